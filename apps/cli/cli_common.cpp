@@ -1,0 +1,67 @@
+#include "cli_common.hpp"
+
+#include <rubrika/error.hpp>
+
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace rubrika::cli {
+
+int exit_code_for(const std::exception& error) {
+  if (dynamic_cast<const UsageError*>(&error)) return kUsage;
+  if (dynamic_cast<const RecipeError*>(&error)) return kRecipe;
+  if (dynamic_cast<const PluginError*>(&error)) return kPlugin;
+  if (dynamic_cast<const InputError*>(&error)) return kInput;
+  if (dynamic_cast<const IoError*>(&error)) return kIo;
+  if (dynamic_cast<const ArtifactError*>(&error)) return kArtifact;
+  return kFailure;
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {{"plugins", "list"}, "list every plugin found: kind, name, version, file", &run_plugins_list},
+      {{"recipe", "check"}, "validate a recipe: syntax, keys, types, plugins, files", &run_recipe_check},
+      {{"recipe", "show"}, "print the resolved recipe (overrides applied, paths absolute)",
+       &run_recipe_show},
+      {{"doctor"}, "check this machine: libtorch, CUDA, threads, CPU, BLAS core, GEMM speed",
+       &run_doctor},
+  };
+  return table;
+}
+
+std::optional<po::variables_map> parse_options(const std::vector<std::string>& args,
+                                               const std::string& usage,
+                                               po::options_description& options,
+                                               const po::positional_options_description& positional) {
+  options.add_options()("help,h", "show this help");
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), values);
+    if (values.count("help")) {
+      std::cout << "usage: " << usage << "\n\n" << options << "\n";
+      return std::nullopt;
+    }
+    po::notify(values);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + " (usage: " + usage + ")");
+  }
+  return values;
+}
+
+PluginRegistry& registry_for(const Recipe* recipe) {
+  PluginRegistry& registry = PluginRegistry::global();
+  registry.load_default_folders();
+  if (recipe != nullptr) {
+    for (const auto& folder : recipe->plugins().paths) {
+      try {
+        registry.load_folder(folder);
+      } catch (...) {
+        rethrow_with_context("[plugins] paths");
+      }
+    }
+  }
+  return registry;
+}
+
+}  // namespace rubrika::cli

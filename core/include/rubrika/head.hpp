@@ -1,0 +1,38 @@
+// Head: encoder output → logits, with its own loss.
+//
+// A single-label head's logits go through softmax; a multi-label head's through a
+// per-label sigmoid. The head chooses which encoder vector it reads (CLS, pooled, mean).
+//
+// First plugins: `linear` (Hugging Face BertForSequenceClassification-compatible),
+// `mlp`, `multilabel`.
+#pragma once
+
+#include <rubrika/component.hpp>
+#include <rubrika/types.hpp>
+
+#include <filesystem>
+
+namespace rubrika {
+
+enum class TaskType { single_label, multi_label };
+
+class Head : public Component, public Trainable {
+ public:
+  // Logits [batch, num_labels].
+  virtual torch::Tensor forward(const EncoderOutput& encoded) = 0;
+
+  // Mean loss over the batch. `targets` is [batch] int64 class ids for single-label heads,
+  // [batch, num_labels] float 0/1 for multi-label heads.
+  virtual torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& targets) = 0;
+
+  // Uncalibrated probabilities from logits: softmax or sigmoid, [batch, num_labels].
+  virtual torch::Tensor probabilities(const torch::Tensor& logits) const;
+
+  virtual TaskType task() const = 0;
+  virtual int64_t num_labels() const = 0;
+
+  // Weights as one file (safetensors for the built-in heads), written atomically.
+  virtual void save(const std::filesystem::path& file) const = 0;
+};
+
+}  // namespace rubrika

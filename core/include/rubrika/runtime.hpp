@@ -1,0 +1,64 @@
+// Process set-up every rubrika binary runs first: the fast BLAS path and thread count.
+//
+// The BLAS trap: libtorch does its fp32 GEMMs in the system BLAS. Debian's OpenBLAS
+// 0.3.21 (DYNAMIC_ARCH) can misdetect newer CPUs as a generic core such as "Prescott",
+// running GEMM 5-7x slower; it reads OPENBLAS_CORETYPE only when it is loaded, so the
+// fix is to set the variable and re-execute the process once. prepare_process() does
+// that (logging one line), respects a value the user set, and warns loudly when libtorch
+// is running on the reference BLAS (package libopenblas0-pthread missing).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rubrika {
+
+// What the CPU can do, from CPUID.
+struct CpuFeatures {
+  std::string vendor;  // "GenuineIntel", "AuthenticAMD", ...
+  bool avx = false;
+  bool avx2 = false;
+  bool fma = false;
+  bool avx512f = false;
+  bool avx512bw = false;
+  bool avx512vl = false;
+  bool avx512dq = false;
+  bool avx512_bf16 = false;
+  bool amx_bf16 = false;
+
+  bool avx512_skylake() const { return avx512f && avx512bw && avx512vl && avx512dq; }
+  // "AVX2 AVX-512 AVX512-BF16"-style summary of the useful ISA extensions.
+  std::string summary() const;
+};
+
+CpuFeatures detect_cpu_features();
+
+// The BLAS libtorch calls, as found in this process.
+struct BlasInfo {
+  bool is_openblas = false;  // false: reference BLAS or another implementation
+  std::string core;          // openblas_get_corename(), e.g. "Haswell"; "" if not OpenBLAS
+  std::string config;        // openblas_get_config()
+  std::string coretype_env;  // OPENBLAS_CORETYPE as set in the environment, "" if unset
+};
+
+BlasInfo detect_blas();
+
+// True for OpenBLAS core names that use no AVX2/AVX-512 kernels.
+bool is_generic_openblas_core(const std::string& core);
+
+// The OPENBLAS_CORETYPE this CPU should run with when OpenBLAS chose `current_core`, or ""
+// when `current_core` is already right (or no better core exists).
+std::string better_openblas_core(const std::string& current_core, const CpuFeatures& cpu);
+
+// Problems with the BLAS set-up and how to fix each, empty when all is well.
+std::vector<std::string> blas_problems(const BlasInfo& blas, const CpuFeatures& cpu);
+
+// Call first thing in main(). May re-execute the process (execv) with OPENBLAS_CORETYPE set
+// when OpenBLAS chose a generic core and the user did not set the variable; sets libtorch's
+// intra-op threads to usable_cores() unless RUBRIKA_NUM_THREADS names a number.
+void prepare_process(int argc, char** argv);
+
+// CPUs this process may run on (sched_getaffinity), at least 1.
+int usable_cores();
+
+}  // namespace rubrika

@@ -1,0 +1,10 @@
+// A plugin built for a future ABI version: the registry must refuse it before using it.
+#include <rubrika/plugin.hpp>
+
+namespace rubrika_plugin_export {
+const rubrika::PluginDescriptor rubrika_plugin_descriptor_value = {
+    rubrika::kPluginAbiVersion + 98, static_cast<uint32_t>(sizeof(rubrika::PluginDescriptor)),
+    RUBRIKA_BUILD_ID, "calibrator", "test_bad_abi", "9.9.9", "test plugin: wrong ABI version",
+    nullptr, nullptr};
+}
+BOOST_DLL_ALIAS(rubrika_plugin_export::rubrika_plugin_descriptor_value, rubrika_plugin_descriptor)
