@@ -83,9 +83,12 @@ void apply_override(toml::table& table, const std::string& override_text) {
   try {
     parsed = toml::parse("value = " + value, origin);
   } catch (const toml::parse_error&) {
+    // Re-parse the properly quoted string so the value keeps "--set ..." as its source.
     toml::table quoted;
     quoted.insert("value", value);
-    parsed = std::move(quoted);
+    std::ostringstream text;
+    text << quoted;
+    parsed = toml::parse(text.str(), origin);
   }
   toml::table* target = &table;
   for (size_t i = 0; i + 1 < path.size(); ++i) {

@@ -1,0 +1,167 @@
+// Black-box tests of the `rubrika` binary: exit codes, messages and outputs users see.
+#include "test_process.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include <filesystem>
+#include <fstream>
+
+namespace rubrika {
+namespace {
+
+using testing::ProcessResult;
+using testing::run_process;
+
+const std::string kCli = RUBRIKA_CLI;
+const std::filesystem::path kPlugins = RUBRIKA_TEST_PLUGIN_DIR;
+
+ProcessResult rubrika(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  args.insert(args.begin(), kCli);
+  env.emplace("RUBRIKA_PLUGIN_PATH", (kPlugins / "good").string());
+  return run_process(args, env);
+}
+
+class TempRecipe {
+ public:
+  explicit TempRecipe(const std::string& text) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rubrika_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    std::filesystem::create_directories(dir_);
+    std::ofstream(path()) << text;
+  }
+  ~TempRecipe() { std::filesystem::remove_all(dir_); }
+  std::string path() const { return (dir_ / "recipe.toml").string(); }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path dir_;
+};
+
+TEST(Cli, HelpListsCommandsAndUnknownCommandFails) {
+  auto help = rubrika({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("recipe check"), std::string::npos);
+  auto unknown = rubrika({"fly"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown command 'fly'"), std::string::npos);
+}
+
+TEST(Cli, EveryCommandHasHelp) {
+  for (auto words : std::vector<std::vector<std::string>>{
+           {"plugins", "list"}, {"recipe", "check"}, {"recipe", "show"}, {"doctor"}}) {
+    words.push_back("--help");
+    auto r = rubrika(words);
+    EXPECT_EQ(r.exit_code, 0) << words[0];
+    EXPECT_NE(r.out.find("usage: rubrika"), std::string::npos) << words[0];
+  }
+}
+
+TEST(Cli, UnknownOptionIsAUsageError) {
+  auto r = rubrika({"plugins", "list", "--jsn"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("jsn"), std::string::npos);
+}
+
+TEST(Cli, PluginsListJsonShowsTestPluginsThroughTheLoader) {
+  auto r = rubrika({"plugins", "list", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto json = nlohmann::json::parse(r.out);
+  std::set<std::string> names;
+  for (const auto& p : json["plugins"]) names.insert(p["kind"].get<std::string>() + "/" + p["name"].get<std::string>());
+  EXPECT_TRUE(names.count("calibrator/test_softmax"));
+  EXPECT_TRUE(names.count("ood/test_constant"));
+  for (const auto& p : json["plugins"]) EXPECT_TRUE(std::filesystem::exists(p["file"].get<std::string>()));
+}
+
+TEST(Cli, BrokenPluginFolderFailsWithPluginExitCode) {
+  auto r = run_process({kCli, "plugins", "list"},
+                       {{"RUBRIKA_PLUGIN_PATH", (kPlugins / "bad_abi").string()}});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("ABI version 99"), std::string::npos) << r.err;
+}
+
+TEST(Cli, RecipeCheckAcceptsAGoodRecipe) {
+  TempRecipe recipe("[run]\nname = \"t\"\n[calibrator]\ntype = \"test_softmax\"\nscale = 1.5\n");
+  auto r = rubrika({"recipe", "check", recipe.path()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("recipe OK"), std::string::npos);
+  EXPECT_NE(r.out.find("calibrator/test_softmax"), std::string::npos);
+}
+
+TEST(Cli, RecipeCheckMisspelledKeyGivesLineColumnAndSuggestion) {
+  TempRecipe recipe("[calibrator]\ntype = \"test_softmax\"\nsclae = 1.5\n");
+  auto r = rubrika({"recipe", "check", recipe.path()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(recipe.path() + ":3:1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean 'scale'?"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+}
+
+TEST(Cli, RecipeCheckUnknownPluginPointsAtType) {
+  TempRecipe recipe("[calibrator]\ntype = \"temprature\"\n");
+  auto r = rubrika({"recipe", "check", recipe.path()});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find(recipe.path() + ":2:8"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("available calibrator plugins: test_softmax"), std::string::npos) << r.err;
+}
+
+TEST(Cli, SetOverridesAreValidatedToo) {
+  TempRecipe recipe("[calibrator]\ntype = \"test_softmax\"\n");
+  auto ok = rubrika({"recipe", "check", recipe.path(), "--set", "calibrator.scale=2"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  auto bad = rubrika({"recipe", "check", recipe.path(), "--set", "calibrator.scale=-1"});
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_NE(bad.err.find("--set calibrator.scale=-1"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("out of range"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, RecipeShowPrintsTheResolvedRecipe) {
+  TempRecipe recipe("[run]\nname = \"t\"\n");
+  auto r = rubrika({"recipe", "show", recipe.path(), "--set", "run.seed=9"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto shown = toml::parse(r.out);
+  EXPECT_EQ(shown["run"]["seed"].value<int64_t>(), 9);
+  auto output_dir = shown["run"]["output_dir"].value<std::string>();
+  ASSERT_TRUE(output_dir);
+  EXPECT_TRUE(std::filesystem::path(*output_dir).is_absolute());
+}
+
+TEST(Cli, MissingRecipeIsAnIoError) {
+  auto r = rubrika({"recipe", "check", "/no/such/recipe.toml"});
+  EXPECT_EQ(r.exit_code, 6);
+  EXPECT_NE(r.err.find("/no/such/recipe.toml"), std::string::npos);
+}
+
+TEST(Cli, DoctorReportsBlasCoreAndGemmSpeed) {
+  auto r = rubrika({"doctor", "--json", "--gemm-seconds", "0.3"});
+  auto json = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(json["blas"]["openblas"].get<bool>());
+  EXPECT_FALSE(json["blas"]["core"].get<std::string>().empty());
+  EXPECT_GT(json["gemm_fp32"]["gflops"].get<double>(), 0.0);
+  EXPECT_EQ(json["threads"]["intra_op"], json["threads"]["usable_cores"]);
+  EXPECT_EQ(r.exit_code, json["problems"].empty() ? 0 : 1);
+}
+
+TEST(Cli, DoctorFlagsAUserChosenSlowCore) {
+  auto r = rubrika({"doctor", "--json", "--gemm-seconds", "0"}, {{"OPENBLAS_CORETYPE", "Prescott"}});
+  auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["blas"]["core"], "Prescott");  // a value the user set is respected
+  ASSERT_FALSE(json["problems"].empty());
+  EXPECT_NE(json["problems"][0].get<std::string>().find("OPENBLAS_CORETYPE="), std::string::npos);
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST(Cli, ThreadCountFollowsRubrikaNumThreads) {
+  auto r = rubrika({"doctor", "--json", "--gemm-seconds", "0"}, {{"RUBRIKA_NUM_THREADS", "1"}});
+  auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["threads"]["intra_op"], 1);
+}
+
+}  // namespace
+}  // namespace rubrika
