@@ -22,8 +22,10 @@ class Head : public Component, public Trainable {
   virtual torch::Tensor forward(const EncoderOutput& encoded) = 0;
 
   // Mean loss over the batch. `targets` is [batch] int64 class ids for single-label heads,
-  // [batch, num_labels] float 0/1 for multi-label heads.
-  virtual torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& targets) = 0;
+  // [batch, num_labels] float 0/1 for multi-label heads. `class_weights` [num_labels]
+  // (optional) re-weights classes (single-label) or positives (multi-label).
+  virtual torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& targets,
+                             const torch::Tensor& class_weights = {}) = 0;
 
   // Uncalibrated probabilities from logits: softmax or sigmoid, [batch, num_labels].
   virtual torch::Tensor probabilities(const torch::Tensor& logits) const;

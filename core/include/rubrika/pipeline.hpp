@@ -1,0 +1,126 @@
+// Pipeline: the whole inference path of a trained run, used by `train` (evaluation),
+// `eval`, `predict` and `serve` alike.
+//
+//   text ─► Normalizer ─► Encoder.tokenize ─► Encoder.forward ─► Head ─► Calibrator
+//        ─► OodScorer(s) ─► decision (top-k, "Other") ─► [Reranker when unsure] ─► Prediction
+//
+// The normaliser's options are part of the run folder, so a model is never served with
+// different cleaning than it was trained with, and OOD features at fit time and at serve
+// time come from forward() — the same code.
+#pragma once
+
+#include <rubrika/calibrator.hpp>
+#include <rubrika/encoder.hpp>
+#include <rubrika/head.hpp>
+#include <rubrika/ood_scorer.hpp>
+#include <rubrika/prediction.hpp>
+#include <rubrika/reranker.hpp>
+#include <rubrika/types.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rubrika {
+
+class PluginRegistry;
+
+// Run-folder format written by this build; a newer one is refused at load.
+inline constexpr int64_t kRunFormatVersion = 1;
+
+// How the decision stage and the reranker cascade choose the final label.
+struct DecisionOptions {
+  std::string other_label = "Другое";  // the label of rejected texts
+  double tau_other = 0.35;              // reject when max calibrated probability < tau_other
+  bool reject_ood = true;               // reject when the primary OOD scorer flags the text
+  int64_t top_k = 5;                    // default labels listed per text
+  double rerank_tau = 0.0;              // rerank when top-1 − top-2 probability < rerank_tau
+  int64_t rerank_candidates = 5;        // the head's top-k labels the reranker rescores
+  double rerank_weight = 0.0;           // final = reranker score + w · log p(classifier)
+  std::string label_template = "Категория: {name}. {description}";  // reranker's label text
+};
+
+// What `GET /v1/info` and `rubrika predict --info` show.
+struct PipelineInfo {
+  int64_t format_version = kRunFormatVersion;
+  std::string run_name;
+  std::string recipe_hash;
+  std::vector<std::pair<std::string, std::string>> stages;  // (stage, "kind/name version")
+  std::vector<std::string> labels;
+};
+
+// The tensors of one forward pass over a batch of normalised texts.
+struct ForwardResult {
+  EncoderOutput encoded;         // encoder outputs
+  torch::Tensor logits;          // [batch, num_labels] head logits
+  torch::Tensor probabilities;   // [batch, num_labels] calibrated (softmax when no calibrator)
+};
+
+class Pipeline {
+ public:
+  // Loads a run folder (pipeline.toml, state.h5 and the component folders) through
+  // `registry`. Throws ArtifactError for a missing or incomplete folder or a newer format.
+  static std::unique_ptr<Pipeline> load(const std::filesystem::path& run_dir,
+                                        PluginRegistry& registry, const std::string& device = "auto");
+
+  Pipeline(std::function<std::string(std::string_view)> normalizer, LabelSet labels,
+           std::unique_ptr<Encoder> encoder, std::unique_ptr<Head> head);
+  ~Pipeline();
+
+  void set_calibrator(std::unique_ptr<Calibrator> calibrator);
+  // The first scorer added is the primary one (it drives the OOD flag); others are reported.
+  void add_ood_scorer(std::string name, std::unique_ptr<OodScorer> scorer);
+  void set_reranker(std::unique_ptr<Reranker> reranker, std::map<std::string, std::string> label_texts);
+  void set_decision(DecisionOptions options) { decision_ = std::move(options); }
+  void set_info(PipelineInfo info) { info_ = std::move(info); }
+
+  // Cleans one text exactly as training did. Throws InputError on invalid UTF-8.
+  std::string normalize(std::string_view text) const;
+  // Number of tokens the encoder will see for a normalised text (for token-budget batching).
+  int64_t token_count(const std::string& normalized_text) const;
+
+  // Encoder + head + calibrator on normalised texts, in evaluation mode, no gradients.
+  ForwardResult forward(const std::vector<std::string>& normalized_texts);
+  // forward() over any number of texts in batches of `batch_size`, concatenated on the CPU.
+  ForwardResult forward_all(const std::vector<std::string>& normalized_texts, int64_t batch_size);
+
+  // Raw texts in, one Prediction each (normalise, forward, OOD, decision, cascade).
+  std::vector<Prediction> predict(const std::vector<std::string>& texts, const PredictOptions& options);
+
+  // Reranker scores for `candidates` (label names) of one raw text, in candidate order.
+  // Throws InputError for an unknown label, ArtifactError when the run has no reranker.
+  std::vector<ScoredCandidate> rerank(const std::string& text, const std::vector<std::string>& candidates);
+
+  const LabelSet& labels() const { return labels_; }
+  const DecisionOptions& decision() const { return decision_; }
+  const PipelineInfo& info() const { return info_; }
+  bool has_reranker() const { return reranker_ != nullptr; }
+
+  Encoder& encoder() { return *encoder_; }
+  Head& head() { return *head_; }
+  Calibrator* calibrator() { return calibrator_.get(); }
+  Reranker* reranker() { return reranker_.get(); }
+  const std::vector<std::pair<std::string, std::unique_ptr<OodScorer>>>& ood_scorers() const {
+    return ood_scorers_;
+  }
+
+ private:
+  void apply_cascade(const std::string& normalized, Prediction& prediction,
+                     const torch::Tensor& probabilities, RerankMode mode);
+
+  std::function<std::string(std::string_view)> normalizer_;
+  LabelSet labels_;
+  std::unique_ptr<Encoder> encoder_;
+  std::unique_ptr<Head> head_;
+  std::unique_ptr<Calibrator> calibrator_;
+  std::vector<std::pair<std::string, std::unique_ptr<OodScorer>>> ood_scorers_;
+  std::unique_ptr<Reranker> reranker_;
+  std::map<std::string, std::string> label_texts_;
+  DecisionOptions decision_;
+  PipelineInfo info_;
+};
+
+}  // namespace rubrika

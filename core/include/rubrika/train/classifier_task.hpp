@@ -1,0 +1,61 @@
+// ClassifierTask: fine-tunes an encoder + head on labelled texts (the `classifier` stage).
+//
+// Full fine-tuning runs the encoder on every batch; with a frozen encoder the encoder's
+// features are computed once (in evaluation mode) and cached, and only the head trains.
+#pragma once
+
+#include <rubrika/encoder.hpp>
+#include <rubrika/head.hpp>
+#include <rubrika/train/training_task.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace rubrika {
+
+// Labelled texts, already normalised. Single-label: labels[i] is a class id. Multi-label:
+// multi_hot[i] holds num_labels 0/1 values and labels is empty.
+struct LabelledTexts {
+  std::vector<std::string> texts;
+  std::vector<int64_t> labels;
+  std::vector<std::vector<float>> multi_hot;
+  size_t size() const { return texts.size(); }
+};
+
+struct ClassifierTaskOptions {
+  bool freeze_encoder = false;     // head only, on cached features
+  int64_t eval_batch_size = 64;    // texts per forward pass in evaluate()
+  std::string class_weights = "none";  // none | balanced (n / (classes · count))
+};
+
+class ClassifierTask : public TrainingTask {
+ public:
+  ClassifierTask(Encoder& encoder, Head& head, LabelledTexts train, LabelledTexts validation,
+                 ClassifierTaskOptions options);
+
+  int64_t num_examples() const override;
+  int64_t example_length(int64_t index) const override;
+  torch::Tensor loss(const std::vector<int64_t>& batch) override;
+  // accuracy, macro_f1, micro_f1 (multi-label), loss on the validation texts.
+  std::map<std::string, double> evaluate() override;
+  NamedParameters named_parameters() override;
+  void set_training(bool training) override;
+
+ private:
+  EncoderOutput encode(const std::vector<std::string>& texts, const std::vector<int64_t>& rows,
+                       bool cached_train);
+  torch::Tensor targets(const LabelledTexts& data, const std::vector<int64_t>& rows) const;
+  void cache_features();
+
+  Encoder& encoder_;
+  Head& head_;
+  LabelledTexts train_;
+  LabelledTexts validation_;
+  ClassifierTaskOptions options_;
+  std::vector<int64_t> lengths_;
+  torch::Tensor class_weights_;
+  EncoderOutput cached_;  // frozen encoder: features of every training text, on the device
+};
+
+}  // namespace rubrika

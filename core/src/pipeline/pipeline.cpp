@@ -1,0 +1,220 @@
+#include <rubrika/error.hpp>
+#include <rubrika/pipeline.hpp>
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace rubrika {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double milliseconds_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+RerankMode parse_rerank_mode(const std::string& name) {
+  if (name == "auto") return RerankMode::automatic;
+  if (name == "always") return RerankMode::always;
+  if (name == "never") return RerankMode::never;
+  throw InputError("unknown rerank mode '" + name + "'", "rerank", "use auto, always or never");
+}
+
+Pipeline::Pipeline(std::function<std::string(std::string_view)> normalizer, LabelSet labels,
+                   std::unique_ptr<Encoder> encoder, std::unique_ptr<Head> head)
+    : normalizer_(std::move(normalizer)),
+      labels_(std::move(labels)),
+      encoder_(std::move(encoder)),
+      head_(std::move(head)) {
+  if (!encoder_ || !head_) throw Error("a pipeline needs an encoder and a head");
+  if (head_->num_labels() != labels_.size())
+    throw ArtifactError("the head has " + std::to_string(head_->num_labels()) + " outputs but there are " +
+                        std::to_string(labels_.size()) + " labels");
+}
+
+Pipeline::~Pipeline() = default;
+
+void Pipeline::set_calibrator(std::unique_ptr<Calibrator> calibrator) {
+  calibrator_ = std::move(calibrator);
+}
+
+void Pipeline::add_ood_scorer(std::string name, std::unique_ptr<OodScorer> scorer) {
+  ood_scorers_.emplace_back(std::move(name), std::move(scorer));
+}
+
+void Pipeline::set_reranker(std::unique_ptr<Reranker> reranker,
+                            std::map<std::string, std::string> label_texts) {
+  for (const auto& name : labels_.names())
+    if (!label_texts.count(name))
+      throw ArtifactError("the reranker has no label text for '" + name + "'");
+  reranker_ = std::move(reranker);
+  label_texts_ = std::move(label_texts);
+}
+
+std::string Pipeline::normalize(std::string_view text) const {
+  return normalizer_ ? normalizer_(text) : std::string(text);
+}
+
+int64_t Pipeline::token_count(const std::string& normalized_text) const {
+  return encoder_->tokenize({normalized_text}).real_tokens();
+}
+
+ForwardResult Pipeline::forward(const std::vector<std::string>& normalized_texts) {
+  c10::InferenceMode guard;
+  encoder_->set_training(false);
+  head_->set_training(false);
+  ForwardResult result;
+  TokenBatch batch = encoder_->tokenize(normalized_texts);
+  result.encoded = encoder_->forward(batch);
+  result.logits = head_->forward(result.encoded).to(at::kFloat);
+  result.probabilities = calibrator_ ? calibrator_->probabilities(result.logits)
+                                     : head_->probabilities(result.logits);
+  return result;
+}
+
+ForwardResult Pipeline::forward_all(const std::vector<std::string>& normalized_texts,
+                                    int64_t batch_size) {
+  std::vector<at::Tensor> cls, pooled, mean, logits, probabilities;
+  for (size_t begin = 0; begin < normalized_texts.size(); begin += static_cast<size_t>(batch_size)) {
+    const size_t end = std::min(normalized_texts.size(), begin + static_cast<size_t>(batch_size));
+    std::vector<std::string> chunk(normalized_texts.begin() + static_cast<long>(begin),
+                                   normalized_texts.begin() + static_cast<long>(end));
+    ForwardResult part = forward(chunk);
+    cls.push_back(part.encoded.cls.cpu());
+    if (part.encoded.pooled.defined()) pooled.push_back(part.encoded.pooled.cpu());
+    if (part.encoded.last_hidden_state.defined()) mean.push_back(part.encoded.mean_pooled().cpu());
+    logits.push_back(part.logits.cpu());
+    probabilities.push_back(part.probabilities.cpu());
+  }
+  ForwardResult all;
+  if (logits.empty()) return all;
+  all.encoded.cls = at::cat(cls);
+  if (pooled.size() == cls.size()) all.encoded.pooled = at::cat(pooled);
+  if (mean.size() == cls.size()) {
+    // Keep mean pooling available without the [n, seq, hidden] states: a one-token
+    // "sequence" whose mean is the mean vector.
+    all.encoded.last_hidden_state = at::cat(mean).unsqueeze(1);
+    all.encoded.attention_mask = at::ones({all.encoded.cls.size(0), 1}, at::kLong);
+  }
+  all.logits = at::cat(logits);
+  all.probabilities = at::cat(probabilities);
+  return all;
+}
+
+std::vector<Prediction> Pipeline::predict(const std::vector<std::string>& texts,
+                                          const PredictOptions& options) {
+  std::vector<Prediction> predictions(texts.size());
+  if (texts.empty()) return predictions;
+  auto start = Clock::now();
+  std::vector<std::string> normalized;
+  normalized.reserve(texts.size());
+  for (const auto& text : texts) normalized.push_back(normalize(text));
+  const double normalize_ms = milliseconds_since(start);
+
+  start = Clock::now();
+  ForwardResult forward_result = forward(normalized);
+  const double forward_ms = milliseconds_since(start);
+
+  start = Clock::now();
+  at::Tensor ood_scores, ood_flags;
+  if (!ood_scorers_.empty()) {
+    c10::InferenceMode guard;
+    OodInputs inputs{&forward_result.encoded, forward_result.logits, forward_result.probabilities};
+    ood_scores = ood_scorers_.front().second->score(inputs).to(at::kCPU, at::kDouble);
+    ood_flags = ood_scorers_.front().second->flag(inputs, ood_scores).to(at::kCPU, at::kBool);
+  }
+  const double ood_ms = milliseconds_since(start);
+
+  const at::Tensor probabilities = forward_result.probabilities.to(at::kCPU, at::kDouble);
+  const int64_t k = std::max<int64_t>(1, std::min(options.top_k, labels_.size()));
+  for (size_t i = 0; i < texts.size(); ++i) {
+    Prediction& p = predictions[i];
+    const at::Tensor row = probabilities[static_cast<int64_t>(i)];
+    auto [values, indices] = row.topk(k);
+    for (int64_t j = 0; j < k; ++j)
+      p.top_k.push_back({labels_.name(indices[j].item<int64_t>()), values[j].item<double>()});
+    p.label = p.top_k[0].label;
+    p.confidence = p.top_k[0].p;
+    if (ood_scores.defined()) {
+      p.ood = {ood_scores[static_cast<int64_t>(i)].item<double>(),
+               ood_flags[static_cast<int64_t>(i)].item<bool>(), ood_scorers_.front().first};
+    }
+    const auto rerank_start = Clock::now();
+    apply_cascade(normalized[i], p, row, options.rerank);
+    const double rerank_ms = milliseconds_since(rerank_start);
+    if (p.top_k[0].p < decision_.tau_other || (decision_.reject_ood && p.ood.flag)) {
+      p.is_other = true;
+      p.label = decision_.other_label;
+    }
+    if (options.timings) {
+      const double n = static_cast<double>(texts.size());
+      p.timings_ms = {{"normalize", normalize_ms / n}, {"forward", forward_ms / n},
+                      {"ood", ood_ms / n}, {"rerank", rerank_ms}};
+    }
+  }
+  return predictions;
+}
+
+void Pipeline::apply_cascade(const std::string& normalized, Prediction& p,
+                             const at::Tensor& probabilities, RerankMode mode) {
+  if (!reranker_ || mode == RerankMode::never || labels_.size() < 2) return;
+  auto [top2, unused] = probabilities.topk(2);
+  const double margin = top2[0].item<double>() - top2[1].item<double>();
+  if (mode == RerankMode::automatic && margin >= decision_.rerank_tau) return;
+
+  const int64_t k = std::min(decision_.rerank_candidates, labels_.size());
+  auto [values, indices] = probabilities.topk(k);
+  std::vector<std::string> texts(static_cast<size_t>(k), normalized), candidates;
+  for (int64_t j = 0; j < k; ++j)
+    candidates.push_back(label_texts_.at(labels_.name(indices[j].item<int64_t>())));
+  at::Tensor scores;
+  {
+    c10::InferenceMode guard;
+    reranker_->set_training(false);
+    scores = reranker_->score_pairs(texts, candidates).to(at::kCPU, at::kDouble);
+  }
+  int64_t best = 0;
+  double best_score = -INFINITY;
+  for (int64_t j = 0; j < k; ++j) {
+    const double fused = scores[j].item<double>() +
+                         decision_.rerank_weight * std::log(std::max(values[j].item<double>(), 1e-12));
+    if (fused > best_score) {
+      best_score = fused;
+      best = j;
+    }
+  }
+  p.reranked = true;
+  p.label_before_rerank = p.label;
+  p.label = labels_.name(indices[best].item<int64_t>());
+  p.confidence = values[best].item<double>();
+}
+
+std::vector<ScoredCandidate> Pipeline::rerank(const std::string& text,
+                                              const std::vector<std::string>& candidates) {
+  if (!reranker_)
+    throw ArtifactError("this run has no reranker", info_.run_name, "train one with a [reranker] section");
+  std::vector<std::string> label_texts;
+  for (const auto& name : candidates) {
+    labels_.id(name);  // throws InputError naming an unknown label
+    label_texts.push_back(label_texts_.at(name));
+  }
+  const std::string normalized = normalize(text);
+  std::vector<std::string> texts(candidates.size(), normalized);
+  at::Tensor scores;
+  {
+    c10::InferenceMode guard;
+    reranker_->set_training(false);
+    scores = reranker_->score_pairs(texts, label_texts).to(at::kCPU, at::kDouble);
+  }
+  std::vector<ScoredCandidate> result;
+  for (size_t i = 0; i < candidates.size(); ++i)
+    result.push_back({candidates[i], scores[static_cast<int64_t>(i)].item<double>()});
+  return result;
+}
+
+}  // namespace rubrika

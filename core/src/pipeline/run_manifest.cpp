@@ -1,0 +1,149 @@
+#include <rubrika/error.hpp>
+#include <rubrika/pipeline.hpp>
+#include <rubrika/run_manifest.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace rubrika {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kManifest = "pipeline.toml";
+
+std::string string_at(const toml::table& table, const std::string& key, const fs::path& file) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr || !node->is_string())
+    throw ArtifactError("'" + key + "' is missing or not a string", file.string(),
+                        "the run folder is incomplete; train it again");
+  return node->as_string()->get();
+}
+
+}  // namespace
+
+const ComponentRecord* RunManifest::find(const std::string& role) const {
+  for (const auto& c : components)
+    if (c.role == role) return &c;
+  return nullptr;
+}
+
+toml::table options_without_type(const toml::table& table) {
+  toml::table copy = table;
+  copy.erase("type");
+  return copy;
+}
+
+std::string content_hash(const std::string& text) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ull;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "fnv1a64:%016llx", static_cast<unsigned long long>(hash));
+  return buffer;
+}
+
+void write_file_atomically(const fs::path& file, const std::string& text) {
+  fs::path temp = file;
+  temp += ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw IoError("cannot write file", temp.string(), "check the folder exists and is writable");
+    out << text;
+    out.flush();
+    if (!out) throw IoError("write failed (disk full?)", temp.string());
+  }
+  std::error_code ec;
+  fs::rename(temp, file, ec);
+  if (ec) {
+    fs::remove(temp);
+    throw IoError("cannot rename into place: " + ec.message(), file.string());
+  }
+}
+
+void write_run_manifest(const fs::path& run_dir, const RunManifest& m) {
+  toml::table root{{"format_version", m.format_version},
+                   {"rubrika_version", m.rubrika_version},
+                   {"run_name", m.run_name},
+                   {"recipe_hash", m.recipe_hash}};
+  toml::array labels;
+  for (const auto& l : m.labels) labels.push_back(l);
+  root.insert("labels", std::move(labels));
+  root.insert("normalizer", m.normalizer);
+  // An array keeps the order: the first OOD scorer is the primary one.
+  toml::array components;
+  for (const auto& c : m.components) {
+    toml::table record{{"role", c.role}, {"kind", c.kind}, {"type", c.type}, {"version", c.version},
+                       {"path", c.path}, {"state", c.state}};
+    record.insert("options", c.options);
+    components.push_back(std::move(record));
+  }
+  root.insert("components", std::move(components));
+  root.insert("decision", m.decision);
+  root.insert("label_texts", m.label_texts);
+  std::ostringstream text;
+  text << "# written by rubrika train; serve/predict/eval rebuild the pipeline from this file\n"
+       << root << "\n";
+  write_file_atomically(run_dir / kManifest, text.str());
+}
+
+RunManifest read_run_manifest(const fs::path& run_dir) {
+  if (!fs::is_directory(run_dir))
+    throw ArtifactError("run folder not found", run_dir.string(), "run `rubrika train RECIPE` first");
+  const fs::path file = run_dir / kManifest;
+  if (!fs::exists(file))
+    throw ArtifactError("run folder has no pipeline.toml (training did not finish)", run_dir.string(),
+                        "run `rubrika train RECIPE` (with --resume to continue)");
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    throw ArtifactError(std::string("malformed pipeline.toml: ") + std::string(e.description()), file.string());
+  }
+  RunManifest m;
+  m.format_version = root["format_version"].value_or<int64_t>(0);
+  if (m.format_version <= 0)
+    throw ArtifactError("pipeline.toml has no format_version", file.string());
+  if (m.format_version > kRunFormatVersion)
+    throw ArtifactError("run folder format " + std::to_string(m.format_version) +
+                            " is newer than this rubrika reads (" + std::to_string(kRunFormatVersion) + ")",
+                        file.string(), "upgrade rubrika");
+  m.rubrika_version = root["rubrika_version"].value_or<std::string>("");
+  m.run_name = string_at(root, "run_name", file);
+  m.recipe_hash = root["recipe_hash"].value_or<std::string>("");
+  if (const toml::array* labels = root["labels"].as_array())
+    for (const auto& l : *labels)
+      if (l.is_string()) m.labels.push_back(l.as_string()->get());
+  if (m.labels.empty()) throw ArtifactError("pipeline.toml lists no labels", file.string());
+  if (const toml::table* t = root["normalizer"].as_table()) m.normalizer = *t;
+  if (const toml::table* t = root["decision"].as_table()) m.decision = *t;
+  if (const toml::table* t = root["label_texts"].as_table()) m.label_texts = *t;
+  const toml::array* components = root["components"].as_array();
+  if (components == nullptr) throw ArtifactError("pipeline.toml has no [[components]]", file.string());
+  for (const auto& node : *components) {
+    const toml::table* t = node.as_table();
+    if (t == nullptr) throw ArtifactError("a component entry is not a table", file.string());
+    ComponentRecord c;
+    c.role = string_at(*t, "role", file);
+    c.kind = string_at(*t, "kind", file);
+    c.type = string_at(*t, "type", file);
+    c.version = t->get("version") ? string_at(*t, "version", file) : "";
+    c.path = t->get("path") ? string_at(*t, "path", file) : "";
+    c.state = t->get("state") ? string_at(*t, "state", file) : "";
+    if (const toml::table* o = t->get_as<toml::table>("options")) c.options = *o;
+    if (!c.path.empty() && !fs::exists(run_dir / c.path))
+      throw ArtifactError("component '" + c.role + "' artifact '" + c.path + "' is missing",
+                          run_dir.string(), "the run folder is incomplete; train it again");
+    m.components.push_back(std::move(c));
+  }
+  if (!m.find("encoder") || !m.find("head"))
+    throw ArtifactError("pipeline.toml needs an encoder and a head", file.string());
+  return m;
+}
+
+}  // namespace rubrika
