@@ -17,6 +17,8 @@
 #include <rubrika/reranker.hpp>
 #include <rubrika/types.hpp>
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -41,6 +43,12 @@ struct DecisionOptions {
   int64_t rerank_candidates = 5;        // the head's top-k labels the reranker rescores
   double rerank_weight = 0.0;           // final = reranker score + w · log p(classifier)
   std::string label_template = "Категория: {name}. {description}";  // reranker's label text
+  double rerank_budget = 0.2;           // max share of texts sent to the reranker (tuning)
+
+  // The recipe's [decision] table. rerank_tau and rerank_weight are normally chosen on
+  // validation by the reranker stage; setting them here fixes them.
+  static DecisionOptions from_toml(const toml::table& table);
+  toml::table to_toml() const;
 };
 
 // What `GET /v1/info` and `rubrika predict --info` show.

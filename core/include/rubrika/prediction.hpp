@@ -40,4 +40,9 @@ struct PredictOptions {
 // Parses "auto", "always", "never"; throws rubrika::InputError otherwise.
 RerankMode parse_rerank_mode(const std::string& name);
 
+// One-line JSON of a prediction — the exact shape `rubrika predict` prints and the server
+// returns per text: {"label", "confidence", "other", "top_k": [{"label", "p"}],
+// "ood": {"score", "flag", "scorer"}, "reranked", ["label_before_rerank"], ["timings_ms"]}.
+std::string to_json(const Prediction& prediction);
+
 }  // namespace rubrika
