@@ -73,10 +73,24 @@ TrainerOptions small_options() {
   return o;
 }
 
+// Every folder a test made, removed when the test program ends.
+class TempDirs : public ::testing::Environment {
+ public:
+  static std::vector<fs::path>& made() {
+    static std::vector<fs::path> dirs;
+    return dirs;
+  }
+  void TearDown() override {
+    for (const auto& dir : made()) fs::remove_all(dir);
+  }
+};
+const auto* const kTempDirs = ::testing::AddGlobalTestEnvironment(new TempDirs);
+
 fs::path fresh_dir(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("rubrika_trainer_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  TempDirs::made().push_back(dir);
   return dir;
 }
 
