@@ -26,6 +26,10 @@ const std::vector<Command>& commands() {
        &run_recipe_show},
       {{"doctor"}, "check this machine: libtorch, CUDA, threads, CPU, BLAS core, GEMM speed",
        &run_doctor},
+      {{"data", "synth"}, "generate the synthetic Russian ads corpus (and an out-of-domain set)",
+       &run_data_synth},
+      {{"data", "report"}, "load a recipe's [data] and print the class counts per split",
+       &run_data_report},
   };
   return table;
 }

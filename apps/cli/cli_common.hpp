@@ -57,5 +57,7 @@ int run_plugins_list(const std::vector<std::string>& args);
 int run_recipe_check(const std::vector<std::string>& args);
 int run_recipe_show(const std::vector<std::string>& args);
 int run_doctor(const std::vector<std::string>& args);
+int run_data_synth(const std::vector<std::string>& args);
+int run_data_report(const std::vector<std::string>& args);
 
 }  // namespace rubrika::cli

@@ -50,8 +50,11 @@ bool is_bare_key(const std::string& key) {
 }  // namespace
 
 const std::vector<std::string>& recipe_sections() {
-  static const std::vector<std::string> sections = {"run",        "plugins", "encoder", "head",
-                                                    "calibrator", "ood",     "reranker"};
+  // In pipeline order; each is described in docs/recipes.md.
+  static const std::vector<std::string> sections = {
+      "run",        "plugins", "data",       "normalizer", "vocab",          "encoder",
+      "head",       "train",   "calibrator", "ood",        "ood_report",     "reranker",
+      "reranker_train", "decision", "serve"};
   return sections;
 }
 

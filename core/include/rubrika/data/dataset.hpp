@@ -1,0 +1,68 @@
+// The data stage: read the files named by [data], build one text per example, normalise it,
+// split train/validation/test (stratified, seeded), map labels to ids, report class counts.
+//
+// The label map is the sorted set of labels of the training split, so it does not depend on
+// row order. A label of a validation/test file that the training split lacks is an error
+// naming the file, line, row and label. Splits made here are stratified per label (single-
+// label) or per label combination (multi-label), so every class with at least one example
+// has one in train.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <rubrika/data/dataset_options.hpp>
+#include <rubrika/types.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rubrika {
+
+// Examples of one split. Single-label: labels[i] is a class id and multi_hot is empty.
+// Multi-label: multi_hot[i] holds num_labels 0/1 values and labels is empty.
+struct DataSplit {
+  std::vector<std::string> texts;  // normalised
+  std::vector<int64_t> labels;
+  std::vector<std::vector<float>> multi_hot;
+  std::vector<std::string> origins;  // "file:line" of each example, for messages
+  size_t size() const { return texts.size(); }
+};
+
+struct Dataset {
+  LabelSet labels;
+  bool multi_label = false;
+  DataSplit train, validation, test;
+  std::vector<std::string> ood_texts;               // normalised, from [data] ood
+  std::map<std::string, std::string> descriptions;  // label → description, when known
+  size_t skipped_empty = 0;                         // texts empty after normalisation
+};
+
+// The normaliser as a callback (the Normalizer of the pipeline, or identity when empty).
+using TextNormalizer = std::function<std::string(std::string_view)>;
+
+// Runs the data stage. Generates missing files first when [data.synth] says so. Throws
+// InputError (bad rows, unknown labels, missing columns), IoError, RecipeError.
+Dataset load_dataset(const DatasetOptions& options, const TextNormalizer& normalize = {});
+
+// Row indices of each part.
+struct SplitIndices {
+  std::vector<size_t> train, validation, test;  // ascending
+};
+
+// Stratified split of rows 0..strata.size()-1: rows with equal stratum keys are spread over
+// the parts in proportion to `fractions` (train, validation, test; summing to 1), rounding
+// so that the totals match the fractions overall and every stratum keeps at least one
+// training row. Deterministic for a given seed (rubrika::SplitMix64).
+SplitIndices stratified_split(const std::vector<std::string>& strata,
+                              const std::array<double, 3>& fractions, uint64_t seed);
+
+// Examples per class: single-label counts ids, multi-label counts texts carrying the label.
+std::vector<int64_t> class_counts(const DataSplit& split, int64_t num_labels);
+
+// A printable table: one line per label with train / validation / test / total counts, a
+// total line, and the number of skipped empty texts.
+std::string class_count_report(const Dataset& dataset);
+
+}  // namespace rubrika

@@ -1,0 +1,17 @@
+// Parsing a TOML file of the data area (catalogues, noise files) with rubrika errors.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <string>
+
+namespace rubrika {
+
+// Throws IoError (missing/unreadable) or RecipeError with file:line:col (bad syntax).
+toml::table parse_toml_file(const std::filesystem::path& file, const std::string& what);
+
+// "file:line:col" of element `index` of the array `key` in `table`, or of the table.
+std::string element_location(const toml::table& table, const std::string& key, size_t index);
+
+}  // namespace rubrika

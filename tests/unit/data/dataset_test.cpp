@@ -1,0 +1,170 @@
+#include <iterator>
+#include <rubrika/data/ads_synth.hpp>
+#include <rubrika/data/dataset.hpp>
+#include <sstream>
+
+#include "test_util.hpp"
+
+namespace rubrika {
+namespace {
+
+using test::caught;
+using test::contains;
+
+DatasetOptions options_for(const std::filesystem::path& train) {
+  DatasetOptions o;
+  o.train = train;
+  return o;
+}
+
+TEST(LoadDataset, SyntheticCorpusSplitsStratifiedWithSortedLabels) {
+  test::TempDir dir;
+  DatasetOptions o = options_for(dir / "ads.csv");
+  o.ood = dir / "ood.csv";
+  o.synth = SynthDataOptions{test::source_dir() / "configs/categories/ads_ru.toml", 5000, 42, 100,
+                             test::source_dir() / "configs/categories/ood_ru.toml"};
+  o.descriptions = o.synth->categories;
+  const Dataset data = load_dataset(o);  // generates both files first
+  ASSERT_TRUE(std::filesystem::exists(dir / "ads.csv"));
+  ASSERT_EQ(data.labels.size(), 50);
+  EXPECT_TRUE(std::is_sorted(data.labels.names().begin(), data.labels.names().end()));
+  EXPECT_EQ(data.train.size(), 3600u);
+  EXPECT_EQ(data.validation.size(), 400u);
+  EXPECT_EQ(data.test.size(), 1000u);
+  EXPECT_EQ(data.ood_texts.size(), 100u);
+  EXPECT_EQ(data.descriptions.size(), 50u);
+  for (int64_t count : class_counts(data.test, 50)) EXPECT_EQ(count, 20);
+  // Text = title + joiner + description.
+  EXPECT_TRUE(contains(data.train.texts[0], ". ")) << data.train.texts[0];
+  const std::string report = class_count_report(data);
+  EXPECT_TRUE(contains(report, "Квартиры — аренда")) << report;
+  std::istringstream lines(report);
+  std::string line;
+  while (std::getline(lines, line) && line.rfind("total", 0) != 0) {
+  }
+  std::istringstream words(line);
+  std::vector<std::string> totals{std::istream_iterator<std::string>(words), {}};
+  EXPECT_EQ(totals, (std::vector<std::string>{"total", "3600", "400", "1000", "5000"})) << report;
+  // Same seed → same split.
+  const Dataset again = load_dataset(o);
+  EXPECT_EQ(again.test.texts, data.test.texts);
+}
+
+TEST(LoadDataset, UnknownLabelInATestFileNamesFileRowAndLabel) {
+  DatasetOptions o = options_for(test::data_dir() / "labelled_train.csv");
+  o.test = test::data_dir() / "labelled_test_unknown.csv";
+  auto error = caught<InputError>([&] { load_dataset(o); });
+  ASSERT_TRUE(error);
+  EXPECT_TRUE(contains(error->problem(), "unknown label 'Ноутбуки'")) << error->what();
+  EXPECT_TRUE(contains(error->where(), "labelled_test_unknown.csv:3")) << error->what();
+}
+
+TEST(LoadDataset, GivenTestFileLeavesTrainAndValidationToTheSplit) {
+  DatasetOptions o = options_for(test::data_dir() / "labelled_train.csv");
+  o.test = test::data_dir() / "labelled_train.csv";
+  o.split = {0.5, 0.5, 0.0};
+  const Dataset data = load_dataset(o);
+  EXPECT_EQ(data.test.size(), 6u);
+  EXPECT_EQ(data.train.size(), 3u);  // one per class
+  EXPECT_EQ(data.validation.size(), 3u);
+  EXPECT_EQ(data.labels.names(), (std::vector<std::string>{"Мебель", "Обувь", "Смартфоны"}));
+}
+
+TEST(LoadDataset, EmptyTextsAreSkippedWithACountOrRejected) {
+  test::TempDir dir;
+  test::write_text(dir / "d.csv",
+                   "title,description,category\nДиван,Хороший,Мебель\n,,Мебель\nКеды,,Обувь\n"
+                   "Туфли,ОЧЕНЬ,Обувь\nСтул,,Мебель\n");
+  DatasetOptions o = options_for(dir / "d.csv");
+  o.split = {1.0, 0.0, 0.0};
+  // A normaliser that empties one text: that row is skipped like a blank one.
+  auto normalize = [](std::string_view text) {
+    return text == "Кеды" ? std::string() : std::string(text);
+  };
+  const Dataset data = load_dataset(o, normalize);
+  EXPECT_EQ(data.skipped_empty, 2u);  // the empty row, and "Кеды" emptied by the normaliser
+  EXPECT_EQ(data.train.size(), 3u);
+  EXPECT_EQ(data.train.texts[0], "Диван. Хороший");
+  o.empty_text = "error";
+  auto error = caught<InputError>([&] { load_dataset(o, normalize); });
+  ASSERT_TRUE(error);
+  EXPECT_TRUE(contains(error->problem(), "empty text after normalisation"));
+  EXPECT_TRUE(contains(error->where(), "d.csv:3 (row 2)")) << error->what();
+}
+
+TEST(LoadDataset, MissingColumnAndEmptyLabelAreErrors) {
+  test::TempDir dir;
+  test::write_text(dir / "d.csv", "title,category\nДиван,Мебель\n");
+  auto missing = caught<InputError>([&] { load_dataset(options_for(dir / "d.csv")); });
+  ASSERT_TRUE(missing);
+  EXPECT_TRUE(contains(missing->problem(), "missing column 'description'"));
+  EXPECT_TRUE(contains(missing->where(), "d.csv"));
+  test::write_text(dir / "e.csv", "title,description,category\nДиван,x,Мебель\nКеды,y,\n");
+  auto empty_label = caught<InputError>([&] { load_dataset(options_for(dir / "e.csv")); });
+  ASSERT_TRUE(empty_label);
+  EXPECT_TRUE(contains(empty_label->where(), "e.csv:3 (row 2)")) << empty_label->what();
+}
+
+TEST(LoadDataset, MultiLabelFromJsonlLists) {
+  DatasetOptions o = options_for(test::data_dir() / "multilabel.jsonl");
+  o.text_fields = {"text"};
+  o.label_field = "labels";
+  o.multi_label = true;
+  o.split = {1.0, 0.0, 0.0};
+  const Dataset data = load_dataset(o);
+  ASSERT_EQ(data.labels.names(), (std::vector<std::string>{"политика", "спорт", "экономика"}));
+  ASSERT_EQ(data.train.size(), 4u);
+  EXPECT_TRUE(data.train.labels.empty());
+  EXPECT_EQ(data.train.multi_hot[1], (std::vector<float>{0, 1, 1}));
+  EXPECT_EQ(class_counts(data.train, 3), (std::vector<int64_t>{1, 2, 2}));
+}
+
+TEST(LoadDataset, MultiLabelFromSeparatedStringsAndFromZeroOneColumns) {
+  test::TempDir dir;
+  test::write_text(dir / "s.csv", "text,topics\nа,спорт|экономика\nб,спорт\nв, политика \n");
+  DatasetOptions o = options_for(dir / "s.csv");
+  o.text_fields = {"text"};
+  o.label_field = "topics";
+  o.multi_label = true;
+  o.split = {1.0, 0.0, 0.0};
+  const Dataset strings = load_dataset(o);
+  EXPECT_EQ(strings.labels.names(), (std::vector<std::string>{"политика", "спорт", "экономика"}));
+  EXPECT_EQ(strings.train.multi_hot[0], (std::vector<float>{0, 1, 1}));
+
+  o.train = test::data_dir() / "multilabel_columns.csv";
+  o.label_columns = {"sport", "economy", "politics"};
+  const Dataset columns = load_dataset(o);
+  EXPECT_EQ(columns.labels.names(), (std::vector<std::string>{"economy", "politics", "sport"}));
+  ASSERT_EQ(columns.train.size(), 5u);
+  EXPECT_EQ(columns.train.multi_hot[1], (std::vector<float>{1, 0, 1}));
+  EXPECT_EQ(columns.train.multi_hot[4], (std::vector<float>{0, 0, 0}));
+
+  test::write_text(dir / "bad.csv", "text,sport,economy\nа,1,да\nб,0,1\n");
+  o.train = dir / "bad.csv";
+  o.label_columns = {"sport", "economy"};
+  auto error = caught<InputError>([&] { load_dataset(o); });
+  ASSERT_TRUE(error);
+  EXPECT_TRUE(contains(error->problem(), "'economy' must be 0 or 1, got 'да'"));
+  EXPECT_TRUE(contains(error->where(), "bad.csv:2 (row 1)"));
+}
+
+TEST(LoadDataset, SingleLabelRejectsALabelList) {
+  DatasetOptions o = options_for(test::data_dir() / "multilabel.jsonl");
+  o.text_fields = {"text"};
+  o.label_field = "labels";
+  auto error = caught<InputError>([&] { load_dataset(o); });
+  ASSERT_TRUE(error);
+  EXPECT_TRUE(contains(error->hint(), "multi_label = true"));
+}
+
+TEST(LoadDataset, MaxRowsLimitsEachFile) {
+  DatasetOptions o = options_for(test::data_dir() / "labelled_train.csv");
+  o.max_rows = 4;
+  o.split = {1.0, 0.0, 0.0};
+  const Dataset data = load_dataset(o);
+  EXPECT_EQ(data.train.size(), 4u);
+  EXPECT_EQ(data.labels.size(), 2);
+}
+
+}  // namespace
+}  // namespace rubrika
