@@ -24,6 +24,10 @@
 
 namespace rubrika {
 
+namespace text {
+struct Char;
+}
+
 enum class Truncation { longest_first, only_first, only_second, none };
 
 // Parses "longest_first", "only_first", "only_second", "none"; throws InputError otherwise.
@@ -97,10 +101,21 @@ class BertTokenizer {
   const BertTokenizerOptions& options() const { return options_; }
   const std::vector<std::string>& vocab() const { return vocab_; }
 
+  // A word piece: its id and its span [start, end) in code points of the input.
+  struct Piece {
+    int64_t id;
+    int64_t start;
+    int64_t end;
+  };
+
  private:
+  std::vector<Piece> pieces(const std::vector<char32_t>& cps) const;
+  void word_pieces(const std::vector<text::Char>& word, std::vector<Piece>& out) const;
+
   std::vector<std::string> vocab_;
   std::unordered_map<std::string, int64_t> ids_;
   BertTokenizerOptions options_;
+  std::vector<std::vector<char32_t>> specials_;  // never split, longest first
   int64_t pad_id_ = 0, cls_id_ = 0, sep_id_ = 0, unk_id_ = 0;
 };
 

@@ -1,0 +1,4 @@
+target_sources(rubrika_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/bert_tokenizer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/bert_tokenizer_files.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/unicode.cpp)
