@@ -5,6 +5,7 @@
 #include <rubrika/error.hpp>
 #include <rubrika/text/bert_tokenizer.hpp>
 
+#include "basic_tokenizer.hpp"
 #include "unicode.hpp"
 
 #include <ATen/ATen.h>
@@ -19,65 +20,6 @@ namespace fs = std::filesystem;
 using text::Char;
 
 namespace {
-
-bool strips_accents(const BertTokenizerOptions& o) {
-  return o.strip_accents.has_value() ? *o.strip_accents : o.do_lower_case;
-}
-
-// Lowercasing and accent stripping of one whitespace-separated word, then the split on
-// punctuation; appends the resulting words.
-void finish_word(std::vector<Char>& word, const BertTokenizerOptions& o, std::vector<std::vector<Char>>& words) {
-  if (word.empty()) return;
-  std::vector<Char> normalised;
-  normalised.reserve(word.size());
-  if (o.do_lower_case) {
-    for (const Char& c : word) text::lower_into(c.cp, c.origin, normalised);
-  } else {
-    normalised = word;
-  }
-  if (strips_accents(o)) {
-    std::vector<Char> stripped;
-    stripped.reserve(normalised.size());
-    for (const Char& c : normalised) text::strip_accents_into(c.cp, c.origin, stripped);
-    normalised.swap(stripped);
-  }
-  std::vector<Char> current;
-  for (const Char& c : normalised) {
-    if (text::is_punctuation(c.cp)) {
-      if (!current.empty()) words.push_back(std::move(current));
-      current.clear();
-      words.push_back({c});
-    } else {
-      current.push_back(c);
-    }
-  }
-  if (!current.empty()) words.push_back(std::move(current));
-  word.clear();
-}
-
-// BasicTokenizer over cps[begin, end): clean, space CJK, split on whitespace, finish words.
-std::vector<std::vector<Char>> basic_tokenize(const std::vector<char32_t>& cps, size_t begin, size_t end,
-                                              const BertTokenizerOptions& o) {
-  std::vector<std::vector<Char>> words;
-  std::vector<Char> word;
-  for (size_t i = begin; i < end; ++i) {
-    const char32_t cp = cps[i];
-    if (cp == 0 || cp == 0xFFFD || text::is_control(cp)) continue;
-    if (text::is_whitespace(cp) || text::is_python_split_space(cp)) {
-      finish_word(word, o, words);
-      continue;
-    }
-    if (o.tokenize_chinese_chars && text::is_cjk(cp)) {
-      finish_word(word, o, words);
-      word.push_back({cp, static_cast<int32_t>(i)});
-      finish_word(word, o, words);
-      continue;
-    }
-    word.push_back({cp, static_cast<int32_t>(i)});
-  }
-  finish_word(word, o, words);
-  return words;
-}
 
 }  // namespace
 
@@ -170,7 +112,7 @@ void BertTokenizer::word_pieces(const std::vector<Char>& word, std::vector<Piece
 std::vector<BertTokenizer::Piece> BertTokenizer::pieces(const std::vector<char32_t>& cps) const {
   std::vector<Piece> out;
   auto tokenize_span = [&](size_t begin, size_t end) {
-    for (const auto& word : basic_tokenize(cps, begin, end, options_)) word_pieces(word, out);
+    for (const auto& word : text::basic_tokenize(cps, begin, end, options_)) word_pieces(word, out);
   };
   size_t chunk = 0;
   for (size_t i = 0; i < cps.size();) {
