@@ -57,6 +57,10 @@ int run_plugins_list(const std::vector<std::string>& args);
 int run_recipe_check(const std::vector<std::string>& args);
 int run_recipe_show(const std::vector<std::string>& args);
 int run_doctor(const std::vector<std::string>& args);
+int run_train(const std::vector<std::string>& args);
+int run_predict(const std::vector<std::string>& args);
+int run_encode(const std::vector<std::string>& args);
+int run_bench_encoder(const std::vector<std::string>& args);
 int run_data_synth(const std::vector<std::string>& args);
 int run_data_report(const std::vector<std::string>& args);
 

@@ -40,6 +40,14 @@ std::vector<std::string> check_plugin_sections(const Recipe& recipe, PluginRegis
     const toml::table* table = recipe.section(section);
     if (table == nullptr) continue;
     const std::string type = recipe.plugin_type(section);
+    // With [vocab], the vocab stage supplies [encoder.init] vocab when training runs.
+    toml::table with_vocab;
+    if (section == "encoder" && recipe.section("vocab") && table->get_as<toml::table>("init") &&
+        !table->get_as<toml::table>("init")->contains("vocab")) {
+      with_vocab = *table;
+      with_vocab.get_as<toml::table>("init")->insert("vocab", (recipe.run().run_dir() / "vocab").string());
+      table = &with_vocab;
+    }
     try {
       registry.check(kind, type, context, *table);
     } catch (const PluginError& e) {

@@ -2,6 +2,7 @@
 #include <rubrika/log.hpp>
 #include <rubrika/runtime.hpp>
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
 #include <cpuid.h>
@@ -198,6 +199,9 @@ void prepare_process(int argc, char** argv) {
   (void)argc;
   fix_blas_core(argv);
   set_threads();
+  // Denormal floats (tiny activations and gradients) make x86 arithmetic up to 100x
+  // slower; flushing them to zero changes results by less than float32 resolution.
+  at::globalContext().setFlushDenormal(true);
 }
 
 }  // namespace rubrika

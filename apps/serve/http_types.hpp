@@ -1,0 +1,26 @@
+// The server's own request and response types, so routes are testable without sockets
+// and the HTTP library stays inside http_server.cpp.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rubrika::serve {
+
+struct HttpRequest {
+  std::string method;                         // "GET", "POST", ...
+  std::string path;                           // "/v1/classify", without the query string
+  std::string body;                           // raw bytes, not yet validated
+  std::map<std::string, std::string> headers;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Retry-After
+};
+
+}  // namespace rubrika::serve

@@ -1,0 +1,47 @@
+// Parsing and validating request bodies. Everything a client can get wrong is caught
+// here, with the field named: the body's size (413), its UTF-8 (400 with the byte offset,
+// checked before JSON parsing), its JSON syntax (400 with the byte offset), unknown or
+// missing fields and wrong types (400), and values that parse but cannot be used —
+// empty texts, empty lists, too-long texts under on_long_text = "reject", unknown labels,
+// top_k < 1 (422). Too many texts in one request is 413.
+#pragma once
+
+#include <rubrika/prediction.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rubrika::serve {
+
+struct RequestLimits {
+  int64_t max_body_bytes = 1 << 20;
+  int64_t max_texts = 64;         // per request (classify texts, rerank candidates)
+  int64_t max_text_chars = 4096;  // Unicode characters
+  bool truncate_long_texts = true;  // false: refuse with 422
+};
+
+struct ClassifyRequest {
+  std::vector<std::string> texts;
+  bool single = false;          // the body used "text" rather than "texts"
+  PredictOptions options;       // top_k, rerank, timings (= return_timings)
+};
+
+struct RerankRequest {
+  std::string text;
+  std::vector<std::string> candidates;  // label names, in the client's order
+};
+
+// Checks size and UTF-8 of a raw body; throws PayloadTooLargeError / BadRequestError.
+void check_body(const std::string& body, const RequestLimits& limits);
+
+// {"texts": [...]} or {"text": "..."}, with optional top_k, rerank, return_timings.
+// `default_top_k` applies when top_k is absent.
+ClassifyRequest parse_classify(const std::string& body, const RequestLimits& limits,
+                               int64_t default_top_k);
+
+// {"text": "...", "candidates": ["label", ...]}; every candidate must be in `labels`.
+RerankRequest parse_rerank(const std::string& body, const RequestLimits& limits,
+                           const std::vector<std::string>& labels);
+
+}  // namespace rubrika::serve

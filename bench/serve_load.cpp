@@ -1,0 +1,172 @@
+// rubrika_serve_load: a small closed-loop load generator for `rubrika serve`.
+//
+//   rubrika_serve_load --port P [--host 127.0.0.1] [--concurrency 8] [--duration 10]
+//                      [--warmup 2] [--texts-per-request 1] [--input texts.txt] [--max-requests N]
+//
+// N client threads, each with one keep-alive connection, send POST /v1/classify back to
+// back for the duration (after an unmeasured warm-up) and record each latency. Prints one
+// line: requests, texts/s, requests/s, p50/p95/p99 latency in ms, and errors by status.
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  int concurrency = 8;
+  double duration_s = 10;
+  double warmup_s = 2;
+  int texts_per_request = 1;
+  std::string input;
+  long max_requests = 10'000'000;  // a bound even with a long duration
+};
+
+// Varied lengths, like real ads: a few words to a paragraph.
+const std::vector<std::string>& default_texts() {
+  static const std::vector<std::string> texts = {
+      "Продам велосипед",
+      "Сдаю однокомнатную квартиру у метро, без животных",
+      "Требуется водитель категории C, график 2/2, оплата еженедельно",
+      "Продаю iPhone 13, 128 ГБ, в отличном состоянии, полный комплект, торг уместен",
+      "Ищу работу бухгалтером, опыт 10 лет, 1С, отчётность, удалённо или в офисе в центре города",
+      "Продам зимние шины R16, комплект из четырёх штук, пробег один сезон, хранились в тёплом гараже, "
+      "самовывоз из северного района, звоните после шести вечера",
+      "Отдам котёнка в добрые руки",
+      "Ремонт квартир под ключ: электрика, сантехника, плитка, гарантия на работы два года, выезд "
+      "мастера на замер бесплатно, работаем по договору, скидки пенсионерам",
+  };
+  return texts;
+}
+
+std::vector<std::string> load_texts(const std::string& file) {
+  if (file.empty()) return default_texts();
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot open " + file);
+  std::vector<std::string> texts;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) texts.push_back(line);
+  if (texts.empty()) throw std::runtime_error(file + " has no texts");
+  return texts;
+}
+
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') { out += "\\n"; continue; }
+    out += c;
+  }
+  return out + "\"";
+}
+
+Args parse_args(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string name = argv[i];
+    if (i + 1 >= argc) throw std::runtime_error("missing value for " + name);
+    const std::string value = argv[++i];
+    if (name == "--host") args.host = value;
+    else if (name == "--port") args.port = std::stoi(value);
+    else if (name == "--concurrency") args.concurrency = std::stoi(value);
+    else if (name == "--duration") args.duration_s = std::stod(value);
+    else if (name == "--warmup") args.warmup_s = std::stod(value);
+    else if (name == "--texts-per-request") args.texts_per_request = std::stoi(value);
+    else if (name == "--input") args.input = value;
+    else if (name == "--max-requests") args.max_requests = std::stol(value);
+    else throw std::runtime_error("unknown option " + name);
+  }
+  if (args.port <= 0) throw std::runtime_error("--port is required");
+  if (args.concurrency < 1 || args.texts_per_request < 1) throw std::runtime_error("counts must be ≥ 1");
+  return args;
+}
+
+double percentile(std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0.0;
+  const auto index = static_cast<size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(index, sorted.size() - 1)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  std::vector<std::string> texts;
+  try {
+    args = parse_args(argc, argv);
+    texts = load_texts(args.input);
+  } catch (const std::exception& e) {
+    std::cerr << "rubrika_serve_load: " << e.what()
+              << "\nusage: rubrika_serve_load --port P [--host H] [--concurrency N] [--duration S]"
+                 " [--warmup S] [--texts-per-request K] [--input FILE] [--max-requests N]\n";
+    return 2;
+  }
+  const auto start = Clock::now();
+  const auto measure_from = start + std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(args.warmup_s));
+  const auto stop_at = measure_from + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(args.duration_s));
+  std::atomic<long> sent{0};
+  std::mutex mutex;
+  std::vector<double> latencies_ms;
+  std::map<int, long> errors;  // status (-1: connection failure) → count
+
+  std::vector<std::thread> clients;
+  for (int c = 0; c < args.concurrency; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client(args.host, args.port);
+      client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
+      client.set_read_timeout(std::chrono::seconds(60));
+      std::vector<double> mine;
+      std::map<int, long> my_errors;
+      size_t next = static_cast<size_t>(c);
+      while (Clock::now() < stop_at && sent.fetch_add(1) < args.max_requests) {
+        std::string body = "{\"texts\": [";
+        for (int k = 0; k < args.texts_per_request; ++k)
+          body += (k ? ", " : "") + json_string(texts[next++ % texts.size()]);
+        body += "]}";
+        const auto begin = Clock::now();
+        auto result = client.Post("/v1/classify", body, "application/json");
+        const auto end = Clock::now();
+        // Measured: requests completed inside the window (throughput = completions / window).
+        if (end < measure_from || end > stop_at) continue;
+        if (!result || result->status != 200) {
+          ++my_errors[result ? result->status : -1];
+          continue;
+        }
+        mine.push_back(std::chrono::duration<double, std::milli>(end - begin).count());
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+      for (const auto& [status, count] : my_errors) errors[status] += count;
+    });
+  }
+  for (auto& client : clients) client.join();
+
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  const double seconds = args.duration_s;
+  const auto ok = static_cast<double>(latencies_ms.size());
+  std::printf("concurrency=%d texts_per_request=%d duration_s=%.1f requests=%zu rps=%.1f texts_per_s=%.1f "
+              "p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=",
+              args.concurrency, args.texts_per_request, seconds, latencies_ms.size(), ok / seconds,
+              ok * args.texts_per_request / seconds, percentile(latencies_ms, 0.50),
+              percentile(latencies_ms, 0.95), percentile(latencies_ms, 0.99));
+  if (errors.empty()) std::printf("0");
+  for (const auto& [status, count] : errors) std::printf("%s%d:%ld", status == errors.begin()->first ? "" : ",", status, count);
+  std::printf("\n");
+  return latencies_ms.empty() ? 1 : 0;
+}

@@ -1,0 +1,86 @@
+// The threshold rule every OOD scorer shares (mahalanobis, msp, energy): where the flag
+// threshold comes from and when a text is flagged.
+//
+// From the in-domain validation scores s_1..s_n (higher = more out-of-domain):
+//   Q    = the q-quantile of the scores (linear interpolation, numpy's default),
+//   Z    = mean + z * std (population std, ddof = 0),
+//   base = Q (rule "quantile"), Z (rule "zscore") or max(Q, Z) (rule "max", the default:
+//          the old notebook's rule),
+//   threshold = base + (alpha - 1) * |base|.
+// For the usual positive scores the last line is alpha * base; written this way alpha > 1
+// always moves the threshold outwards (more lenient), also for negative scores (energy).
+//
+// A text is flagged out-of-domain when
+//   score > threshold  AND  max calibrated probability < gate.
+// The confidence gate keeps confident predictions from being flagged; gate >= 1 disables
+// it (flag on the score alone), gate = 0 never flags.
+#pragma once
+
+#include <rubrika/ood_scorer.hpp>
+#include <rubrika/options_reader.hpp>
+#include <rubrika/tensor.hpp>
+#include <rubrika/types.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rubrika::ood {
+
+struct ThresholdOptions {
+  std::string rule = "max";  // quantile | zscore | max: which base the threshold starts from
+  double quantile = 0.995;   // q of the quantile base, in (0, 1]
+  double z = 4.0;            // standard deviations above the mean for the z-score base
+  double alpha = 1.10;       // margin: threshold = base + (alpha - 1) * |base|, alpha >= 1
+  double gate = 0.75;        // flag only when max calibrated probability < gate; >= 1 disables
+
+  // Reads `rule`, `quantile`, `z`, `alpha`, `gate` from a scorer's table. The caller reads
+  // its own keys and calls in.finish().
+  static ThresholdOptions read(OptionsReader& in);
+};
+
+// The chosen threshold and the validation statistics behind it.
+struct ThresholdFit {
+  double threshold = 0.0;
+  double quantile_score = 0.0;  // Q
+  double mean = 0.0;            // mean of the validation scores
+  double std = 0.0;             // population standard deviation
+  double zscore_score = 0.0;    // Z = mean + z * std
+  int64_t count = 0;            // validation scores used
+};
+
+// Fits the threshold on in-domain validation scores. An empty list or a non-finite score
+// is a rubrika::InputError naming `scorer` (e.g. "ood/mahalanobis").
+ThresholdFit fit_threshold(const std::vector<double>& validation_scores,
+                           const ThresholdOptions& options, const std::string& scorer);
+
+// The same from a [n] tensor of scores.
+ThresholdFit fit_threshold(const torch::Tensor& validation_scores, const ThresholdOptions& options,
+                           const std::string& scorer);
+
+// [batch] bool: score > threshold and (gate >= 1 or max_probability < gate).
+// scores [batch]; max_probability [batch], may be undefined when gate >= 1.
+torch::Tensor flag_scores(const torch::Tensor& scores, const torch::Tensor& max_probability,
+                          double threshold, double gate);
+
+// A scorer's whole flag(): flag_scores() with the max probability of `inputs` (only read
+// when the gate is on). ArtifactError naming `scorer` when `fit` is null (no threshold yet).
+torch::Tensor flag_texts(const OodInputs& inputs, const torch::Tensor& scores,
+                         const ThresholdFit* fit, const ThresholdOptions& options,
+                         const std::string& scorer);
+
+// [batch] max probability of the calibrated probabilities in `inputs`, or of
+// softmax(logits) when no calibrated probabilities are given. InputError when neither is.
+torch::Tensor max_probability(const OodInputs& inputs, const std::string& scorer);
+
+// fit_threshold's results as report figures: "threshold", "validation_quantile",
+// "validation_mean", "validation_std", "validation_zscore", "validation_count".
+std::map<std::string, double> threshold_figures(const ThresholdFit& fit);
+
+// Stores / restores a fit in a scorer's state under the same names as threshold_figures
+// (0-dim float64 tensors). Reading a state without "threshold" is a rubrika::ArtifactError.
+void put_threshold_state(TensorMap& state, const ThresholdFit& fit);
+ThresholdFit get_threshold_state(const TensorMap& state, const std::string& scorer);
+
+}  // namespace rubrika::ood

@@ -1,0 +1,113 @@
+// Stage "classifier": fine-tune encoder + head, save them, evaluate on the test split.
+#include "run_state.hpp"
+#include "stage_common.hpp"
+
+#include <rubrika/error.hpp>
+#include <rubrika/fittable.hpp>
+#include <rubrika/log.hpp>
+#include <rubrika/train/trainer.hpp>
+
+#include <fstream>
+
+namespace rubrika::detail {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kSource = "classifier";
+
+const toml::table& required_section(const RunState& s, const std::string& name) {
+  const toml::table* table = s.recipe.section(name);
+  if (table == nullptr)
+    throw RecipeError("the recipe has no [" + name + "] section", s.recipe.file().string(),
+                      "add [" + name + "] with type = \"...\"");
+  return *table;
+}
+
+TrainerOptions trainer_options(const RunState& s) {
+  static const toml::table empty;
+  const toml::table* train = s.recipe.section("train");
+  return TrainerOptions::from_toml(train ? *train : empty);
+}
+
+// Reads train_log.jsonl into the "history" and "evaluations" arrays of metrics.json.
+void add_training_curves(const fs::path& log_file, nlohmann::json& out) {
+  out["history"] = nlohmann::json::array();
+  out["evaluations"] = nlohmann::json::array();
+  std::ifstream in(log_file);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto entry = nlohmann::json::parse(line, nullptr, false);
+    if (entry.is_discarded()) continue;
+    if (entry.contains("eval")) {
+      nlohmann::json e = entry["eval"];
+      e["step"] = entry["step"];
+      e["epoch"] = entry["epoch"];
+      out["evaluations"].push_back(e);
+    } else {
+      out["history"].push_back(entry);
+    }
+  }
+}
+
+}  // namespace
+
+void run_classifier_stage(RunState& s) {
+  const toml::table& encoder_table = s.encoder_options.empty() ? required_section(s, "encoder") : s.encoder_options;
+  const toml::table& head_table = required_section(s, "head");
+  const std::string encoder_type = s.recipe.plugin_type("encoder");
+  const std::string head_type = s.recipe.plugin_type("head");
+  const TrainerOptions options = trainer_options(s);
+  const std::string stamp = stage_stamp(s, {"encoder", "head", "train"}, {"data", "vocab"});
+  s.stamps["classifier"] = stamp;
+  const fs::path encoder_dir = s.run_dir / "encoder";
+  const fs::path head_file = s.run_dir / "head.safetensors";
+
+  std::unique_ptr<Encoder> encoder;
+  std::unique_ptr<Head> head;
+  const bool current = stage_is_current(s, "classifier", stamp, {encoder_dir, head_file});
+  if (current) {
+    log_info(kSource, "up to date: loading " + encoder_dir.string());
+    encoder = s.registry.create<Encoder>(encoder_type, s.context("encoder"), encoder_table);
+    PluginContext head_context = s.context(".");
+    head_context.input_size = encoder->hidden_size();
+    head = s.registry.create<Head>(head_type, head_context, head_table);
+  } else {
+    encoder = s.registry.create<Encoder>(encoder_type, s.context(), encoder_table);
+    if (auto* fittable = dynamic_cast<Fittable*>(encoder.get())) {
+      log_info(kSource, "fitting the " + encoder_type + " encoder on " + std::to_string(s.train.size()) + " texts");
+      fittable->fit(s.train.texts);
+    }
+    PluginContext head_context = s.context();
+    head_context.input_size = encoder->hidden_size();
+    head = s.registry.create<Head>(head_type, head_context, head_table);
+    ClassifierTaskOptions task_options;
+    task_options.freeze_encoder = options.freeze_encoder || encoder->named_parameters().empty();
+    task_options.class_weights = options.class_weights;
+    ClassifierTask task(*encoder, *head, s.train, s.validation, task_options);
+    Trainer trainer(options, s.run_dir, kSource, s.recipe.run().seed);
+    TrainingResult result = trainer.train(task, s.request.resume);
+    encoder->save(encoder_dir);
+    head->save(head_file);
+    s.metrics["classifier"] = {{"encoder", encoder_type}, {"head", head_type},
+                               {"best_step", result.best_step}, {"steps", result.steps},
+                               {"train_seconds", result.seconds}, {"best_validation", result.best_evaluation}};
+    add_training_curves(s.run_dir / "train_log.jsonl", s.metrics["classifier"]);
+  }
+  s.manifest.components.push_back({"encoder", "encoder", encoder_type,
+                                   s.registry.find("encoder", encoder_type).version, "encoder", "",
+                                   options_without_type(encoder_table)});
+  s.manifest.components.push_back({"head", "head", head_type, s.registry.find("head", head_type).version,
+                                   "head.safetensors", "", options_without_type(head_table)});
+  s.pipeline = std::make_unique<Pipeline>(s.normalize, s.labels, std::move(encoder), std::move(head));
+
+  if (!current || !s.metrics["classifier"].contains("test")) {
+    ForwardResult test = s.pipeline->forward_all(s.test.texts, 64);
+    s.metrics["classifier"]["test"] = classification_json(s.test.labels, test.logits, s.labels);
+    log_info(kSource, "test accuracy " + format_metric(s.metrics["classifier"]["test"]["accuracy"]) +
+                          ", macro-F1 " + format_metric(s.metrics["classifier"]["test"]["macro_f1"]));
+  }
+  record_stage(s, "classifier", stamp);
+}
+
+}  // namespace rubrika::detail

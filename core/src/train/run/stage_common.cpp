@@ -1,0 +1,57 @@
+#include "stage_common.hpp"
+
+#include <rubrika/error.hpp>
+
+#include <ATen/ATen.h>
+
+#include <cstdio>
+
+namespace rubrika::detail {
+
+nlohmann::json classification_json(const std::vector<int64_t>& truth, const torch::Tensor& logits,
+                                   const LabelSet& labels) {
+  const int64_t classes = labels.size();
+  if (logits.size(0) != static_cast<int64_t>(truth.size()))
+    throw Error("evaluation: " + std::to_string(logits.size(0)) + " predictions for " +
+                std::to_string(truth.size()) + " texts");
+  at::Tensor predicted = logits.argmax(1).to(at::kCPU).contiguous();
+  const int64_t* p = predicted.data_ptr<int64_t>();
+  std::vector<std::vector<int64_t>> confusion(static_cast<size_t>(classes),
+                                              std::vector<int64_t>(static_cast<size_t>(classes), 0));
+  int64_t correct = 0;
+  for (size_t i = 0; i < truth.size(); ++i) {
+    confusion[static_cast<size_t>(truth[i])][static_cast<size_t>(p[i])] += 1;
+    correct += truth[i] == p[i];
+  }
+  nlohmann::json per_class = nlohmann::json::object();
+  double f1_sum = 0;
+  int64_t present = 0;
+  for (int64_t c = 0; c < classes; ++c) {
+    int64_t tp = confusion[static_cast<size_t>(c)][static_cast<size_t>(c)], row = 0, column = 0;
+    for (int64_t j = 0; j < classes; ++j) {
+      row += confusion[static_cast<size_t>(c)][static_cast<size_t>(j)];
+      column += confusion[static_cast<size_t>(j)][static_cast<size_t>(c)];
+    }
+    const double precision = column ? static_cast<double>(tp) / static_cast<double>(column) : 0.0;
+    const double recall = row ? static_cast<double>(tp) / static_cast<double>(row) : 0.0;
+    const double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0;
+    per_class[labels.name(c)] = {{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", row}};
+    if (row + column > 0) {  // classes absent from truth and predictions do not count
+      f1_sum += f1;
+      ++present;
+    }
+  }
+  return {{"n", truth.size()},
+          {"accuracy", truth.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(truth.size())},
+          {"macro_f1", present ? f1_sum / static_cast<double>(present) : 0.0},
+          {"per_class", per_class},
+          {"confusion", {{"labels", labels.names()}, {"matrix", confusion}}}};
+}
+
+std::string format_metric(const nlohmann::json& value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.4f", value.is_number() ? value.get<double>() : 0.0);
+  return buffer;
+}
+
+}  // namespace rubrika::detail

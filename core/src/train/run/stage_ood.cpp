@@ -1,0 +1,128 @@
+// Stage "ood": fit the primary OOD scorer ([ood]) and the ones reported beside it
+// ([ood_report] scorers) on training features, thresholds on validation, and evaluate
+// in-domain test texts against the out-of-domain set.
+#include "run_state.hpp"
+#include "stage_common.hpp"
+
+#include <rubrika/error.hpp>
+#include <rubrika/log.hpp>
+#include <rubrika/metrics/ood_metrics.hpp>
+#include <rubrika/metrics/tensor_rows.hpp>
+#include <rubrika/options_reader.hpp>
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+
+namespace rubrika::detail {
+namespace {
+
+constexpr const char* kSource = "ood";
+constexpr int kHistogramBins = 30;
+
+struct ScorerSpec {
+  std::string name;
+  toml::table options;
+};
+
+// [ood] is the primary scorer; [ood_report] scorers = [...] with optional
+// [ood_report.<name>] tables are evaluated beside it.
+std::vector<ScorerSpec> scorer_specs(const RunState& s) {
+  std::vector<ScorerSpec> specs = {{s.recipe.plugin_type("ood"), *s.recipe.section("ood")}};
+  if (const toml::table* report = s.recipe.section("ood_report")) {
+    OptionsReader in(*report, "ood_report", false);
+    for (const auto& name : in.get_strings("scorers", {})) {
+      if (name == specs.front().name) in.fail("scorers", "'" + name + "' is already the primary [ood] scorer");
+      const toml::table* options = in.get_table(name);
+      specs.push_back({name, options ? *options : toml::table{}});
+    }
+    in.finish();
+  }
+  return specs;
+}
+
+OodInputs inputs_of(const ForwardResult& f) { return {&f.encoded, f.logits, f.probabilities}; }
+
+// Counts of in-domain and OOD scores over shared bins spanning both (the top 1% clipped
+// into the last bin so one outlier does not flatten the chart).
+nlohmann::json histogram(const std::vector<double>& in, const std::vector<double>& out) {
+  std::vector<double> all(in);
+  all.insert(all.end(), out.begin(), out.end());
+  std::sort(all.begin(), all.end());
+  const double low = all.front();
+  double high = all[static_cast<size_t>(0.99 * static_cast<double>(all.size() - 1))];
+  if (high <= low) high = low + 1.0;
+  std::vector<double> edges;
+  for (int i = 0; i <= kHistogramBins; ++i) edges.push_back(low + (high - low) * i / kHistogramBins);
+  auto count = [&](const std::vector<double>& scores) {
+    std::vector<int64_t> bins(kHistogramBins, 0);
+    for (double v : scores) {
+      int b = static_cast<int>((v - low) / (high - low) * kHistogramBins);
+      bins[static_cast<size_t>(std::clamp(b, 0, kHistogramBins - 1))] += 1;
+    }
+    return bins;
+  };
+  return {{"edges", edges}, {"in_domain", count(in)}, {"ood", count(out)}};
+}
+
+nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer, const std::map<std::string, double>& fit) {
+  const ForwardResult& test = forward_split(s, "test");
+  const at::Tensor in_scores = scorer.score(inputs_of(test));
+  const auto in = metrics::to_doubles(in_scores);
+  nlohmann::json out = {{"fit", fit}};
+  if (fit.count("threshold")) out["threshold"] = fit.at("threshold");
+  const auto in_flags = metrics::to_bools(scorer.flag(inputs_of(test), in_scores));
+  out["in_domain_flag_rate"] = std::count(in_flags.begin(), in_flags.end(), true) / static_cast<double>(in_flags.size());
+  if (s.ood_texts.empty()) return out;
+  const ForwardResult& ood = forward_split(s, "ood");
+  const at::Tensor ood_scores = scorer.score(inputs_of(ood));
+  const auto o = metrics::to_doubles(ood_scores);
+  const auto report = metrics::ood_report(in, o);
+  const auto rates = metrics::rates_from_flags(in_flags, metrics::to_bools(scorer.flag(inputs_of(ood), ood_scores)));
+  out.update({{"auroc", report.auroc}, {"aupr_in", report.aupr_in}, {"aupr_out", report.aupr_out},
+              {"fpr_at_95_tpr", report.fpr_at_95_tpr}, {"in_domain_acceptance", rates.in_domain_acceptance},
+              {"ood_rejection", rates.ood_rejection}, {"histogram", histogram(in, o)}});
+  return out;
+}
+
+}  // namespace
+
+void run_ood_stage(RunState& s) {
+  s.stamps["ood"] = stage_stamp(s, {"ood", "ood_report"}, {"classifier", "calibrate", "data"});
+  if (s.recipe.section("ood") == nullptr) {
+    log_info(kSource, "no [ood]: texts are never flagged out-of-domain");
+    return;
+  }
+  const std::string& stamp = s.stamps["ood"];
+  const bool current = stage_is_current(s, "ood", stamp, {});
+  nlohmann::json report = {{"primary", s.recipe.plugin_type("ood")}, {"scorers", nlohmann::json::object()}};
+  if (current && s.metrics.contains("ood")) report = s.metrics["ood"];
+  for (const auto& spec : scorer_specs(s)) {
+    auto scorer = s.registry.create<OodScorer>(spec.name, s.context(), spec.options);
+    const std::string group = "ood/" + spec.name;
+    auto saved = current ? read_state_group(s, group) : std::nullopt;
+    if (saved) {
+      scorer->load_state(*saved);
+    } else {
+      scorer->fit(inputs_of(forward_split(s, "train")), at::tensor(s.train.labels, at::kLong));
+      auto fit = scorer->fit_thresholds(inputs_of(forward_split(s, "validation")));
+      report["scorers"][spec.name] = evaluate_scorer(s, *scorer, fit);
+      const auto& r = report["scorers"][spec.name];
+      if (r.contains("auroc"))
+        log_info(kSource, spec.name + ": AUROC " + format_metric(r["auroc"]) + ", FPR@95 " +
+                              format_metric(r["fpr_at_95_tpr"]) + ", OOD rejected " +
+                              format_metric(r["ood_rejection"]) + ", in-domain accepted " +
+                              format_metric(r["in_domain_acceptance"]));
+    }
+    s.state_groups[group] = scorer->state();
+    s.manifest.components.push_back({"ood." + spec.name, "ood", spec.name, s.registry.find("ood", spec.name).version,
+                                     "", group, options_without_type(spec.options)});
+    s.pipeline->add_ood_scorer(spec.name, std::move(scorer));
+  }
+  if (s.ood_texts.empty()) log_warn(kSource, "no out-of-domain texts ([data] ood): AUROC is not measured");
+  s.metrics["ood"] = report;
+  write_state_file(s);
+  record_stage(s, "ood", stamp);
+}
+
+}  // namespace rubrika::detail

@@ -1,0 +1,240 @@
+#include "bert_encoder.hpp"
+
+#include "bert_checkpoint.hpp"
+
+#include <rubrika/error.hpp>
+#include <rubrika/log.hpp>
+#include <rubrika/options_reader.hpp>
+#include <rubrika/plugin.hpp>
+
+#include <ATen/autocast_mode.h>
+#include <c10/core/InferenceMode.h>
+
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace rubrika::bert {
+
+namespace {
+
+constexpr const char* kLog = "encoder/bert";
+
+// vocab.txt as a list of tokens in id order.
+std::vector<std::string> read_vocab_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw IoError("cannot read vocabulary", file.string(), "check [encoder.init] vocab");
+  std::vector<std::string> tokens;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    tokens.push_back(line);
+  }
+  return tokens;
+}
+
+// Autocast for CUDA inference in bf16; restores the previous state on scope exit.
+class CudaAutocast {
+ public:
+  explicit CudaAutocast(bool enable) : enabled_(enable) {
+    if (!enabled_) return;
+    previous_ = at::autocast::is_enabled();
+    previous_dtype_ = at::autocast::get_autocast_gpu_dtype();
+    at::autocast::set_enabled(true);
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+  }
+  ~CudaAutocast() {
+    if (!enabled_) return;
+    at::autocast::set_enabled(previous_);
+    at::autocast::set_autocast_gpu_dtype(previous_dtype_);
+    at::autocast::clear_cache();
+  }
+
+ private:
+  bool enabled_;
+  bool previous_ = false;
+  at::ScalarType previous_dtype_ = at::kHalf;
+};
+
+}  // namespace
+
+BertEncoderPlugin::InitOptions BertEncoderPlugin::InitOptions::from_toml(const toml::table& table) {
+  OptionsReader in(table, "encoder.init", /*plugin_table=*/false);
+  InitOptions o;
+  o.vocab = in.get_path("vocab", {});
+  if (o.vocab.empty()) in.fail("vocab", "is required", "a vocab.txt or a folder holding one");
+  o.do_lower_case = in.get_bool("do_lower_case", o.do_lower_case);
+  o.hidden_size = in.get_int("hidden_size", o.hidden_size, 1, 65536);
+  o.num_hidden_layers = in.get_int("num_hidden_layers", o.num_hidden_layers, 1, 1000);
+  o.num_attention_heads = in.get_int("num_attention_heads", o.num_attention_heads, 1, 1024);
+  if (o.hidden_size % o.num_attention_heads != 0)
+    in.fail("num_attention_heads", "must divide hidden_size " + std::to_string(o.hidden_size));
+  o.intermediate_size = in.get_int("intermediate_size", o.intermediate_size, 1, 1 << 20);
+  o.max_position_embeddings =
+      in.get_int("max_position_embeddings", o.max_position_embeddings, 2, 1 << 20);
+  o.type_vocab_size = in.get_int("type_vocab_size", o.type_vocab_size, 1, 1024);
+  o.hidden_act = in.get_choice("hidden_act", o.hidden_act, {"gelu", "gelu_new", "relu", "silu"});
+  o.dropout = in.get_double("dropout", o.dropout, 0.0, 0.99);
+  o.attention_dropout = in.get_double("attention_dropout", o.attention_dropout, 0.0, 0.99);
+  o.initializer_range = in.get_double("initializer_range", o.initializer_range, 1e-6, 10.0);
+  o.layer_norm_eps = in.get_double("layer_norm_eps", o.layer_norm_eps, 1e-30, 1.0);
+  in.finish();
+  return o;
+}
+
+BertEncoderPlugin::Options BertEncoderPlugin::Options::from_toml(const toml::table& table) {
+  OptionsReader in(table, "encoder");
+  Options o;
+  o.model = in.get_path("model", {});
+  if (const toml::table* init = in.get_table("init")) o.init = InitOptions::from_toml(*init);
+  if (o.model.empty() == !o.init.has_value())
+    in.fail(o.model.empty() ? "init" : "model",
+            o.model.empty() ? "neither `model` nor `init` is given" : "both `model` and `init` are given",
+            "set exactly one: model = \"path/to/hf-folder\" or an [encoder.init] table");
+  o.max_length = in.get_int("max_length", o.max_length, 2, 1 << 20);
+  o.dtype = in.get_choice("dtype", o.dtype, {"fp32", "bf16"});
+  o.pad_to_multiple_of = in.get_int("pad_to_multiple_of", o.pad_to_multiple_of, 0, 4096);
+  in.finish();
+  return o;
+}
+
+BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options options)
+    : options_(std::move(options)), device_(context.device) {
+  if (!context.artifact_dir.empty() && fs::exists(context.artifact_dir / "config.json"))
+    load_from(context.artifact_dir, context.seed);
+  else if (options_.init)
+    init_from(*options_.init, context.seed);
+  else
+    load_from(options_.model, context.seed);
+  const int64_t positions = model_->config().max_position_embeddings;
+  if (options_.max_length > positions)
+    throw RecipeError("[encoder] max_length " + std::to_string(options_.max_length) +
+                          " exceeds the model's max_position_embeddings " + std::to_string(positions),
+                      "", "set max_length <= " + std::to_string(positions));
+  model_->eval();
+  model_->to(device_);
+}
+
+void BertEncoderPlugin::load_from(const fs::path& dir, uint64_t seed) {
+  try {
+    LoadedBert loaded = load_folder(dir, seed);
+    model_ = loaded.model;
+    tokenizer_ = std::make_unique<BertTokenizer>(BertTokenizer::from_folder(dir));
+    log_info(kLog, "loaded " + loaded.weights_file.string() + " (" +
+                       std::to_string(model_->config().num_hidden_layers) + " layers × " +
+                       std::to_string(model_->config().hidden_size) + ")");
+  } catch (...) {
+    rethrow_with_context("loading the bert encoder");
+  }
+}
+
+void BertEncoderPlugin::init_from(const InitOptions& init, uint64_t seed) {
+  if (fs::is_directory(init.vocab)) {
+    tokenizer_ = std::make_unique<BertTokenizer>(BertTokenizer::from_folder(init.vocab));
+  } else {
+    BertTokenizerOptions tokenizer_options;
+    tokenizer_options.do_lower_case = init.do_lower_case;
+    tokenizer_options.model_max_length = init.max_position_embeddings;
+    tokenizer_ = std::make_unique<BertTokenizer>(read_vocab_file(init.vocab), tokenizer_options);
+  }
+  BertConfig config;
+  config.vocab_size = tokenizer_->vocab_size();
+  config.pad_token_id = tokenizer_->pad_id();
+  config.hidden_size = init.hidden_size;
+  config.num_hidden_layers = init.num_hidden_layers;
+  config.num_attention_heads = init.num_attention_heads;
+  config.intermediate_size = init.intermediate_size;
+  config.max_position_embeddings = init.max_position_embeddings;
+  config.type_vocab_size = init.type_vocab_size;
+  config.hidden_act = init.hidden_act;
+  config.hidden_dropout_prob = init.dropout;
+  config.attention_probs_dropout_prob = init.attention_dropout;
+  config.initializer_range = init.initializer_range;
+  config.layer_norm_eps = init.layer_norm_eps;
+  config.validate("[encoder.init]");
+  model_ = BertModel(config);
+  model_->init_weights(seed);
+}
+
+TokenBatch BertEncoderPlugin::tokenize(const std::vector<std::string>& texts,
+                                       const std::vector<std::string>* pairs) const {
+  if (pairs != nullptr && pairs->size() != texts.size())
+    throw InputError("got " + std::to_string(texts.size()) + " texts but " +
+                         std::to_string(pairs->size()) + " pair texts",
+                     "encoder/bert tokenize", "give one pair text per text");
+  std::vector<Encoding> encodings;
+  encodings.reserve(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    std::string_view pair = pairs ? std::string_view((*pairs)[i]) : std::string_view();
+    encodings.push_back(
+        tokenizer_->encode(texts[i], pairs ? &pair : nullptr, options_.max_length));
+  }
+  return tokenizer_->pad(encodings, options_.pad_to_multiple_of);
+}
+
+BertModel& BertEncoderPlugin::inference_model() {
+  if (training_ || options_.dtype != "bf16" || !device_.is_cpu()) return model_;
+  if (!bf16_model_) {
+    // Normal tensors even when called under InferenceMode, so they outlive it safely.
+    c10::InferenceMode normal_tensors(/*enabled=*/false);
+    torch::NoGradGuard no_grad;
+    bf16_model_ = BertModel(model_->config());
+    auto source = model_->named_parameters();
+    for (auto& item : bf16_model_->named_parameters()) item.value().copy_(source[item.key()]);
+    bf16_model_->to(torch::kBFloat16);
+    bf16_model_->eval();
+  }
+  return bf16_model_;
+}
+
+EncoderOutput BertEncoderPlugin::forward(const TokenBatch& batch, bool output_hidden_states) {
+  if (batch.size() == 0) throw InputError("empty batch", "encoder/bert forward");
+  if (batch.seq_len() > model_->config().max_position_embeddings)
+    throw InputError("sequence of " + std::to_string(batch.seq_len()) +
+                         " tokens exceeds max_position_embeddings " +
+                         std::to_string(model_->config().max_position_embeddings),
+                     "encoder/bert forward", "tokenize with a smaller max_length");
+  const TokenBatch on_device = batch.to(device_);
+  CudaAutocast autocast(!training_ && options_.dtype == "bf16" && device_.is_cuda());
+  BertModelOutput out = inference_model()->forward(
+      on_device.input_ids, on_device.attention_mask, on_device.token_type_ids, output_hidden_states);
+  auto fp32 = [](const torch::Tensor& t) { return t.to(torch::kFloat); };
+  EncoderOutput result;
+  result.last_hidden_state = fp32(out.last_hidden_state);
+  result.cls = result.last_hidden_state.select(1, 0);
+  result.pooled = fp32(out.pooled);
+  result.attention_mask = on_device.attention_mask;
+  for (const auto& h : out.hidden_states) result.hidden_states.push_back(fp32(h));
+  return result;
+}
+
+void BertEncoderPlugin::save(const fs::path& dir) const {
+  try {
+    BertModel model = model_;  // shares the modules; save_folder only reads them
+    save_folder(dir, model, model_->config(), {},
+                [this](const fs::path& staged) { tokenizer_->save(staged); });
+  } catch (...) {
+    rethrow_with_context("saving the bert encoder to " + dir.string());
+  }
+}
+
+NamedParameters BertEncoderPlugin::named_parameters() {
+  NamedParameters out;
+  for (const auto& item : model_->named_parameters()) out.emplace_back(item.key(), item.value());
+  return out;
+}
+
+void BertEncoderPlugin::set_training(bool training) {
+  training_ = training;
+  model_->train(training);
+  if (training) bf16_model_ = nullptr;  // weights will change; rebuilt at the next inference
+}
+
+void BertEncoderPlugin::to(const torch::Device& device) {
+  device_ = device;
+  model_->to(device);
+  bf16_model_ = nullptr;
+}
+
+}  // namespace rubrika::bert
+
+RUBRIKA_PLUGIN(rubrika::Encoder, "bert", rubrika::bert::BertEncoderPlugin)

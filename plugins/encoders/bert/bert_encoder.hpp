@@ -1,0 +1,94 @@
+// The `bert` encoder plugin: any Hugging Face BERT folder (or a fresh model from a config)
+// behind rubrika::Encoder, with its own WordPiece tokenizer.
+//
+// Recipe:
+//   [encoder]
+//   type = "bert"
+//   model = "models/rubert-tiny2"      # a Hugging Face folder, or instead:
+//   # [encoder.init] vocab = "models/rubert-tiny2", hidden_size = 312, ...
+//   max_length = 512
+//   dtype = "fp32"                     # or "bf16" for inference
+// When PluginContext::artifact_dir holds a config.json (a trained run folder), the model is
+// loaded from there instead.
+#pragma once
+
+#include "bert_model.hpp"
+
+#include <rubrika/encoder.hpp>
+#include <rubrika/text/bert_tokenizer.hpp>
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace rubrika::bert {
+
+class BertEncoderPlugin : public rubrika::Encoder {
+ public:
+  // A new model with Hugging Face's initialisation ([encoder.init]).
+  struct InitOptions {
+    std::filesystem::path vocab;           // vocab.txt, or a folder with vocab.txt (+ tokenizer_config.json)
+    bool do_lower_case = false;            // only used when `vocab` is a file
+    int64_t hidden_size = 768;             // width of hidden states
+    int64_t num_hidden_layers = 12;        // encoder layers
+    int64_t num_attention_heads = 12;      // heads; must divide hidden_size
+    int64_t intermediate_size = 3072;      // feed-forward width
+    int64_t max_position_embeddings = 512; // longest sequence
+    int64_t type_vocab_size = 2;           // segment ids
+    std::string hidden_act = "gelu";       // gelu | gelu_new | relu | silu
+    double dropout = 0.1;                  // hidden_dropout_prob
+    double attention_dropout = 0.1;        // attention_probs_dropout_prob
+    double initializer_range = 0.02;       // std of the normal initialisation
+    double layer_norm_eps = 1e-12;         // LayerNorm epsilon
+    static InitOptions from_toml(const toml::table& table);
+  };
+
+  struct Options {
+    std::filesystem::path model;           // Hugging Face folder; exclusive with `init`
+    std::optional<InitOptions> init;       // fresh model; exclusive with `model`
+    int64_t max_length = 512;              // tokens per text (pair), specials included
+    std::string dtype = "fp32";            // inference precision: fp32 | bf16
+    int64_t pad_to_multiple_of = 0;        // round padded length up to this (0: off)
+    static Options from_toml(const toml::table& table);
+  };
+
+  static constexpr const char* kVersion = "1.0.0";
+  static constexpr const char* kDescription =
+      "BERT (Hugging Face checkpoints: safetensors or pytorch_model.bin, saved back in HF layout)";
+
+  BertEncoderPlugin(const PluginContext& context, Options options);
+
+  TokenBatch tokenize(const std::vector<std::string>& texts,
+                      const std::vector<std::string>* pairs = nullptr) const override;
+  // Callers serving requests wrap this in c10::InferenceMode (the pipeline and the CLI do);
+  // the encoder does not force it, so a trainable head may take its outputs.
+  EncoderOutput forward(const TokenBatch& batch, bool output_hidden_states = false) override;
+  int64_t hidden_size() const override { return model_->config().hidden_size; }
+  int64_t max_length() const override { return options_.max_length; }
+  void save(const std::filesystem::path& dir) const override;
+
+  NamedParameters named_parameters() override;
+  void set_training(bool training) override;
+  void to(const torch::Device& device) override;
+
+  BertModel& model() { return model_; }
+  const BertTokenizer& tokenizer() const { return *tokenizer_; }
+
+ private:
+  void load_from(const std::filesystem::path& dir, uint64_t seed);
+  void init_from(const InitOptions& init, uint64_t seed);
+  // The model forward() runs: model_ itself, or its bf16 copy for CPU bf16 inference.
+  BertModel& inference_model();
+
+  Options options_;
+  torch::Device device_;
+  BertModel model_{nullptr};
+  BertModel bf16_model_{nullptr};  // CPU bf16 inference copy; reset when training starts
+  std::unique_ptr<BertTokenizer> tokenizer_;
+  bool training_ = false;
+};
+
+}  // namespace rubrika::bert

@@ -1,0 +1,220 @@
+// Dynamic batching: batches close by size, by token budget, or by time; texts of similar
+// length go together; a full queue rejects at once; deadlines give DeadlineError and skip
+// the work; stop() drains.
+#include "batcher.hpp"
+#include "fake_backends.hpp"
+#include "serve_errors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+namespace rubrika::serve {
+namespace {
+
+using testing::FakeBackend;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+Clock::time_point in(int64_t ms) { return Clock::now() + milliseconds(ms); }
+
+std::vector<int64_t> tokens_of(const std::vector<std::string>& texts) {
+  std::vector<int64_t> tokens;
+  for (const auto& t : texts) tokens.push_back(FakeBackend::words(t) + 2);
+  return tokens;
+}
+
+std::vector<Prediction> run(Batcher& batcher, const std::vector<std::string>& texts,
+                            PredictOptions options = {}, int64_t deadline_ms = 5000) {
+  return batcher.run(texts, tokens_of(texts), options, in(deadline_ms));
+}
+
+TEST(BatchPolicy, ClosesAtMaxTexts) {
+  BatchChoice choice = choose_batch(std::vector<int64_t>(10, 5), {4, 1000});
+  EXPECT_EQ(choice.picked.size(), 4u);
+  EXPECT_TRUE(choice.full);
+}
+
+TEST(BatchPolicy, ClosesAtPaddedTokenBudget) {
+  // 30 tokens each: 3 texts pad to 90 ≤ 100, a 4th would make 120.
+  BatchChoice choice = choose_batch(std::vector<int64_t>(10, 30), {100, 100});
+  EXPECT_EQ(choice.picked.size(), 3u);
+  EXPECT_EQ(choice.padded_tokens, 90);
+  EXPECT_TRUE(choice.full);
+}
+
+TEST(BatchPolicy, PrefersTextsNearTheOldestInLength) {
+  // Oldest has 10 tokens: 11 and 12 join it before 100.
+  BatchChoice choice = choose_batch({10, 100, 12, 11}, {3, 10000});
+  EXPECT_EQ(choice.picked, (std::vector<size_t>{0, 3, 2}));
+  EXPECT_EQ(choice.padded_tokens, 36);
+}
+
+TEST(BatchPolicy, SkipsALongTextButKeepsFillingWithShorterOnes) {
+  BatchChoice choice = choose_batch({10, 50, 10, 10}, {10, 40});
+  EXPECT_EQ(choice.picked, (std::vector<size_t>{0, 2, 3}));
+  EXPECT_TRUE(choice.full);  // the 50-token text waits for the next batch
+}
+
+TEST(BatchPolicy, OldestTextGoesAloneEvenAboveTheBudget) {
+  BatchChoice choice = choose_batch({500, 10}, {8, 100});
+  EXPECT_EQ(choice.picked, (std::vector<size_t>{0}));
+  EXPECT_TRUE(choice.full);
+}
+
+TEST(BatchPolicy, FullWhenNoFurtherTextCouldFitTheBudget) {
+  EXPECT_TRUE(choose_batch({5, 5}, {32, 10}).full);   // a third text would pad to ≥ 15
+  EXPECT_FALSE(choose_batch({5, 5}, {32, 15}).full);  // a third 5-token text still fits
+}
+
+TEST(BatchPolicy, NotFullWhenEverythingFits) {
+  BatchChoice choice = choose_batch({5, 5}, {8, 100});
+  EXPECT_EQ(choice.picked.size(), 2u);
+  EXPECT_FALSE(choice.full);
+  EXPECT_TRUE(choose_batch({}, {8, 100}).picked.empty());
+}
+
+TEST(Batcher, BatchClosesBySizeWithoutWaitingForTheTimer) {
+  FakeBackend backend;
+  Batcher batcher(backend, {/*max_batch_size=*/4, 8192, /*max_wait_ms=*/10000, 1024, 1});
+  const auto start = Clock::now();
+  auto predictions = run(batcher, std::vector<std::string>(8, "одно слово"));
+  EXPECT_LT(Clock::now() - start, milliseconds(3000));  // far below max_wait_ms
+  EXPECT_EQ(predictions.size(), 8u);
+  auto batches = backend.batches();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].texts.size(), 4u);
+  EXPECT_EQ(batches[1].texts.size(), 4u);
+}
+
+TEST(Batcher, BatchClosesByTokenBudget) {
+  FakeBackend backend;
+  // Each text: 3 words + 2 = 5 tokens; a budget of 10 fits two.
+  Batcher batcher(backend, {32, /*max_batch_tokens=*/10, /*max_wait_ms=*/10000, 1024, 1});
+  auto predictions = run(batcher, std::vector<std::string>(6, "три слова тут"));
+  EXPECT_EQ(predictions.size(), 6u);
+  for (const auto& batch : backend.batches()) EXPECT_EQ(batch.texts.size(), 2u);
+  EXPECT_EQ(backend.batches().size(), 3u);
+}
+
+TEST(Batcher, BatchClosesByTimeAndCollectsRequestsArrivingMeanwhile) {
+  FakeBackend backend;
+  Batcher batcher(backend, {32, 8192, /*max_wait_ms=*/300, 1024, 1});
+  const auto start = Clock::now();
+  auto first = std::async(std::launch::async, [&] { return run(batcher, {"первый"}); });
+  std::this_thread::sleep_for(milliseconds(50));
+  auto second = std::async(std::launch::async, [&] { return run(batcher, {"второй"}); });
+  EXPECT_EQ(first.get().size(), 1u);
+  EXPECT_EQ(second.get().size(), 1u);
+  EXPECT_GE(Clock::now() - start, milliseconds(280));  // held for max_wait_ms
+  auto batches = backend.batches();
+  ASSERT_EQ(batches.size(), 1u);  // both requests in one batch
+  EXPECT_EQ(batches[0].texts.size(), 2u);
+}
+
+TEST(Batcher, PredictionsComeBackInRequestOrderWhileTheBackendSeesThemSortedByLength) {
+  FakeBackend backend;
+  Batcher batcher(backend, {32, 8192, 0, 1024, 1});
+  const std::vector<std::string> texts = {"a b c d e", "a", "a b c"};
+  auto predictions = run(batcher, texts, {3, RerankMode::automatic, true});
+  auto batches = backend.batches();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].texts, (std::vector<std::string>{"a", "a b c", "a b c d e"}));
+  // FakeBackend: label = labels[words % 3] → 5 words: "Работа", 1: "Недвижимость", 3: "Авто".
+  EXPECT_EQ(predictions[0].label, "Работа");
+  EXPECT_EQ(predictions[1].label, "Недвижимость");
+  EXPECT_EQ(predictions[2].label, "Авто");
+  for (const auto& p : predictions) EXPECT_TRUE(p.timings_ms.count("queue"));
+}
+
+TEST(Batcher, EachRequestGetsItsOwnTopK) {
+  FakeBackend backend;
+  Batcher batcher(backend, {32, 8192, 200, 1024, 1});
+  auto one = std::async(std::launch::async, [&] { return run(batcher, {"x"}, {1, RerankMode::automatic, false}); });
+  auto three = std::async(std::launch::async, [&] { return run(batcher, {"y"}, {3, RerankMode::automatic, false}); });
+  EXPECT_EQ(one.get()[0].top_k.size(), 1u);
+  EXPECT_EQ(three.get()[0].top_k.size(), 3u);
+}
+
+TEST(Batcher, DifferentRerankModesAreNotMixedInOneBatch) {
+  FakeBackend backend;
+  Batcher batcher(backend, {32, 8192, 200, 1024, 1});
+  auto a = std::async(std::launch::async, [&] { return run(batcher, {"x"}, {5, RerankMode::never, false}); });
+  auto b = std::async(std::launch::async, [&] { return run(batcher, {"y"}, {5, RerankMode::always, false}); });
+  a.get();
+  EXPECT_TRUE(b.get()[0].reranked);
+  auto batches = backend.batches();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_NE(batches[0].options.rerank, batches[1].options.rerank);
+}
+
+TEST(Batcher, FullQueueRejectsImmediately) {
+  FakeBackend backend;
+  backend.close_gate();
+  Batcher batcher(backend, {2, 8192, 0, /*queue_capacity=*/4, 1});
+  auto busy = std::async(std::launch::async, [&] { return run(batcher, {"в работе"}); });
+  ASSERT_TRUE(backend.wait_entered(1));  // the worker holds this one inside the backend
+  auto queued = std::async(std::launch::async, [&] { return run(batcher, std::vector<std::string>(4, "ждёт")); });
+  for (int i = 0; i < 200 && batcher.queue_depth() < 4; ++i) std::this_thread::sleep_for(milliseconds(5));
+  ASSERT_EQ(batcher.queue_depth(), 4);
+  const auto start = Clock::now();
+  EXPECT_THROW(run(batcher, {"лишний"}), OverloadError);
+  EXPECT_LT(Clock::now() - start, milliseconds(500));  // rejected, not queued
+  backend.open_gate();
+  EXPECT_EQ(busy.get().size(), 1u);
+  EXPECT_EQ(queued.get().size(), 4u);
+  EXPECT_EQ(batcher.queue_depth(), 0);
+}
+
+TEST(Batcher, RequestPastItsDeadlineGetsDeadlineErrorAndIsNotComputed) {
+  FakeBackend backend;
+  backend.close_gate();
+  Batcher batcher(backend, {1, 8192, 0, 1024, 1});
+  auto busy = std::async(std::launch::async, [&] { return run(batcher, {"занят"}); });
+  ASSERT_TRUE(backend.wait_entered(1));
+  const auto start = Clock::now();
+  EXPECT_THROW(run(batcher, {"опоздал"}, {}, /*deadline_ms=*/100), DeadlineError);
+  EXPECT_GE(Clock::now() - start, milliseconds(90));
+  EXPECT_LT(Clock::now() - start, milliseconds(2000));
+  backend.open_gate();
+  busy.get();
+  batcher.stop();
+  for (const auto& batch : backend.batches())
+    for (const auto& text : batch.texts) EXPECT_NE(text, "опоздал");
+}
+
+TEST(Batcher, BackendFailureReachesEveryRequestOfTheBatch) {
+  FakeBackend backend;
+  backend.set_throws(true);
+  Batcher batcher(backend, {32, 8192, 0, 1024, 1});
+  EXPECT_THROW(run(batcher, {"a", "b"}), std::runtime_error);
+  backend.set_throws(false);
+  EXPECT_EQ(run(batcher, {"a"}).size(), 1u);  // the worker survived
+}
+
+TEST(Batcher, StopFinishesQueuedWorkThenRejects) {
+  FakeBackend backend;
+  backend.set_delay_ms(50);
+  Batcher batcher(backend, {1, 8192, 0, 1024, 1});
+  auto pending = std::async(std::launch::async, [&] { return run(batcher, {"a", "b", "c"}); });
+  ASSERT_TRUE(backend.wait_entered(1));
+  batcher.stop();
+  EXPECT_EQ(pending.get().size(), 3u);
+  EXPECT_THROW(run(batcher, {"d"}), OverloadError);
+}
+
+TEST(Batcher, SeveralWorkersShareTheQueue) {
+  FakeBackend backend;
+  backend.set_delay_ms(20);
+  Batcher batcher(backend, {2, 8192, 0, 1024, /*workers=*/3});
+  std::vector<std::future<std::vector<Prediction>>> requests;
+  for (int i = 0; i < 6; ++i)
+    requests.push_back(std::async(std::launch::async, [&] { return run(batcher, {"a b", "c d"}); }));
+  for (auto& r : requests) EXPECT_EQ(r.get().size(), 2u);
+  size_t texts = 0;
+  for (const auto& batch : backend.batches()) texts += batch.texts.size();
+  EXPECT_EQ(texts, 12u);
+}
+
+}  // namespace
+}  // namespace rubrika::serve

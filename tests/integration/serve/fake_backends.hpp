@@ -1,0 +1,140 @@
+// Test backends for the server: deterministic predictions, an optional delay per batch
+// (to create overload), an optional gate that holds predict() until released (to make
+// queue states deterministic), and a failure mode. They record every batch they see.
+#pragma once
+
+#include "inference_backend.hpp"
+
+#include <rubrika/error.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace rubrika::serve::testing {
+
+struct SeenBatch {
+  std::vector<std::string> texts;
+  PredictOptions options;
+};
+
+class FakeBackend : public InferenceBackend {
+ public:
+  explicit FakeBackend(bool with_reranker = true) : with_reranker_(with_reranker) {
+    info_.format_version = 1;
+    info_.run_name = "fake-run";
+    info_.recipe_hash = "0123abcd";
+    info_.stages = {{"encoder", "encoder/fake 1.0"}, {"head", "head/fake 1.0"}};
+    info_.labels = labels_;
+  }
+
+  // Label = labels[words % 3]; p(top) = 0.7, then 0.2, 0.1 in label order after it.
+  // "ood" in a text flags it; "other" makes it the Other label; rerank "always" reranks
+  // to the second label.
+  std::vector<Prediction> predict(const std::vector<std::string>& texts,
+                                  const PredictOptions& options) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      batches_.push_back({texts, options});
+      ++entered_;
+    }
+    entered_cv_.notify_all();
+    wait_gate();
+    if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+    if (throws_) throw std::runtime_error("boom: secret internal detail");
+    std::vector<Prediction> out;
+    for (const auto& text : texts) out.push_back(predict_one(text, options));
+    return out;
+  }
+
+  std::vector<ScoredCandidate> rerank(const std::string& text,
+                                      const std::vector<std::string>& candidates) override {
+    std::vector<ScoredCandidate> out;
+    for (const auto& label : candidates)
+      out.push_back({label, static_cast<double>(label.size()) + static_cast<double>(text.size()) / 1000.0});
+    return out;
+  }
+
+  int64_t token_count(const std::string& text) const override { return words(text) + 2; }
+  bool has_reranker() const override { return with_reranker_; }
+  const PipelineInfo& info() const override { return info_; }
+  const std::vector<std::string>& labels() const override { return labels_; }
+
+  void set_delay_ms(int64_t ms) { delay_ms_ = ms; }
+  void set_throws(bool throws) { throws_ = throws; }
+  void close_gate() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    gate_open_ = false;
+  }
+  void open_gate() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      gate_open_ = true;
+    }
+    gate_cv_.notify_all();
+  }
+  // Waits until predict() has been entered `count` times in total.
+  bool wait_entered(int count, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return entered_cv_.wait_for(lock, timeout, [&] { return entered_ >= count; });
+  }
+  std::vector<SeenBatch> batches() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return batches_;
+  }
+
+  static int64_t words(const std::string& text) {
+    std::istringstream in(text);
+    std::string word;
+    int64_t count = 0;
+    while (in >> word) ++count;
+    return count;
+  }
+
+ private:
+  void wait_gate() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    gate_cv_.wait(lock, [&] { return gate_open_; });
+  }
+
+  Prediction predict_one(const std::string& text, const PredictOptions& options) const {
+    const auto n = static_cast<int64_t>(labels_.size());
+    const int64_t top = words(text) % n;
+    const double p[] = {0.7, 0.2, 0.1};
+    Prediction prediction;
+    for (int64_t j = 0; j < std::min<int64_t>(options.top_k, n); ++j)
+      prediction.top_k.push_back({labels_[static_cast<size_t>((top + j) % n)], p[j]});
+    prediction.label = prediction.top_k[0].label;
+    prediction.confidence = 0.7;
+    prediction.ood = {text.find("ood") != std::string::npos ? 9.5 : 0.5,
+                      text.find("ood") != std::string::npos, "fake"};
+    if (options.rerank == RerankMode::always && with_reranker_) {
+      prediction.reranked = true;
+      prediction.label_before_rerank = prediction.label;
+      prediction.label = labels_[static_cast<size_t>((top + 1) % n)];
+      prediction.confidence = 0.2;
+    }
+    if (text.find("other") != std::string::npos) {
+      prediction.is_other = true;
+      prediction.label = "Другое";
+    }
+    if (options.timings) prediction.timings_ms = {{"normalize", 0.01}, {"forward", 1.0}};
+    return prediction;
+  }
+
+  bool with_reranker_;
+  std::vector<std::string> labels_ = {"Авто", "Недвижимость", "Работа"};
+  PipelineInfo info_;
+  int64_t delay_ms_ = 0;
+  bool throws_ = false;
+  mutable std::mutex mutex_;
+  std::condition_variable gate_cv_, entered_cv_;
+  bool gate_open_ = true;
+  int entered_ = 0;
+  std::vector<SeenBatch> batches_;
+};
+
+}  // namespace rubrika::serve::testing
