@@ -111,6 +111,12 @@ fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const Trai
   state.device = resolve_device(recipe.run().device);
   fs::create_directories(state.run_dir);
   write_file_atomically(state.run_dir / "recipe.toml", recipe.resolved_toml());
+  // Stages that are current keep the figures they reported last time.
+  if (fs::exists(state.run_dir / "metrics.json")) {
+    std::ifstream in(state.run_dir / "metrics.json");
+    auto previous = nlohmann::json::parse(in, nullptr, false);
+    if (previous.is_object()) state.metrics = previous;
+  }
   state.metrics["format_version"] = kRunFormatVersion;
   state.metrics["run"] = {{"name", recipe.run().name}, {"recipe", recipe.file().string()},
                           {"device", state.device.str()}, {"started", utc_now()},

@@ -1,0 +1,164 @@
+// The main job, small: `rubrika train` on the quickstart recipe with less data, then
+// the quality gates a user relies on, `predict` on the run folder, and resume after a kill.
+#include "test_process.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace rubrika {
+namespace {
+namespace fs = std::filesystem;
+using testing::run_process;
+
+const std::string kCli = RUBRIKA_CLI;
+const fs::path kRecipe = fs::path(RUBRIKA_SOURCE_DIR) / "recipes" / "quickstart.toml";
+
+fs::path work_dir() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("rubrika_e2e_" + std::to_string(::getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+// The quickstart, smaller: 3000 ads, 2 epochs, a small reranker set.
+std::vector<std::string> small_run(const std::string& name) {
+  const fs::path d = work_dir();
+  return {kCli, "train", kRecipe.string(),
+          "--set", "run.name=" + name,
+          "--set", "run.output_dir=" + d.string(),
+          "--set", "data.train=" + (d / "ads.csv").string(),
+          "--set", "data.ood=" + (d / "ads_ood.csv").string(),
+          "--set", "data.synth.n=3000",
+          "--set", "data.synth.ood_n=400",
+          "--set", "train.epochs=3",
+          "--set", "train.checkpoint_every_steps=20",
+          "--set", "reranker_train.max_train_texts=300"};
+}
+
+nlohmann::json metrics(const std::string& name) {
+  std::ifstream in(work_dir() / name / "metrics.json");
+  return nlohmann::json::parse(in);
+}
+
+void check_quality_gates() {
+  const auto m = metrics("full");
+  EXPECT_GE(m["classifier"]["test"]["macro_f1"].get<double>(), 0.9);
+  EXPECT_LE(m["calibration"]["after"]["ece"].get<double>(), m["calibration"]["before"]["ece"].get<double>());
+  EXPECT_GE(m["ood"]["scorers"]["mahalanobis"]["auroc"].get<double>(), 0.9);
+  EXPECT_TRUE(m["ood"]["scorers"].contains("msp"));
+  EXPECT_TRUE(m["ood"]["scorers"].contains("energy"));
+  const auto& low = m["reranker"]["ranking"]["low_margin"];
+  if (low["n"].get<int64_t>() > 0)
+    EXPECT_GE(low["top1_after"].get<double>(), low["top1_before"].get<double>());
+  EXPECT_LE(m["reranker"]["cascade"]["trigger_rate"].get<double>(),
+            m["reranker"]["cascade"]["budget"].get<double>() + 0.05);
+  EXPECT_TRUE(fs::exists(work_dir() / "full" / "report.html"));
+  EXPECT_TRUE(fs::exists(work_dir() / "full" / "encoder" / "config.json"));
+  EXPECT_TRUE(fs::exists(work_dir() / "full" / "state.h5"));
+}
+
+void check_predict() {
+  auto r = run_process({kCli, "predict", (work_dir() / "full").string(),
+                        "Продаю диван угловой, почти новый, самовывоз",
+                        "Ищу работу водителем, опыт 10 лет"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    auto p = nlohmann::json::parse(line);
+    EXPECT_TRUE(p.contains("label"));
+    EXPECT_EQ(p["top_k"].size(), 5u);
+    EXPECT_TRUE(p["ood"].contains("score"));
+    ++count;
+  }
+  EXPECT_EQ(count, 2);
+  auto bad = run_process({kCli, "predict", (work_dir() / "no_such_run").string(), "текст"});
+  EXPECT_EQ(bad.exit_code, 7);  // ArtifactError
+  EXPECT_NE(bad.err.find("run folder not found"), std::string::npos);
+}
+
+void check_second_train_skips() {
+  auto r = run_process(small_run("full"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("up to date"), std::string::npos) << r.err;
+}
+
+void check_kill_and_resume() {
+  auto args = small_run("killed");
+  args.push_back("--stages");
+  args.push_back("classifier");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  // Kill as soon as a mid-training checkpoint exists (step 20 or 40 of 282).
+  const fs::path state = work_dir() / "killed" / "checkpoints" / "last" / "state.json";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!fs::exists(state) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(fs::exists(state)) << "no checkpoint appeared";
+  ASSERT_FALSE(fs::exists(work_dir() / "killed" / "head.safetensors")) << "finished before the kill";
+
+  args.push_back("--resume");
+  auto resumed = run_process(args);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("resuming at step"), std::string::npos);
+  const auto a = metrics("full")["classifier"];
+  const auto b = metrics("killed")["classifier"];
+  EXPECT_EQ(a["best_step"], b["best_step"]);
+  EXPECT_EQ(a["test"]["accuracy"], b["test"]["accuracy"]);  // bit-exact on the CPU
+  EXPECT_EQ(a["test"]["macro_f1"], b["test"]["macro_f1"]);
+}
+
+// One test (one process): ctest runs each discovered test in its own process, and the
+// checks share one trained run folder.
+TEST(Quickstart, TrainPredictRetrainAndResume) {
+  auto trained = run_process(small_run("full"));
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  {
+    SCOPED_TRACE("quality gates");
+    check_quality_gates();
+  }
+  {
+    SCOPED_TRACE("predict");
+    check_predict();
+  }
+  {
+    SCOPED_TRACE("second train");
+    check_second_train_skips();
+  }
+  {
+    SCOPED_TRACE("kill and resume");
+    check_kill_and_resume();
+  }
+  fs::remove_all(work_dir());
+}
+
+}  // namespace
+}  // namespace rubrika
