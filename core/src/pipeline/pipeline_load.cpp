@@ -24,10 +24,15 @@ PluginContext context_for(const fs::path& run_dir, const ComponentRecord& c, con
   return context;
 }
 
-// Re-inserts `type` so the plugin sees the same table the recipe gave it.
-toml::table with_type(const ComponentRecord& c) {
+// Re-inserts `type` so the plugin sees the same table the recipe gave it, with a relative
+// `model` (the component's own folder, see options_pointing_at) made absolute.
+toml::table with_type(const ComponentRecord& c, const fs::path& run_dir) {
   toml::table table = c.options;
   table.insert_or_assign("type", c.type);
+  if (const auto* model = table.get_as<std::string>("model")) {
+    fs::path path(model->get());
+    if (path.is_relative()) table.insert_or_assign("model", (run_dir / path).string());
+  }
   return table;
 }
 
@@ -49,11 +54,11 @@ std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry
   if (fs::exists(run_dir / "state.h5")) reader = std::make_unique<state::StateReader>(run_dir / "state.h5");
 
   const ComponentRecord& enc = *m.find("encoder");
-  auto encoder = registry.create<Encoder>(enc.type, context_for(run_dir, enc, device, m.labels), with_type(enc));
+  auto encoder = registry.create<Encoder>(enc.type, context_for(run_dir, enc, device, m.labels), with_type(enc, run_dir));
   const ComponentRecord& hd = *m.find("head");
   PluginContext head_context = context_for(run_dir, hd, device, m.labels);
   head_context.input_size = encoder->hidden_size();
-  auto head = registry.create<Head>(hd.type, head_context, with_type(hd));
+  auto head = registry.create<Head>(hd.type, head_context, with_type(hd, run_dir));
   auto pipeline = std::make_unique<Pipeline>([normalizer](std::string_view t) { return normalizer->normalize(t); },
                                              LabelSet(m.labels), std::move(encoder), std::move(head));
   PipelineInfo info;
@@ -68,15 +73,15 @@ std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry
     info.stages.emplace_back(c.role, c.kind + "/" + c.type + " " + c.version);
     const PluginContext context = context_for(run_dir, c, device, m.labels);
     if (c.kind == "calibrator") {
-      auto calibrator = registry.create<Calibrator>(c.type, context, with_type(c));
+      auto calibrator = registry.create<Calibrator>(c.type, context, with_type(c, run_dir));
       calibrator->load_state(state_of(reader.get(), c, run_dir));
       pipeline->set_calibrator(std::move(calibrator));
     } else if (c.kind == "ood") {
-      auto scorer = registry.create<OodScorer>(c.type, context, with_type(c));
+      auto scorer = registry.create<OodScorer>(c.type, context, with_type(c, run_dir));
       scorer->load_state(state_of(reader.get(), c, run_dir));
       pipeline->add_ood_scorer(c.type, std::move(scorer));
     } else if (c.kind == "reranker") {
-      pipeline->set_reranker(registry.create<Reranker>(c.type, context, with_type(c)), label_texts);
+      pipeline->set_reranker(registry.create<Reranker>(c.type, context, with_type(c, run_dir)), label_texts);
     }
   }
   static const toml::table empty;

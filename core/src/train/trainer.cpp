@@ -155,10 +155,12 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
                       " examples, warm-up " + std::to_string(warmup));
 
   auto trainer_json = [&] {
-    return nlohmann::json{{"best", best},
-                          {"best_step", best_step},
+    nlohmann::json out = {{"best_step", best_step},
                           {"bad_evaluations", bad_evaluations},
                           {"best_evaluation", best_evaluation}};
+    // JSON has no infinity: before the first evaluation there is no best yet.
+    if (std::isfinite(best)) out["best"] = best;
+    return out;
   };
   bool stop = false;
   auto evaluate = [&](int64_t epoch) {

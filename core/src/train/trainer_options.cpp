@@ -34,7 +34,6 @@ TrainerOptions TrainerOptions::from_toml(const toml::table& table, const std::st
   o.log_every_steps = in.get_int("log_every_steps", o.log_every_steps, 1, kMax);
   o.freeze_encoder = in.get_bool("freeze_encoder", o.freeze_encoder);
   o.class_weights = in.get_choice("class_weights", o.class_weights, {"none", "balanced"});
-  o.mixed_precision = in.get_choice("mixed_precision", o.mixed_precision, {"auto", "off", "bf16", "fp16"});
   in.finish();
   return o;
 }
@@ -61,8 +60,7 @@ toml::table TrainerOptions::to_toml() const {
                      {"checkpoint_every_steps", checkpoint_every_steps},
                      {"log_every_steps", log_every_steps},
                      {"freeze_encoder", freeze_encoder},
-                     {"class_weights", class_weights},
-                     {"mixed_precision", mixed_precision}};
+                     {"class_weights", class_weights}};
 }
 
 }  // namespace rubrika

@@ -142,6 +142,20 @@ TEST(Trainer, ResumeAfterCrashMidEpochIsBitExact) {
   for (int64_t step : steps) EXPECT_EQ(steps.count(step), 1u) << "step " << step;
 }
 
+TEST(Trainer, ResumeFromACheckpointTakenBeforeAnyEvaluation) {
+  BlobTask reference;
+  auto full = Trainer(small_options(), fresh_dir("early_full"), "test", 7).train(reference, false);
+  auto dir = fresh_dir("early_crash");
+  {
+    BlobTask crashing(/*crash_at_call=*/5);  // checkpoint at step 3, no evaluation yet
+    EXPECT_THROW(Trainer(small_options(), dir, "test", 7).train(crashing, false), Crash);
+  }
+  BlobTask resumed;
+  auto after = Trainer(small_options(), dir, "test", 7).train(resumed, true);
+  EXPECT_EQ(after.best_evaluation, full.best_evaluation);
+  expect_identical(weights(reference), weights(resumed));
+}
+
 TEST(Trainer, GradientAccumulationCountsOptimiserSteps) {
   auto options = small_options();
   options.gradient_accumulation_steps = 3;  // 8 batches → steps of 3, 3, 2

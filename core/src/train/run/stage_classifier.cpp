@@ -96,7 +96,7 @@ void run_classifier_stage(RunState& s) {
   }
   s.manifest.components.push_back({"encoder", "encoder", encoder_type,
                                    s.registry.find("encoder", encoder_type).version, "encoder", "",
-                                   options_without_type(encoder_table)});
+                                   options_pointing_at(encoder_table, "encoder")});
   s.manifest.components.push_back({"head", "head", head_type, s.registry.find("head", head_type).version,
                                    "head.safetensors", "", options_without_type(head_table)});
   s.pipeline = std::make_unique<Pipeline>(s.normalize, s.labels, std::move(encoder), std::move(head));

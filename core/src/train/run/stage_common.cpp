@@ -48,6 +48,16 @@ nlohmann::json classification_json(const std::vector<int64_t>& truth, const torc
           {"confusion", {{"labels", labels.names()}, {"matrix", confusion}}}};
 }
 
+toml::table options_pointing_at(const toml::table& table, const std::string& artifact) {
+  toml::table options = table;
+  options.erase("type");
+  if (options.contains("model") || options.contains("init")) {
+    options.erase("init");
+    options.insert_or_assign("model", artifact);
+  }
+  return options;
+}
+
 std::string format_metric(const nlohmann::json& value) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%.4f", value.is_number() ? value.get<double>() : 0.0);

@@ -4,6 +4,7 @@
 #include <rubrika/types.hpp>
 
 #include <nlohmann/json.hpp>
+#include <toml++/toml.h>
 
 #include <string>
 #include <vector>
@@ -16,5 +17,10 @@ nlohmann::json classification_json(const std::vector<int64_t>& truth, const torc
                                    const LabelSet& labels);
 
 std::string format_metric(const nlohmann::json& value);
+
+// A component's recipe table for pipeline.toml, made independent of where the run folder
+// lives: without `type`, and — for tables that load a model from `model` or build one from
+// `init` — `model` set to the artifact folder, a path relative to pipeline.toml.
+toml::table options_pointing_at(const toml::table& table, const std::string& artifact);
 
 }  // namespace rubrika::detail

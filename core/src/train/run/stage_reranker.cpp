@@ -292,7 +292,7 @@ void run_reranker_stage(RunState& s) {
     label_texts_toml.insert(s.labels.name(i), texts_of_labels[static_cast<size_t>(i)]);
   }
   s.manifest.components.push_back({"reranker", "reranker", type, s.registry.find("reranker", type).version,
-                                   "reranker", "", options_without_type(options)});
+                                   "reranker", "", options_pointing_at(options, "reranker")});
   s.manifest.label_texts = label_texts_toml;
   s.manifest.decision = decision.to_toml();
   s.pipeline->set_reranker(std::move(reranker), label_texts);
