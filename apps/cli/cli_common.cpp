@@ -27,6 +27,7 @@ const std::vector<Command>& commands() {
       {{"doctor"}, "check this machine: libtorch, CUDA, threads, CPU, BLAS core, GEMM speed",
        &run_doctor},
       {{"train"}, "train every stage of a recipe into its run folder", &run_train},
+      {{"tokenize"}, "WordPiece-tokenize texts with a model folder: one JSON line each", &run_tokenize},
       {{"predict"}, "classify texts with a trained run folder: one JSON line per text", &run_predict},
       {{"encode"}, "encode texts with a BERT folder: one JSON line each (ids, cls, pooled, logits)",
        &run_encode},

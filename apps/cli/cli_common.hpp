@@ -58,6 +58,7 @@ int run_recipe_check(const std::vector<std::string>& args);
 int run_recipe_show(const std::vector<std::string>& args);
 int run_doctor(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
+int run_tokenize(const std::vector<std::string>& args);
 int run_predict(const std::vector<std::string>& args);
 int run_encode(const std::vector<std::string>& args);
 int run_bench_encoder(const std::vector<std::string>& args);

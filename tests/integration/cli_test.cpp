@@ -158,6 +158,19 @@ TEST(Cli, DoctorFlagsAUserChosenSlowCore) {
   EXPECT_EQ(r.exit_code, 1);
 }
 
+TEST(Cli, TokenizeMatchesTheFixtureAndAcceptsDashTexts) {
+  const std::string model = std::string(RUBRIKA_TEST_DATA_DIR) + "/hf-tiny-bert";
+  auto r = rubrika({"tokenize", "--model", model, "--", "-Продаю iPhone"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto line = nlohmann::json::parse(r.out);
+  EXPECT_EQ(line["tokens"][0], "[CLS]");
+  EXPECT_EQ(line["tokens"][1], "-");
+  EXPECT_EQ(line["offsets"][1], (std::vector<int64_t>{0, 1}));
+  auto missing = rubrika({"tokenize", "--model", "/no/such/model", "текст"});
+  EXPECT_EQ(missing.exit_code, 6);
+  EXPECT_NE(missing.err.find("/no/such/model"), std::string::npos);
+}
+
 TEST(Cli, ThreadCountFollowsRubrikaNumThreads) {
   auto r = rubrika({"doctor", "--json", "--gemm-seconds", "0"}, {{"RUBRIKA_NUM_THREADS", "1"}});
   auto json = nlohmann::json::parse(r.out);
