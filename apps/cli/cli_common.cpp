@@ -29,6 +29,7 @@ const std::vector<Command>& commands() {
       {{"train"}, "train every stage of a recipe into its run folder", &run_train},
       {{"tokenize"}, "WordPiece-tokenize texts with a model folder: one JSON line each", &run_tokenize},
       {{"predict"}, "classify texts with a trained run folder: one JSON line per text", &run_predict},
+      {{"serve"}, "serve a trained run folder (or a recipe's) over HTTP", &run_serve},
       {{"encode"}, "encode texts with a BERT folder: one JSON line each (ids, cls, pooled, logits)",
        &run_encode},
       {{"bench", "encoder"}, "encoder throughput (sequences/s, GFLOP/s, share of GEMM peak)",

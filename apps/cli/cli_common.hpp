@@ -60,6 +60,7 @@ int run_doctor(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_tokenize(const std::vector<std::string>& args);
 int run_predict(const std::vector<std::string>& args);
+int run_serve(const std::vector<std::string>& args);
 int run_encode(const std::vector<std::string>& args);
 int run_bench_encoder(const std::vector<std::string>& args);
 int run_data_synth(const std::vector<std::string>& args);
