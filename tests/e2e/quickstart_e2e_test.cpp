@@ -1,6 +1,10 @@
 // The main job, small: `rubrika train` on the quickstart recipe with less data, then
 // the quality gates a user relies on, `predict` on the run folder, and resume after a kill.
+#include "server_process.hpp"
 #include "test_process.hpp"
+
+#include <httplib.h>
+#include <rubrika/data/csv.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -92,6 +96,54 @@ void check_predict() {
   EXPECT_NE(bad.err.find("run folder not found"), std::string::npos);
 }
 
+// `rubrika serve` answers /v1/classify with exactly what `rubrika predict` prints.
+void check_serve_matches_predict() {
+  const std::vector<std::string> texts = {"Продаю диван угловой, почти новый", "Сдаю квартиру у метро на год",
+                                          "Ищу работу водителем"};
+  std::vector<std::string> args = {kCli, "predict", (work_dir() / "full").string()};
+  args.insert(args.end(), texts.begin(), texts.end());
+  auto predicted = run_process(args);
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  std::vector<nlohmann::json> expected;
+  std::istringstream lines(predicted.out);
+  for (std::string line; std::getline(lines, line);) expected.push_back(nlohmann::json::parse(line));
+
+  auto server = serve::testing::ServerProcess::start(
+      {kCli, "serve", (work_dir() / "full").string(), "--host", "127.0.0.1", "--port", "0"});
+  ASSERT_TRUE(server->wait_ready()) << server->output();
+  httplib::Client client(server->host(), server->port());
+  auto response = client.Post("/v1/classify", nlohmann::json{{"texts", texts}}.dump(), "application/json");
+  ASSERT_TRUE(response) << server->output();
+  ASSERT_EQ(response->status, 200) << response->body;
+  auto body = nlohmann::json::parse(response->body);
+  ASSERT_EQ(body["results"].size(), expected.size()) << response->body;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(body["results"][i]["label"], expected[i]["label"]);
+    EXPECT_NEAR(body["results"][i]["confidence"].get<double>(), expected[i]["confidence"].get<double>(), 1e-5);
+  }
+  auto bad = client.Post("/v1/classify", "{not json", "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  server->send_signal(SIGTERM);
+  EXPECT_EQ(server->wait_exit(std::chrono::seconds(30)), std::optional<int>(0));
+}
+
+// In-domain training texts go through `predict` (the serving path) unflagged: the OOD
+// features at fit and at predict time come from the same pipeline code.
+void check_training_texts_are_in_domain() {
+  auto table = read_csv(work_dir() / "ads.csv");
+  const size_t title = table.require_column("title"), description = table.require_column("description");
+  std::vector<std::string> args = {kCli, "predict", (work_dir() / "full").string()};
+  for (size_t i = 0; i < 20; ++i)
+    args.push_back(table.rows[i].fields[title].text + ". " + table.rows[i].fields[description].text);
+  auto r = run_process(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  int flagged = 0;
+  for (std::string line; std::getline(lines, line);) flagged += nlohmann::json::parse(line)["ood"]["flag"].get<bool>();
+  EXPECT_LE(flagged, 1) << r.out;  // the threshold accepts 99.5% of in-domain validation texts
+}
+
 void check_second_train_skips() {
   auto r = run_process(small_run("full"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -148,6 +200,14 @@ TEST(Quickstart, TrainPredictRetrainAndResume) {
   {
     SCOPED_TRACE("predict");
     check_predict();
+  }
+  {
+    SCOPED_TRACE("training texts in domain");
+    check_training_texts_are_in_domain();
+  }
+  {
+    SCOPED_TRACE("serve");
+    check_serve_matches_predict();
   }
   {
     SCOPED_TRACE("second train");
