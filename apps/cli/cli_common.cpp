@@ -28,6 +28,8 @@ const std::vector<Command>& commands() {
        &run_doctor},
       {{"train"}, "train every stage of a recipe into its run folder", &run_train},
       {{"tokenize"}, "WordPiece-tokenize texts with a model folder: one JSON line each", &run_tokenize},
+      {{"vocab", "train"}, "learn a WordPiece vocabulary from text, CSV or JSONL files", &run_vocab_train},
+      {{"bench", "tokenizer"}, "tokenizer throughput (texts/s, MB/s) on synthetic ads", &run_bench_tokenizer},
       {{"predict"}, "classify texts with a trained run folder: one JSON line per text", &run_predict},
       {{"serve"}, "serve a trained run folder (or a recipe's) over HTTP", &run_serve},
       {{"encode"}, "encode texts with a BERT folder: one JSON line each (ids, cls, pooled, logits)",

@@ -59,6 +59,8 @@ int run_recipe_show(const std::vector<std::string>& args);
 int run_doctor(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_tokenize(const std::vector<std::string>& args);
+int run_vocab_train(const std::vector<std::string>& args);
+int run_bench_tokenizer(const std::vector<std::string>& args);
 int run_predict(const std::vector<std::string>& args);
 int run_serve(const std::vector<std::string>& args);
 int run_encode(const std::vector<std::string>& args);

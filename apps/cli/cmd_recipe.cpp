@@ -30,6 +30,21 @@ std::optional<RecipeArgs> parse_recipe_args(const std::vector<std::string>& args
   return parsed;
 }
 
+// A `model` key names a Hugging Face folder the run will load: say how to get it when it is
+// not there yet (plugins check it only when they load it).
+void check_model_folder(const Recipe& recipe, const std::string& section, const toml::table& table) {
+  const toml::node* node = table.get("model");
+  if (node == nullptr || !node->is_string()) return;
+  std::filesystem::path path(node->as_string()->get());
+  if (path.is_relative()) path = recipe.folder() / path;
+  if (std::filesystem::exists(path / "config.json")) return;
+  throw RecipeError("[" + section + "] model: no Hugging Face model folder at " + path.lexically_normal().string() +
+                        " (config.json missing)",
+                    source_location(node->source()),
+                    "download it first: scripts/download_model.sh <hub name, e.g. DeepPavlov/rubert-base-cased> " +
+                        path.lexically_normal().string());
+}
+
 // Validates every plugin section through its plugin's own Options reader.
 std::vector<std::string> check_plugin_sections(const Recipe& recipe, PluginRegistry& registry) {
   std::vector<std::string> used;
@@ -48,6 +63,7 @@ std::vector<std::string> check_plugin_sections(const Recipe& recipe, PluginRegis
       with_vocab.get_as<toml::table>("init")->insert("vocab", (recipe.run().run_dir() / "vocab").string());
       table = &with_vocab;
     }
+    check_model_folder(recipe, section, *table);
     try {
       registry.check(kind, type, context, *table);
     } catch (const PluginError& e) {

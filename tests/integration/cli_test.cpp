@@ -171,6 +171,22 @@ TEST(Cli, TokenizeMatchesTheFixtureAndAcceptsDashTexts) {
   EXPECT_NE(missing.err.find("/no/such/model"), std::string::npos);
 }
 
+TEST(Cli, VocabTrainWritesATokenizerFolder) {
+  TempRecipe corpus("Продаю диван кожаный\nСдаю квартиру на длительный срок\nПродаю диван угловой\n");
+  const std::string out = corpus.path() + ".vocab";
+  auto r = rubrika({"vocab", "train", "--corpus", corpus.path(), "--size", "64", "--min-frequency", "1", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(out + "/vocab.txt"));
+  auto tokens = rubrika({"tokenize", "--model", out, "диван"});
+  ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
+  EXPECT_EQ(nlohmann::json::parse(tokens.out)["tokens"].size(), 3u);  // [CLS] диван [SEP]
+  std::filesystem::remove_all(out);
+  auto missing = rubrika({"vocab", "train", "--corpus", "/no/such.txt", "--size", "64", "--out", out});
+  EXPECT_EQ(missing.exit_code, 6);
+  auto usage = rubrika({"vocab", "train", "--corpus", corpus.path(), "--out", out});
+  EXPECT_EQ(usage.exit_code, 2);  // --size is required
+}
+
 TEST(Cli, ThreadCountFollowsRubrikaNumThreads) {
   auto r = rubrika({"doctor", "--json", "--gemm-seconds", "0"}, {{"RUBRIKA_NUM_THREADS", "1"}});
   auto json = nlohmann::json::parse(r.out);

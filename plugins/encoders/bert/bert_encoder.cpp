@@ -90,9 +90,6 @@ BertEncoderPlugin::Options BertEncoderPlugin::Options::from_toml(const toml::tab
     in.fail(o.model.empty() ? "init" : "model",
             o.model.empty() ? "neither `model` nor `init` is given" : "both `model` and `init` are given",
             "set exactly one: model = \"path/to/hf-folder\" or an [encoder.init] table");
-  if (!o.model.empty() && !fs::exists(o.model / "config.json"))
-    in.fail("model", "no Hugging Face BERT folder at " + o.model.string() + " (config.json missing)",
-            "download one with scripts/download_model.sh DeepPavlov/rubert-base-cased " + o.model.string());
   o.max_length = in.get_int("max_length", o.max_length, 2, 1 << 20);
   o.dtype = in.get_choice("dtype", o.dtype, {"fp32", "bf16"});
   o.pad_to_multiple_of = in.get_int("pad_to_multiple_of", o.pad_to_multiple_of, 0, 4096);
