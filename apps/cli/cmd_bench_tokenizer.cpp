@@ -1,8 +1,7 @@
 // rubrika bench tokenizer (--model DIR | --vocab FILE) [--texts N] [--threads N]
-//                         [--categories FILE | --corpus FILE]
-// Tokenizes a realistic ads corpus — synthetic ("title. description" from the catalogue,
-// deterministic) or a file with one text a line — on one thread and on N threads and
-// prints texts/s and MB/s with the machine and settings.
+//                         [--categories FILE]
+// Tokenizes a realistic synthetic ads corpus (title. description, from the catalogue) on
+// one thread and on N threads and prints texts/s and MB/s with the machine and settings.
 #include "cli_common.hpp"
 
 #include <rubrika/data/ads_synth.hpp>
@@ -48,18 +47,16 @@ double time_tokenize(const BertTokenizer& tokenizer, const std::vector<std::stri
 }  // namespace
 
 int run_bench_tokenizer(const std::vector<std::string>& args) {
-  std::string model, vocab, corpus, categories = "configs/categories/ads_ru.toml";
+  std::string model, vocab, categories = "configs/categories/ads_ru.toml";
   int64_t count = 100000;
   int threads = usable_cores();
-  const std::string usage =
-      "rubrika bench tokenizer (--model DIR | --vocab FILE) [--texts N] [--threads N] [--categories FILE | --corpus FILE]";
+  const std::string usage = "rubrika bench tokenizer (--model DIR | --vocab FILE) [--texts N] [--threads N]";
   po::options_description options(usage);
   options.add_options()("model", po::value(&model), "folder with vocab.txt (+ tokenizer_config.json)")(
       "vocab", po::value(&vocab), "a vocab.txt (cased)")(
       "texts", po::value(&count)->default_value(100000), "synthetic ads to tokenize")(
       "threads", po::value(&threads)->default_value(usable_cores()), "threads for the parallel run")(
-      "categories", po::value(&categories)->default_value(categories), "ads catalogue for the synthetic corpus")(
-      "corpus", po::value(&corpus), "texts to tokenize instead, one a line (the first --texts of them)");
+      "categories", po::value(&categories)->default_value(categories), "ads catalogue for the corpus");
   if (!parse_options(args, usage, options)) return kOk;
   if (model.empty() == vocab.empty()) throw UsageError("give exactly one of --model DIR or --vocab FILE");
   if (count <= 0 || threads <= 0) throw UsageError("--texts and --threads must be positive");
@@ -71,20 +68,15 @@ int run_bench_tokenizer(const std::vector<std::string>& args) {
     for (std::string line; std::getline(in, line);) tokens.push_back(line);
     return BertTokenizer(tokens, BertTokenizerOptions{});
   }();
+  const auto ads = generate_ads(SynthCatalogue::load(categories), static_cast<size_t>(count), 42);
   std::vector<std::string> texts;
-  if (corpus.empty()) {
-    for (const auto& ad : generate_ads(SynthCatalogue::load(categories), static_cast<size_t>(count), 42))
-      texts.push_back(ad.title + ". " + ad.description);
-  } else {
-    std::ifstream in(corpus);
-    if (!in) throw IoError("cannot open corpus file", corpus, "give a text file with one text a line");
-    for (std::string line; static_cast<int64_t>(texts.size()) < count && std::getline(in, line);)
-      texts.push_back(line);
-  }
   double bytes = 0;
-  for (const auto& text : texts) bytes += static_cast<double>(text.size());
+  for (const auto& ad : ads) {
+    texts.push_back(ad.title + ". " + ad.description);
+    bytes += static_cast<double>(texts.back().size());
+  }
   std::cout << "machine: " << cpu_model() << ", " << usable_cores() << " usable cores\n"
-            << "settings: " << texts.size() << (corpus.empty() ? " synthetic ads (" : " texts of " + corpus + " (") << bytes / 1e6 << " MB UTF-8), vocabulary "
+            << "settings: " << texts.size() << " synthetic ads (" << bytes / 1e6 << " MB UTF-8), vocabulary "
             << tokenizer.vocab_size() << " tokens, lowercase " << (tokenizer.options().do_lower_case ? "yes" : "no")
             << ", max_length 512\n";
   for (int t : {1, threads}) {

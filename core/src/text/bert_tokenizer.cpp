@@ -8,12 +8,20 @@
 #include "basic_tokenizer.hpp"
 #include "unicode.hpp"
 
-#include <utf8proc.h>
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 namespace rubrika {
+namespace fs = std::filesystem;
 using text::Char;
+
+namespace {
+
+}  // namespace
 
 Truncation parse_truncation(const std::string& name) {
   if (name == "longest_first") return Truncation::longest_first;
@@ -25,13 +33,15 @@ Truncation parse_truncation(const std::string& name) {
 
 BertTokenizer::BertTokenizer(std::vector<std::string> vocab, BertTokenizerOptions options)
     : vocab_(std::move(vocab)), options_(std::move(options)) {
+  ids_.reserve(vocab_.size() * 2);
   // Like Hugging Face's load_vocab, a repeated token maps to its last line.
-  index_ = text::VocabIndex(vocab_);
+  for (size_t i = 0; i < vocab_.size(); ++i) ids_[vocab_[i]] = static_cast<int64_t>(i);
   auto special = [&](const std::string& token, int64_t& id) {
-    id = index_.find(token);
-    if (id < 0)
+    auto found = ids_.find(token);
+    if (found == ids_.end())
       throw InputError("the vocabulary has no special token '" + token + "'", "",
                        "a BERT vocab.txt has [PAD], [UNK], [CLS], [SEP] and [MASK]");
+    id = found->second;
   };
   special(options_.pad_token, pad_id_);
   special(options_.unk_token, unk_id_);
@@ -41,14 +51,14 @@ BertTokenizer::BertTokenizer(std::vector<std::string> vocab, BertTokenizerOption
   special(options_.mask_token, mask);
   for (const auto& token : {options_.cls_token, options_.sep_token, options_.pad_token, options_.mask_token,
                             options_.unk_token})
-    if (!token.empty()) specials_.push_back(text::decode_utf8(token, false));
+    specials_.push_back(text::decode_utf8(token, false));
   // Longest first, so the leftmost match is also the longest (Hugging Face's trie).
   std::sort(specials_.begin(), specials_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
 int64_t BertTokenizer::token_to_id(const std::string& token) const {
-  const int64_t id = index_.find(token);
-  return id < 0 ? unk_id_ : id;
+  auto found = ids_.find(token);
+  return found == ids_.end() ? unk_id_ : found->second;
 }
 
 const std::string& BertTokenizer::id_to_token(int64_t id) const {
@@ -58,47 +68,36 @@ const std::string& BertTokenizer::id_to_token(int64_t id) const {
 }
 
 // Greedy longest-match-first WordPiece of one word; appends pieces (or one [UNK]).
-void BertTokenizer::word_pieces(const Char* word, size_t length, std::vector<Piece>& out) const {
-  const int64_t word_start = word[0].origin;
-  const int64_t word_end = word[length - 1].origin + 1;
-  if (static_cast<int64_t>(length) > options_.max_input_chars_per_word) {
+void BertTokenizer::word_pieces(const std::vector<Char>& word, std::vector<Piece>& out) const {
+  const int64_t word_start = word.front().origin;
+  const int64_t word_end = word.back().origin + 1;
+  if (static_cast<int64_t>(word.size()) > options_.max_input_chars_per_word) {
     out.push_back({unk_id_, word_start, word_end});
     return;
   }
-  // Two spare bytes, then the word's UTF-8; starts[i] is where character i begins. A
-  // continuation's "##" is written over the two bytes before it, which belong to
-  // characters already consumed. On the stack for words of usual length (no allocation).
-  constexpr size_t kStackChars = 128;
-  char stack_bytes[2 + 4 * kStackChars];
-  size_t stack_starts[kStackChars + 1];
-  std::vector<char> heap_bytes;
-  std::vector<size_t> heap_starts;
-  char* bytes = stack_bytes;
-  size_t* starts = stack_starts;
-  if (length > kStackChars) {
-    heap_bytes.resize(2 + 4 * length);
-    heap_starts.resize(length + 1);
-    bytes = heap_bytes.data();
-    starts = heap_starts.data();
+  // UTF-8 of the word and the byte where each character starts.
+  std::string bytes;
+  std::vector<size_t> starts;
+  for (const Char& c : word) {
+    starts.push_back(bytes.size());
+    text::append_utf8(bytes, c.cp);
   }
-  size_t size = 2;
-  for (size_t i = 0; i < length; ++i) {
-    starts[i] = size;
-    size += static_cast<size_t>(
-        utf8proc_encode_char(static_cast<utf8proc_int32_t>(word[i].cp), reinterpret_cast<utf8proc_uint8_t*>(bytes + size)));
-  }
-  starts[length] = size;
+  starts.push_back(bytes.size());
   const size_t first = out.size();
+  std::string candidate;
   size_t start = 0;
-  while (start < length) {
-    const size_t prefix = start > 0 ? 2 : 0;
-    if (prefix) bytes[starts[start] - 2] = bytes[starts[start] - 1] = '#';
-    const char* from = bytes + starts[start] - prefix;
-    size_t end = length;
+  while (start < word.size()) {
+    size_t end = word.size();
     int64_t id = -1;
-    for (; end > start; --end) {
-      id = index_.find(std::string_view(from, starts[end] - starts[start] + prefix));
-      if (id >= 0) break;
+    while (end > start) {
+      candidate.assign(start > 0 ? "##" : "");
+      candidate.append(bytes, starts[start], starts[end] - starts[start]);
+      auto found = ids_.find(candidate);
+      if (found != ids_.end()) {
+        id = found->second;
+        break;
+      }
+      --end;
     }
     if (id < 0) {  // no piece fits here: the whole word is unknown
       out.resize(first);
@@ -112,28 +111,27 @@ void BertTokenizer::word_pieces(const Char* word, size_t length, std::vector<Pie
 
 std::vector<BertTokenizer::Piece> BertTokenizer::pieces(const std::vector<char32_t>& cps) const {
   std::vector<Piece> out;
-  out.reserve(cps.size() / 3 + 4);
-  text::BasicScratch scratch;
   auto tokenize_span = [&](size_t begin, size_t end) {
-    text::for_each_word(cps, begin, end, options_, scratch,
-                        [&](const Char* word, size_t length) { word_pieces(word, length, out); });
+    for (const auto& word : text::basic_tokenize(cps, begin, end, options_)) word_pieces(word, out);
   };
   size_t chunk = 0;
-  for (size_t i = 0; i < cps.size(); ++i) {
+  for (size_t i = 0; i < cps.size();) {
     const std::vector<char32_t>* matched = nullptr;
     for (const auto& special : specials_) {
-      if (special.front() == cps[i] && special.size() <= cps.size() - i &&
-          std::equal(special.begin(), special.end(), cps.begin() + static_cast<long>(i))) {
+      if (special.size() <= cps.size() - i && std::equal(special.begin(), special.end(), cps.begin() + static_cast<long>(i))) {
         matched = &special;
         break;
       }
     }
-    if (matched == nullptr) continue;
+    if (matched == nullptr) {
+      ++i;
+      continue;
+    }
     tokenize_span(chunk, i);
     out.push_back({token_to_id(text::encode_utf8(*matched)), static_cast<int64_t>(i),
                    static_cast<int64_t>(i + matched->size())});
-    chunk = i + matched->size();
-    i = chunk - 1;
+    i += matched->size();
+    chunk = i;
   }
   tokenize_span(chunk, cps.size());
   return out;
@@ -160,15 +158,6 @@ void append_segment(Encoding& e, const std::vector<BertTokenizer::Piece>& pieces
   }
 }
 
-void reserve(Encoding& e, size_t n) {
-  e.tokens.reserve(n);
-  e.input_ids.reserve(n);
-  e.token_type_ids.reserve(n);
-  e.attention_mask.reserve(n);
-  e.offsets.reserve(n);
-  e.offsets_utf8.reserve(n);
-}
-
 void append_special(Encoding& e, int64_t id, int64_t type, const BertTokenizer& tokenizer) {
   e.input_ids.push_back(id);
   e.tokens.push_back(tokenizer.id_to_token(id));
@@ -191,7 +180,6 @@ Encoding BertTokenizer::encode(std::string_view text, const std::string_view* pa
   size_t keep_a = a.size(), keep_b = b.size();
   Encoding e;
   const int64_t total = static_cast<int64_t>(keep_a + keep_b) + specials;
-  reserve(e, static_cast<size_t>(std::min(total, std::max<int64_t>(max_length, specials))));
   if (truncation != Truncation::none && total > max_length) {
     e.truncated = true;
     int64_t remove = total - max_length;
@@ -248,6 +236,28 @@ std::vector<Encoding> BertTokenizer::encode_windows(std::string_view text, int64
     if (end >= all.size()) break;
   }
   return windows;
+}
+
+TokenBatch BertTokenizer::pad(const std::vector<Encoding>& encodings, int64_t pad_to_multiple_of) const {
+  int64_t longest = 0;
+  for (const auto& e : encodings) longest = std::max<int64_t>(longest, static_cast<int64_t>(e.size()));
+  if (pad_to_multiple_of > 0) longest = (longest + pad_to_multiple_of - 1) / pad_to_multiple_of * pad_to_multiple_of;
+  const auto n = static_cast<int64_t>(encodings.size());
+  at::Tensor ids = at::full({n, longest}, pad_id_, at::kLong);
+  at::Tensor mask = at::zeros({n, longest}, at::kLong);
+  at::Tensor types = at::zeros({n, longest}, at::kLong);
+  auto id = ids.accessor<int64_t, 2>();
+  auto m = mask.accessor<int64_t, 2>();
+  auto t = types.accessor<int64_t, 2>();
+  for (int64_t i = 0; i < n; ++i) {
+    const Encoding& e = encodings[static_cast<size_t>(i)];
+    for (size_t j = 0; j < e.size(); ++j) {
+      id[i][static_cast<int64_t>(j)] = e.input_ids[j];
+      m[i][static_cast<int64_t>(j)] = e.attention_mask[j];
+      t[i][static_cast<int64_t>(j)] = e.token_type_ids[j];
+    }
+  }
+  return {ids, mask, types};
 }
 
 }  // namespace rubrika

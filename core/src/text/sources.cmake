@@ -2,8 +2,6 @@ target_sources(rubrika_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/basic_tokenizer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/bert_tokenizer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/bert_tokenizer_files.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/bert_tokenizer_pad.cpp
   ${CMAKE_CURRENT_LIST_DIR}/normalizer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/unicode.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/vocab_index.cpp
   ${CMAKE_CURRENT_LIST_DIR}/wordpiece_trainer.cpp)

@@ -50,7 +50,7 @@ namespace {
 utf8proc_category_t category(char32_t cp) { return utf8proc_category(static_cast<utf8proc_int32_t>(cp)); }
 }  // namespace
 
-bool is_control_slow(char32_t cp) {
+bool is_control(char32_t cp) {
   if (cp == '\t' || cp == '\n' || cp == '\r') return false;
   switch (category(cp)) {
     case UTF8PROC_CATEGORY_CC:
@@ -64,12 +64,12 @@ bool is_control_slow(char32_t cp) {
   }
 }
 
-bool is_whitespace_slow(char32_t cp) {
+bool is_whitespace(char32_t cp) {
   if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r') return true;
   return category(cp) == UTF8PROC_CATEGORY_ZS;
 }
 
-bool is_punctuation_slow(char32_t cp) {
+bool is_punctuation(char32_t cp) {
   if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126))
     return true;
   switch (category(cp)) {
@@ -99,7 +99,7 @@ bool is_python_split_space(char32_t cp) {
 
 bool is_mark_nonspacing(char32_t cp) { return category(cp) == UTF8PROC_CATEGORY_MN; }
 
-void lower_into_slow(char32_t cp, int32_t origin, std::vector<Char>& out) {
+void lower_into(char32_t cp, int32_t origin, std::vector<Char>& out) {
   if (cp == 0x0130) {  // İ: Python's full lowercase mapping gives i + combining dot above
     out.push_back({U'i', origin});
     out.push_back({0x0307, origin});
@@ -108,7 +108,7 @@ void lower_into_slow(char32_t cp, int32_t origin, std::vector<Char>& out) {
   out.push_back({static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))), origin});
 }
 
-void strip_accents_into_slow(char32_t cp, int32_t origin, std::vector<Char>& out) {
+void strip_accents_into(char32_t cp, int32_t origin, std::vector<Char>& out) {
   utf8proc_int32_t buffer[32];
   int options = 0;
   const auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buffer, 32,
@@ -122,28 +122,5 @@ void strip_accents_into_slow(char32_t cp, int32_t origin, std::vector<Char>& out
     if (!is_mark_nonspacing(c)) out.push_back({c, origin});
   }
 }
-
-namespace detail {
-
-CharTable build_char_table() {
-  CharTable table{};
-  std::vector<Char> out;
-  for (char32_t cp = 0; cp < kTableSize; ++cp) {
-    uint8_t flags = 0;
-    if (is_control_slow(cp)) flags |= kControl;
-    if (is_whitespace_slow(cp)) flags |= kWhitespace;
-    if (is_punctuation_slow(cp)) flags |= kPunctuation;
-    out.clear();
-    strip_accents_into_slow(cp, 0, out);
-    if (out.size() == 1 && out[0].cp == cp) flags |= kStripKeeps;
-    table.flags[cp] = flags;
-    out.clear();
-    lower_into_slow(cp, 0, out);
-    table.lower[cp] = out.size() == 1 ? out[0].cp : cp;  // İ (two code points) stays on the slow path
-  }
-  return table;
-}
-
-}  // namespace detail
 
 }  // namespace rubrika::text

@@ -256,32 +256,6 @@ TEST(BertTokenizer, SaveAndLoadRoundTrip) {
   EXPECT_THROW(BertTokenizer::from_folder(dir), IoError);
 }
 
-// A tiny vocabulary for rules that do not need mBERT's.
-BertTokenizer small_tokenizer(std::vector<std::string> extra, BertTokenizerOptions o = {}) {
-  std::vector<std::string> vocab{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
-  vocab.insert(vocab.end(), extra.begin(), extra.end());
-  return BertTokenizer(vocab, o);
-}
-
-TEST(BertTokenizer, RepeatedVocabularyLineMapsToItsLastId) {
-  auto t = small_tokenizer({"дом", "кот", "дом"});  // ids 5, 6, 7 (Hugging Face: last line wins)
-  EXPECT_EQ(t.token_to_id("дом"), 7);
-  EXPECT_EQ(t.token_to_id("кот"), 6);
-  EXPECT_EQ(t.token_to_id("пёс"), t.unk_id());
-}
-
-TEST(BertTokenizer, ContinuationsAndLongWordsBeyondTheUsualLength) {
-  BertTokenizerOptions o;
-  o.max_input_chars_per_word = 1000;
-  auto t = small_tokenizer({"аб", "##в", "##вг", "a", "##a"}, o);
-  EXPECT_EQ(t.tokenize("абвгв"), (std::vector<std::string>{"аб", "##вг", "##в"}));  // longest match first
-  EXPECT_EQ(t.tokenize("вг"), (std::vector<std::string>{"[UNK]"}));  // "##вг" cannot start a word
-  auto pieces = t.encode(std::string(300, 'a'), nullptr, 1000);
-  ASSERT_EQ(pieces.size(), 302u);  // a word longer than the stack buffer still splits
-  EXPECT_EQ(pieces.tokens[300], "##a");
-  EXPECT_EQ(pieces.offsets[300], (std::pair<int64_t, int64_t>{299, 300}));
-}
-
 TEST(BertTokenizer, MissingSpecialTokenIsAnError) {
   EXPECT_THROW(BertTokenizer({"a", "b"}, BertTokenizerOptions{}), InputError);
 }

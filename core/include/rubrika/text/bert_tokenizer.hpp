@@ -11,7 +11,6 @@
 // in UTF-8 bytes); [0, 0] for [CLS]/[SEP]/padding.
 #pragma once
 
-#include <rubrika/text/vocab_index.hpp>
 #include <rubrika/types.hpp>
 
 #include <cstdint>
@@ -19,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -110,10 +110,10 @@ class BertTokenizer {
 
  private:
   std::vector<Piece> pieces(const std::vector<char32_t>& cps) const;
-  void word_pieces(const text::Char* word, size_t length, std::vector<Piece>& out) const;
+  void word_pieces(const std::vector<text::Char>& word, std::vector<Piece>& out) const;
 
   std::vector<std::string> vocab_;
-  text::VocabIndex index_;  // token → id (built from vocab_)
+  std::unordered_map<std::string, int64_t> ids_;
   BertTokenizerOptions options_;
   std::vector<std::vector<char32_t>> specials_;  // never split, longest first
   int64_t pad_id_ = 0, cls_id_ = 0, sep_id_ = 0, unk_id_ = 0;
