@@ -193,5 +193,41 @@ TEST(Cli, ThreadCountFollowsRubrikaNumThreads) {
   EXPECT_EQ(json["threads"]["intra_op"], 1);
 }
 
+TEST(Cli, EncodePrintsTheFixtureLogits) {
+  const std::string data = RUBRIKA_TEST_DATA_DIR;
+  std::ifstream in(data + "/hf-tiny-bert/reference.json");
+  const auto reference = nlohmann::json::parse(in)["single"][0];
+  auto r = rubrika({"encode", "--model", data + "/hf-tiny-bert", "--",
+                    reference["text"].get<std::string>()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto line = nlohmann::json::parse(r.out);
+  EXPECT_EQ(line["input_ids"], reference["input_ids"]);
+  ASSERT_EQ(line["logits"].size(), reference["logits"].size());
+  for (size_t i = 0; i < line["logits"].size(); ++i)
+    EXPECT_NEAR(line["logits"][i].get<double>(), reference["logits"][i].get<double>(), 1e-4);
+  auto missing = rubrika({"encode", "--model", "/no/such/model", "текст"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("/no/such/model"), std::string::npos);
+}
+
+TEST(Cli, BenchEncoderComparesPaddingStrategiesOnRealTexts) {
+  TempRecipe texts("Продаю диван\nСдаю квартиру на длительный срок в центре города, без посредников\n"
+                   "Шины\nНоутбук Lenovo ThinkPad, 16 ГБ памяти, SSD 512, зарядка в комплекте\n");
+  auto r = rubrika({"bench", "encoder", "--model", std::string(RUBRIKA_TEST_DATA_DIR) + "/hf-tiny-bert",
+                    "--texts", texts.path(), "--batch", "2", "--seq", "64"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* row : {"max_length", "dynamic", "bucketed", "texts     4,"})
+    EXPECT_NE(r.out.find(row), std::string::npos) << row << "\n" << r.out;
+  // Sorting by length leaves less padding than file order.
+  auto padding = [&](const std::string& row) {
+    const size_t at = r.out.find("% padding", r.out.find(row));
+    return std::stod(r.out.substr(r.out.rfind(' ', at - 1) + 1, at));
+  };
+  EXPECT_LT(padding("bucketed"), padding("dynamic"));
+  EXPECT_LT(padding("dynamic"), padding("max_length"));
+  auto empty = rubrika({"bench", "encoder", "--shape", "tiny", "--texts", "/no/such/file.txt"});
+  EXPECT_NE(empty.exit_code, 0);
+}
+
 }  // namespace
 }  // namespace rubrika

@@ -82,6 +82,7 @@ class BertEncoderPlugin : public rubrika::Encoder {
   void init_from(const InitOptions& init, uint64_t seed);
   // The model forward() runs: model_ itself, or its bf16 copy for CPU bf16 inference.
   BertModel& inference_model();
+  void warn_if_bf16_is_emulated() const;
 
   Options options_;
   torch::Device device_;
