@@ -62,6 +62,8 @@ int run_tokenize(const std::vector<std::string>& args);
 int run_vocab_train(const std::vector<std::string>& args);
 int run_bench_tokenizer(const std::vector<std::string>& args);
 int run_predict(const std::vector<std::string>& args);
+int run_eval(const std::vector<std::string>& args);
+int run_bench_train(const std::vector<std::string>& args);
 int run_serve(const std::vector<std::string>& args);
 int run_encode(const std::vector<std::string>& args);
 int run_bench_encoder(const std::vector<std::string>& args);

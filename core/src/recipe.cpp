@@ -195,6 +195,29 @@ std::string Recipe::plugin_type(const std::string& section_name) const {
   return type && type->is_string() ? type->as_string()->get() : std::string();
 }
 
+namespace {
+
+// [data] file paths made absolute, so a command that reopens the run folder's recipe.toml
+// (`rubrika eval` on the test split) finds the same files: relative paths in the saved copy
+// would resolve against the run folder instead of the original recipe's folder.
+void absolutize_data_paths(toml::table& recipe, const std::filesystem::path& folder) {
+  auto absolutize = [&](toml::table* table, std::initializer_list<const char*> keys) {
+    if (table == nullptr) return;
+    for (const char* key : keys) {
+      const toml::value<std::string>* value = table->get_as<std::string>(key);
+      if (value == nullptr || value->get().empty()) continue;
+      const std::filesystem::path path(value->get());
+      if (path.is_relative())
+        table->insert_or_assign(key, (folder / path).lexically_normal().string());
+    }
+  };
+  toml::table* data = recipe.get_as<toml::table>("data");
+  absolutize(data, {"train", "validation", "test", "ood", "descriptions"});
+  if (data != nullptr) absolutize(data->get_as<toml::table>("synth"), {"categories", "ood_categories"});
+}
+
+}  // namespace
+
 std::string Recipe::resolved_toml() const {
   toml::table resolved = table_;
   toml::table* run = resolved.get_as<toml::table>("run");
@@ -212,6 +235,7 @@ std::string Recipe::resolved_toml() const {
     toml::table* plugins = resolved.get_as<toml::table>("plugins");
     plugins->insert_or_assign("paths", std::move(paths));
   }
+  absolutize_data_paths(resolved, std::filesystem::absolute(folder()));
   std::ostringstream out;
   out << "# resolved from " << file_.string() << "\n" << resolved << "\n";
   return out.str();

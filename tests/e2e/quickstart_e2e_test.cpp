@@ -5,6 +5,9 @@
 
 #include <httplib.h>
 #include <rubrika/data/csv.hpp>
+#include <rubrika/data/dataset.hpp>
+#include <rubrika/recipe.hpp>
+#include <rubrika/state/state_file.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -144,6 +147,49 @@ void check_training_texts_are_in_domain() {
   EXPECT_LE(flagged, 1) << r.out;  // the threshold accepts 99.5% of in-domain validation texts
 }
 
+// `eval` on the run's own test split goes through predict's path, yet must agree with what
+// training measured on the same texts (temperature scaling keeps the argmax).
+void check_eval() {
+  auto r = run_process({kCli, "eval", (work_dir() / "full").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  const auto trained = metrics("full")["classifier"]["test"];
+  EXPECT_EQ(report["texts"], metrics("full")["data"]["counts"]["test"]);
+  EXPECT_NEAR(report["classifier"]["accuracy"].get<double>(), trained["accuracy"].get<double>(), 1e-9);
+  EXPECT_NEAR(report["classifier"]["macro_f1"].get<double>(), trained["macro_f1"].get<double>(), 1e-9);
+  EXPECT_NEAR(report["calibration"]["ece"].get<double>(),
+              metrics("full")["calibration"]["after"]["ece"].get<double>(), 1e-6);
+
+  const fs::path unknown = work_dir() / "unknown_label.csv";
+  std::ofstream(unknown) << "title,description,city,price,category\nДиван,Кожаный,Москва,100,Космос\n";
+  auto bad = run_process({kCli, "eval", (work_dir() / "full").string(), "--data", unknown.string()});
+  EXPECT_EQ(bad.exit_code, 5) << bad.err;  // InputError
+  EXPECT_NE(bad.err.find("unknown label 'Космос'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("unknown_label.csv:2"), std::string::npos) << bad.err;
+}
+
+// The OOD score `predict` gives a training text equals the score the scorer gave that
+// same text when it was fitted (kept in state.h5): one feature path for fit and serve.
+void check_predict_ood_scores_equal_fit_scores() {
+  const Recipe recipe = Recipe::load(work_dir() / "full" / "recipe.toml");
+  const Dataset data = load_dataset(DatasetOptions::from_toml(*recipe.section("data"), recipe.run().seed));
+  state::StateReader state(work_dir() / "full" / "state.h5");
+  const auto fit = state.read_tensor_map("analysis/ood/mahalanobis").at("train_scores").to(at::kDouble);
+  ASSERT_EQ(fit.size(0), static_cast<int64_t>(data.train.size()));
+  std::vector<std::string> args = {kCli, "predict", (work_dir() / "full").string(), "--"};
+  for (size_t i = 0; i < 12; ++i) args.push_back(data.train.texts[i]);
+  auto r = run_process(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  int64_t i = 0;
+  for (std::string line; std::getline(lines, line); ++i) {
+    const double served = nlohmann::json::parse(line)["ood"]["score"].get<double>();
+    const double fitted = fit[i].item<double>();
+    EXPECT_NEAR(served, fitted, 1e-4 * std::max(1.0, std::abs(fitted))) << "training text " << i;
+  }
+  EXPECT_EQ(i, 12);
+}
+
 void check_second_train_skips() {
   auto r = run_process(small_run("full"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -204,6 +250,14 @@ TEST(Quickstart, TrainPredictRetrainAndResume) {
   {
     SCOPED_TRACE("training texts in domain");
     check_training_texts_are_in_domain();
+  }
+  {
+    SCOPED_TRACE("predict gives fit-time OOD scores");
+    check_predict_ood_scores_equal_fit_scores();
+  }
+  {
+    SCOPED_TRACE("eval");
+    check_eval();
   }
   {
     SCOPED_TRACE("serve");

@@ -229,5 +229,18 @@ TEST(Cli, BenchEncoderComparesPaddingStrategiesOnRealTexts) {
   EXPECT_NE(empty.exit_code, 0);
 }
 
+TEST(Cli, BenchTrainReportsExamplesPerSecondAndPeakMemory) {
+  auto r = rubrika({"bench", "train", "--model", std::string(RUBRIKA_TEST_DATA_DIR) + "/hf-tiny-bert",
+                    "--batch", "2", "--seq", "16", "--steps", "2", "--labels", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("batch 2 × seq 16, 1 warm-up + 2 timed steps"), std::string::npos) << r.out;
+  const size_t result = r.out.find("result    ");
+  ASSERT_NE(result, std::string::npos) << r.out;
+  EXPECT_GT(std::stod(r.out.substr(result + 10)), 0.0);
+  EXPECT_NE(r.out.find("GB after loading the model"), std::string::npos) << r.out;
+  EXPECT_EQ(rubrika({"bench", "train", "--shape", "tiny", "--warmup", "0"}).exit_code, 2);
+  EXPECT_EQ(rubrika({"bench", "train", "--batch", "4"}).exit_code, 2);  // no --model/--shape
+}
+
 }  // namespace
 }  // namespace rubrika

@@ -286,4 +286,12 @@ Dataset load_dataset(const DatasetOptions& options, const TextNormalizer& normal
   return dataset;
 }
 
+DataSplit load_labelled_file(const fs::path& file, const DatasetOptions& options,
+                             const LabelSet& labels, const TextNormalizer& normalize,
+                             size_t& skipped) {
+  if (options.multi_label)
+    throw InputError("evaluating a multi-label run on a file is not supported", file.string());
+  return to_split(read_examples(file, options, normalize, true, skipped), labels, false);
+}
+
 }  // namespace rubrika

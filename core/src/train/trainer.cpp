@@ -234,6 +234,7 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
       ++state.global_step;
       state.epoch = epoch;
       state.batch_in_epoch = b + 1;
+      if (step_observer_) step_observer_(state.global_step);
 
       if (state.global_step % o.log_every_steps == 0) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();

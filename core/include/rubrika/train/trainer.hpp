@@ -18,6 +18,7 @@
 #include <rubrika/train/training_task.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -44,12 +45,16 @@ class Trainer {
   // (a missing checkpoint starts from scratch with a log line). Throws ArtifactError on a
   // checkpoint that does not match the task (different parameters or shapes).
   TrainingResult train(TrainingTask& task, bool resume);
+  // Called after every optimiser step with the global step (1-based) — for benchmarks that
+  // time the steps alone, without the evaluation and checkpoint at the end of an epoch.
+  void on_step(std::function<void(int64_t step)> observer) { step_observer_ = std::move(observer); }
 
  private:
   TrainerOptions options_;
   std::filesystem::path work_dir_;
   std::string name_;
   uint64_t seed_;
+  std::function<void(int64_t)> step_observer_;
 };
 
 // True for parameters AdamW must not decay: biases and LayerNorm weights.

@@ -21,6 +21,17 @@ nlohmann::json report_json(const metrics::CalibrationReport& r) {
   return {{"nll", r.nll}, {"ece", r.ece}, {"mce", r.mce}, {"brier", r.brier}, {"bins", bins}};
 }
 
+// What the calibrator was fitted on stays in state.h5 for analysis (reliability plots,
+// threshold studies) without re-running the model.
+constexpr const char* kAnalysisGroup = "analysis/validation";
+
+void keep_validation_outputs(RunState& s, const ForwardResult& validation) {
+  s.state_groups[kAnalysisGroup] = {{"logits", validation.logits.contiguous()},
+                                    {"labels", at::tensor(s.validation.labels, at::kLong)},
+                                    {"cls", validation.encoded.cls.contiguous()},
+                                    {"pooled", validation.encoded.pooled.contiguous()}};
+}
+
 }  // namespace
 
 void run_calibrate_stage(RunState& s) {
@@ -41,8 +52,10 @@ void run_calibrate_stage(RunState& s) {
   if (saved) {
     log_info(kSource, "up to date: loading the fitted " + type + " calibrator");
     calibrator->load_state(*saved);
+    if (auto analysis = read_state_group(s, kAnalysisGroup)) s.state_groups[kAnalysisGroup] = *analysis;
   } else {
     const ForwardResult& validation = forward_split(s, "validation");
+    keep_validation_outputs(s, validation);
     const at::Tensor labels = at::tensor(s.validation.labels, at::kLong);
     std::map<std::string, double> figures = calibrator->fit(validation.logits, labels);
     const ForwardResult& test = forward_split(s, "test");

@@ -65,6 +65,13 @@ nlohmann::json histogram(const std::vector<double>& in, const std::vector<double
   return {{"edges", edges}, {"in_domain", count(in)}, {"ood", count(out)}};
 }
 
+// The scores of the texts the scorer was fitted and thresholded on, in split order: they
+// let anyone check that serving computes the same scores for the same texts.
+void keep_fit_scores(RunState& s, const OodScorer& scorer, const std::string& group) {
+  s.state_groups[group] = {{"train_scores", scorer.score(inputs_of(forward_split(s, "train"))).contiguous()},
+                           {"validation_scores", scorer.score(inputs_of(forward_split(s, "validation"))).contiguous()}};
+}
+
 nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer, const std::map<std::string, double>& fit) {
   const ForwardResult& test = forward_split(s, "test");
   const at::Tensor in_scores = scorer.score(inputs_of(test));
@@ -103,9 +110,11 @@ void run_ood_stage(RunState& s) {
     auto saved = current ? read_state_group(s, group) : std::nullopt;
     if (saved) {
       scorer->load_state(*saved);
+      if (auto analysis = read_state_group(s, "analysis/" + group)) s.state_groups["analysis/" + group] = *analysis;
     } else {
       scorer->fit(inputs_of(forward_split(s, "train")), at::tensor(s.train.labels, at::kLong));
       auto fit = scorer->fit_thresholds(inputs_of(forward_split(s, "validation")));
+      keep_fit_scores(s, *scorer, "analysis/" + group);
       report["scorers"][spec.name] = evaluate_scorer(s, *scorer, fit);
       const auto& r = report["scorers"][spec.name];
       if (r.contains("auroc"))
