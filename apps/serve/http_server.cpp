@@ -3,7 +3,11 @@
 #include "serve_errors.hpp"
 #include "service.hpp"
 
+#include <rubrika/error.hpp>
+#include <rubrika/log.hpp>
+
 #include <httplib.h>
+#include <sys/socket.h>
 
 namespace rubrika::serve {
 namespace {
@@ -43,6 +47,10 @@ HttpServer::HttpServer(Service& service, const ServeOptions& options)
   const auto threads = static_cast<size_t>(options_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(static_cast<size_t>(options_.max_body_bytes));
+  server_->set_socket_options([this](socket_t socket) {
+    httplib::default_socket_options(socket);
+    listen_socket_ = socket;  // the last one created is the one bind() keeps
+  });
   server_->set_keep_alive_max_count(100000);
   // An idle keep-alive connection holds its HTTP thread this long, which bounds how long a
   // drain waits for idle clients after the in-flight requests are answered.
@@ -83,6 +91,11 @@ int HttpServer::bind() {
   if (port < 0)
     throw IoError("cannot listen on " + options_.host + ":" + std::to_string(options_.port), "serve.host/port",
                   "is the port in use or the host not an address of this machine? choose another with --port");
+  // Debian's compiled cpp-httplib listens with a backlog of 5: 64 clients connecting at once
+  // overflow it and the rest wait for SYN retransmits (1 s, 3 s). Linux lets listen() be
+  // called again on a listening socket to raise it.
+  if (listen_socket_ >= 0 && ::listen(listen_socket_, kListenBacklog) != 0)
+    log_warn("serve", "could not raise the listen backlog; bursts of new connections may wait");
   return port;
 }
 

@@ -33,6 +33,8 @@ class HttpServer {
   Service& service_;
   ServeOptions options_;
   std::unique_ptr<httplib::Server> server_;
+  int listen_socket_ = -1;
+  static constexpr int kListenBacklog = 1024;
 };
 
 }  // namespace rubrika::serve

@@ -14,7 +14,7 @@ struct ServeOptions {
   int64_t port = 8080;                // TCP port; 0 picks a free one (printed on start)
   int64_t max_batch_size = 32;        // a batch closes at this many texts ...
   int64_t max_batch_tokens = 8192;    // ... or when the padded size (longest × count) would pass this ...
-  int64_t max_wait_ms = 5;            // ... or this long after its oldest text arrived
+  int64_t max_wait_ms = 0;            // ... or this long after its oldest text arrived
   int64_t queue_capacity = 1024;      // texts waiting for a batch; beyond it requests get 503
   int64_t request_timeout_ms = 30000; // a request not answered by then gets 504
   int64_t max_body_bytes = 1 << 20;   // larger request bodies get 413
