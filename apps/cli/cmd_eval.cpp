@@ -15,6 +15,7 @@
 
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -112,7 +113,11 @@ nlohmann::json evaluation_json(const EvalTexts& data, const EvaluationResult& r,
 }
 
 void print_summary(const nlohmann::json& j, const fs::path& run_dir) {
-  auto pct = [](double v) { return std::to_string(v * 100).substr(0, 4) + "%"; };
+  auto pct = [](double share) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(2) << share * 100 << "%";
+    return out.str();
+  };
   std::cout << std::fixed << std::setprecision(4) << "run          " << run_dir.string() << "\n"
             << "data         " << j["data"].get<std::string>() << ": " << j["texts"] << " texts ("
             << j["skipped_empty"] << " skipped as empty)\n"
