@@ -30,7 +30,7 @@ struct EvalTexts {
   size_t skipped_empty = 0;
 };
 
-DatasetOptions run_data_options(const fs::path& run_dir) {
+DatasetOptions run_data_options(const fs::path& run_dir, bool needs_data_files) {
   const fs::path saved = run_dir / "recipe.toml";
   if (!fs::is_regular_file(saved))
     throw ArtifactError("the run folder has no recipe.toml", run_dir.string(),
@@ -41,7 +41,7 @@ DatasetOptions run_data_options(const fs::path& run_dir) {
   // Runs trained before data paths were saved absolute would resolve them against the run
   // folder, i.e. to the wrong files.
   const auto train = data->get_as<std::string>("train");
-  if (train == nullptr || fs::path(train->get()).is_relative())
+  if (needs_data_files && (train == nullptr || fs::path(train->get()).is_relative()))
     throw ArtifactError("the run's recipe.toml names its data with a relative path (an older run)",
                         saved.string(), "pass --data FILE, or re-run rubrika train");
   DatasetOptions options = DatasetOptions::from_toml(*data, recipe.run().seed);
@@ -66,7 +66,7 @@ EvalTexts from_split(DataSplit&& split, const LabelSet& split_labels, const Labe
 }
 
 EvalTexts load_eval_texts(Pipeline& pipeline, const fs::path& run_dir, const std::string& data_file) {
-  const DatasetOptions options = run_data_options(run_dir);
+  const DatasetOptions options = run_data_options(run_dir, data_file.empty());
   if (!data_file.empty()) {
     size_t skipped = 0;
     DataSplit split = load_labelled_file(data_file, options, pipeline.labels(),
