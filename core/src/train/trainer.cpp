@@ -49,6 +49,14 @@ ParameterGroups make_groups(const NamedParameters& params, const TrainerOptions&
   return out;
 }
 
+// Drops the gradients instead of zeroing them (PyTorch's zero_grad(set_to_none=True), the
+// default since 2.0): the next forward pass then runs without a model-sized block of zeros
+// held, which lowers peak memory by up to the size of the trainable parameters.
+void release_gradients(const NamedParameters& params) {
+  for (auto [name, tensor] : params)  // a Tensor copy shares the parameter and its grad slot
+    if (tensor.grad().defined()) tensor.mutable_grad().reset();
+}
+
 void set_learning_rates(torch::optim::Optimizer& optimizer, const std::vector<double>& base,
                         double factor) {
   auto& groups = optimizer.param_groups();
@@ -230,7 +238,7 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
       const double factor = linear_schedule(state.global_step, warmup, total_steps);
       set_learning_rates(optimizer, groups.base_lrs, factor);
       optimizer.step();
-      optimizer.zero_grad();
+      release_gradients(params);
       ++state.global_step;
       state.epoch = epoch;
       state.batch_in_epoch = b + 1;
