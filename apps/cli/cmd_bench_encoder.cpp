@@ -7,6 +7,7 @@
 
 #include <rubrika/device.hpp>
 #include <rubrika/error.hpp>
+#include <rubrika/pipeline.hpp>
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -70,7 +71,7 @@ std::vector<std::string> split_commas(const std::string& text) {
 int run_bench_encoder(const std::vector<std::string>& args) {
   EncoderSource source;
   FixedShapeRun run;
-  std::string texts_file, columns = "title,description";
+  std::string texts_file, columns = "title,description", normalize_run;
   int64_t threads = 0, limit = 1024;
   po::options_description options("bench encoder options");
   options.add_options()("model", po::value(&source.model), "Hugging Face BERT folder")(
@@ -85,7 +86,8 @@ int run_bench_encoder(const std::vector<std::string>& args) {
       "device", po::value(&source.device)->default_value("cpu"), "auto|cpu|cuda|cuda:N")(
       "texts", po::value(&texts_file), "real texts (.csv, .jsonl, or one per line): compare padding strategies")(
       "columns", po::value(&columns)->default_value(columns), "with a .csv/.jsonl --texts: fields joined into a text")(
-      "limit", po::value(&limit)->default_value(limit), "with --texts: at most this many texts");
+      "limit", po::value(&limit)->default_value(limit), "with --texts: at most this many texts")(
+      "normalize-with", po::value(&normalize_run), "with --texts: clean them with this run folder's normaliser, as serving does");
   const std::string usage =
       "rubrika bench encoder (--model DIR | --shape base|tiny [--vocab FILE]) --batch B --seq L "
       "[--dtype fp32|bf16] [--threads N] [--texts FILE [--columns a,b] [--limit N]]";
@@ -106,7 +108,13 @@ int run_bench_encoder(const std::vector<std::string>& args) {
             << arch.hidden << ", intermediate " << arch.intermediate << ", vocab " << arch.vocab
             << ", " << arch.parameters << " parameters, " << source.dtype << "\n";
   if (!texts_file.empty()) {
-    const auto texts = read_bench_texts(texts_file, split_commas(columns), static_cast<size_t>(limit));
+    auto texts = read_bench_texts(texts_file, split_commas(columns), static_cast<size_t>(limit));
+    if (!normalize_run.empty()) {
+      // Serving cleans texts first (phone numbers and URLs masked, case folded), which changes
+      // their token counts; compare like with like.
+      auto pipeline = Pipeline::load(normalize_run, registry_for(nullptr), "cpu");
+      for (auto& text : texts) text = pipeline->normalize(text);
+    }
     run_padding_bench(*encoder, texts, run.batch, std::cout);
     return kOk;
   }
