@@ -22,11 +22,8 @@ std::vector<CalibrationBin> bins_of(const json& report) {
   return bins;
 }
 
-// A scorer's threshold: "threshold", or "fit.threshold" as the OOD stage writes it.
-double threshold_of(const json& scorer) {
-  if (has_number(scorer, "threshold")) return number_at(scorer, "threshold");
-  return number_at(child(scorer, "fit"), "threshold", NAN);
-}
+// A scorer's threshold (ood.scorers.<name>.threshold), NaN when the scorer has none.
+double threshold_of(const json& scorer) { return number_at(scorer, "threshold", NAN); }
 
 std::vector<double> numbers(const json& array, const std::string& field) {
   if (!array.is_array()) throw InputError(field + " must be an array of numbers", "metrics.json");

@@ -78,7 +78,7 @@ TEST_F(FullReport, OodHistogramsPerScorerWithTheirThresholds) {
   EXPECT_EQ(count(s, "<svg"), 3u);                   // mahalanobis, msp, energy
   EXPECT_EQ(count(s, "class='threshold'"), 3u);
   EXPECT_EQ(count(s, "<rect"), 3u * 2 * 30);         // 30 bins, in-domain and OOD
-  EXPECT_NE(s.find("<td>915.3</td>"), std::string::npos);  // mahalanobis fit.threshold
+  EXPECT_NE(s.find("<td>915.3</td>"), std::string::npos);  // ood.scorers.mahalanobis.threshold
   EXPECT_NE(s.find("class='primary'><td>mahalanobis"), std::string::npos);
 }
 
