@@ -88,8 +88,12 @@ TEST_F(FullReport, RerankerLiftCascadeBaselineAndServing) {
   EXPECT_EQ(count(r, "<rect"), 4u);  // top-1 before/after on all and low-margin texts
   EXPECT_NE(r.find("Trigger rate <b>0.0215</b>"), std::string::npos);
   const std::string b = section(*page_, "baseline");
-  EXPECT_NE(b.find("tfidf + linear"), std::string::npos);
+  EXPECT_NE(b.find("tfidf + linear</td><td>0.9485</td><td>0.9479</td>"), std::string::npos) << b;
+  EXPECT_NE(b.find("this run (bert + linear)</td><td>"), std::string::npos) << b;
   EXPECT_NE(b.find("+0.0246"), std::string::npos);  // macro-F1 0.9725 − 0.9479
+  EXPECT_NE(b.find("50000 n-grams"), std::string::npos);
+  const std::string cards = page_->substr(0, page_->find("<h2"));
+  EXPECT_NE(cards.find("baseline macro-F1</div><div class='card-value'>0.9479"), std::string::npos);
   const std::string s = section(*page_, "serving");
   EXPECT_NE(s.find("rubrika serve runs/quickstart"), std::string::npos);
   EXPECT_NE(s.find("curl -s http://127.0.0.1:8080/v1/classify"), std::string::npos);
