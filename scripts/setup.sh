@@ -17,6 +17,7 @@ packages=(
   nlohmann-json3-dev        # JSON (configs, HTTP bodies, metrics)
   libcpp-httplib-dev        # HTTP server
   curl                      # used by scripts/run.sh to wait for the server
+  chromium                  # headless rendering test of report.html
 )
 
 missing=()

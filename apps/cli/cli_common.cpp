@@ -43,6 +43,7 @@ const std::vector<Command>& commands() {
        &run_data_synth},
       {{"data", "report"}, "load a recipe's [data] and print the class counts per split",
        &run_data_report},
+      {{"report"}, "write a run folder's report.html (or --out FILE) from its metrics.json", &run_report},
   };
   return table;
 }

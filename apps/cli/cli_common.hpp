@@ -69,5 +69,6 @@ int run_encode(const std::vector<std::string>& args);
 int run_bench_encoder(const std::vector<std::string>& args);
 int run_data_synth(const std::vector<std::string>& args);
 int run_data_report(const std::vector<std::string>& args);
+int run_report(const std::vector<std::string>& args);
 
 }  // namespace rubrika::cli

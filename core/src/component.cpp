@@ -19,6 +19,8 @@ torch::Tensor Head::probabilities(const torch::Tensor& logits) const {
   return task() == TaskType::multi_label ? at::sigmoid(logits) : at::softmax(logits, -1);
 }
 
+std::optional<FeatureSource> Head::feature_source() const { return std::nullopt; }
+
 std::vector<ScoredCandidate> Reranker::rerank(const std::string& text,
                                               const std::vector<std::string>& candidates) {
   if (candidates.empty()) return {};

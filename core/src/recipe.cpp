@@ -54,7 +54,7 @@ const std::vector<std::string>& recipe_sections() {
   static const std::vector<std::string> sections = {
       "run",        "plugins", "data",       "normalizer", "vocab",          "encoder",
       "head",       "train",   "calibrator", "ood",        "ood_report",     "reranker",
-      "reranker_train", "decision", "serve"};
+      "reranker_train", "decision", "baseline", "serve"};
   return sections;
 }
 

@@ -11,6 +11,7 @@
 #include <rubrika/types.hpp>
 
 #include <filesystem>
+#include <optional>
 
 namespace rubrika {
 
@@ -29,6 +30,12 @@ class Head : public Component, public Trainable {
 
   // Uncalibrated probabilities from logits: softmax or sigmoid, [batch, num_labels].
   virtual torch::Tensor probabilities(const torch::Tensor& logits) const;
+
+  // The one encoder vector forward() reads (its `features` option), so that training with
+  // a frozen encoder caches that vector alone: for a wide encoder such as `tfidf` the
+  // other two would triple the memory. nullopt (the default) when the head reads several
+  // or does not say; then cls, pooled and mean are all kept.
+  virtual std::optional<FeatureSource> feature_source() const;
 
   virtual TaskType task() const = 0;
   virtual int64_t num_labels() const = 0;

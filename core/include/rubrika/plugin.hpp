@@ -41,7 +41,8 @@
 
 namespace rubrika {
 
-inline constexpr uint32_t kPluginAbiVersion = 1;
+// 2: Head::feature_source() added (a new virtual function moves the vtable).
+inline constexpr uint32_t kPluginAbiVersion = 2;
 
 #define RUBRIKA_STRINGIFY_INNER(x) #x
 #define RUBRIKA_STRINGIFY(x) RUBRIKA_STRINGIFY_INNER(x)

@@ -1,7 +1,7 @@
 // Recipe: one TOML file that describes a whole pipeline.
 //
 // Sections: [run] [data] [normalizer] [encoder] [head] [train] [calibrator] [ood]
-// [reranker] [decision] [serve] [plugins]. The core validates the sections it owns
+// [reranker] [decision] [baseline] [serve] [plugins]. The core validates the sections it owns
 // ([run], [plugins]); each plugin section names its plugin with `type = "..."` and the
 // plugin validates the rest into its own Options. An unknown section or key is an error
 // with file:line:col and a "did you mean" suggestion.

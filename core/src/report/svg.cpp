@@ -8,9 +8,11 @@
 namespace rubrika::report {
 namespace {
 
-constexpr double kWidth = 640, kHeight = 260, kLeft = 56, kRight = 16, kTop = 16, kBottom = 40;
+constexpr double kWidth = 560, kHeight = 260, kLeft = 56, kRight = 16, kTop = 24, kBottom = 40;
 
-std::string axes(double x0, double x1, double y0, double y1, const std::string& x_label, const std::string& y_label) {
+// Axis lines, 5 ticks on y (and on x unless `x_ticks` is false), and the axis labels.
+std::string axes(double x0, double x1, double y0, double y1, const std::string& x_label, const std::string& y_label,
+                 bool x_ticks = true) {
   std::ostringstream s;
   s << "<line x1='" << kLeft << "' y1='" << kHeight - kBottom << "' x2='" << kWidth - kRight << "' y2='"
     << kHeight - kBottom << "' class='axis'/>"
@@ -19,12 +21,14 @@ std::string axes(double x0, double x1, double y0, double y1, const std::string& 
     const double y = kHeight - kBottom - i * (kHeight - kTop - kBottom) / 4;
     s << "<text x='" << kLeft - 6 << "' y='" << y + 4 << "' class='tick' text-anchor='end'>"
       << number(y0 + (y1 - y0) * i / 4, 3) << "</text>";
+    if (!x_ticks) continue;
     const double x = kLeft + i * (kWidth - kLeft - kRight) / 4;
-    s << "<text x='" << x << "' y='" << kHeight - kBottom + 16 << "' class='tick' text-anchor='middle'>"
+    s << "<text x='" << x << "' y='" << kHeight - kBottom + 16 << "' class='tick' text-anchor='"
+      << (i == 4 ? "end" : "middle") << "'>"
       << number(x0 + (x1 - x0) * i / 4, 3) << "</text>";
   }
   s << "<text x='" << (kWidth + kLeft) / 2 << "' y='" << kHeight - 6 << "' class='label' text-anchor='middle'>"
-    << escape(x_label) << "</text><text x='12' y='" << kTop + 8 << "' class='label'>" << escape(y_label) << "</text>";
+    << escape(x_label) << "</text><text x='4' y='12' class='label'>" << escape(y_label) << "</text>";
   return s.str();
 }
 
@@ -33,6 +37,20 @@ std::string open_svg() {
   s << "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " << kWidth << " " << kHeight << "' width='" << kWidth
     << "' height='" << kHeight << "'>";
   return s.str();
+}
+
+// Legend entries in one row in the top margin, right of the y-axis label, so they never
+// cover the data. Widths are estimated from the number of code points.
+std::string legend_row(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::ostringstream out;
+  double x = kLeft + 90;
+  for (const auto& [name, colour] : entries) {
+    out << "<text x='" << x << "' y='12' fill='" << colour << "' class='legend'>■ " << escape(name) << "</text>";
+    size_t chars = 0;
+    for (unsigned char c : name) chars += (c & 0xC0) != 0x80;
+    x += 6.5 * static_cast<double>(chars + 2) + 16;
+  }
+  return out.str();
 }
 
 }  // namespace
@@ -69,17 +87,20 @@ std::string line_chart(const std::vector<Series>& series, const std::string& x_l
   if (y1 <= y0) y1 = y0 + 1;
   std::ostringstream out;
   out << open_svg() << axes(x0, x1, y0, y1, x_label, y_label);
-  int legend = 0;
+  std::vector<std::pair<std::string, std::string>> entries;
   for (const auto& s : series) {
+    entries.emplace_back(s.name, s.colour);
     out << "<polyline class='series' stroke='" << s.colour << "' points='";
     for (const auto& [x, y] : s.points)
       out << kLeft + (x - x0) / (x1 - x0) * (kWidth - kLeft - kRight) << ","
           << kHeight - kBottom - (y - y0) / (y1 - y0) * (kHeight - kTop - kBottom) << " ";
     out << "'><title>" << escape(s.name) << "</title></polyline>";
-    out << "<text x='" << kWidth - 150 << "' y='" << kTop + 14 * ++legend << "' fill='" << s.colour << "' class='tick'>"
-        << escape(s.name) << "</text>";
+    for (size_t i = 0; i < s.notes.size() && i < s.points.size(); ++i)
+      out << "<circle cx='" << kLeft + (s.points[i].first - x0) / (x1 - x0) * (kWidth - kLeft - kRight) << "' cy='"
+          << kHeight - kBottom - (s.points[i].second - y0) / (y1 - y0) * (kHeight - kTop - kBottom) << "' r='3' fill='"
+          << s.colour << "'><title>" << escape(s.notes[i]) << "</title></circle>";
   }
-  out << "</svg>";
+  out << legend_row(entries) << "</svg>";
   return out.str();
 }
 
@@ -87,9 +108,12 @@ std::string bar_chart(const std::vector<std::string>& categories, const std::vec
                       const std::string& y_label) {
   if (categories.empty() || series.empty()) return "<p class='empty'>no data</p>";
   std::ostringstream out;
-  out << open_svg() << axes(0, static_cast<double>(categories.size()), 0, y_max, "", y_label);
+  out << open_svg() << axes(0, static_cast<double>(categories.size()), 0, y_max, "", y_label, false);
   const double slot = (kWidth - kLeft - kRight) / static_cast<double>(categories.size());
   const double bar = slot / static_cast<double>(series.size() + 1);
+  for (size_t c = 0; c < categories.size(); ++c)
+    out << "<text x='" << kLeft + slot * (c + 0.5) << "' y='" << kHeight - kBottom + 16
+        << "' class='label' text-anchor='middle'>" << escape(categories[c]) << "</text>";
   for (size_t s = 0; s < series.size(); ++s)
     for (size_t c = 0; c < categories.size() && c < series[s].points.size(); ++c) {
       const double v = series[s].points[c].second;
@@ -98,7 +122,9 @@ std::string bar_chart(const std::vector<std::string>& categories, const std::vec
           << bar << "' height='" << h << "' fill='" << series[s].colour << "'><title>" << escape(series[s].name) << " "
           << escape(categories[c]) << ": " << number(v) << "</title></rect>";
     }
-  out << "</svg>";
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const auto& s : series) entries.emplace_back(s.name, s.colour);
+  out << legend_row(entries) << "</svg>";
   return out.str();
 }
 
@@ -135,33 +161,81 @@ std::string histogram_chart(const std::vector<double>& edges, const std::vector<
   if (std::isfinite(threshold) && threshold >= x0 && threshold <= x1)
     out << "<line x1='" << x_of(threshold) << "' x2='" << x_of(threshold) << "' y1='" << kTop << "' y2='"
         << kHeight - kBottom << "' class='threshold'><title>threshold " << number(threshold) << "</title></line>";
-  out << "<text x='" << kWidth - 150 << "' y='" << kTop + 14 << "' fill='#2b6cb0' class='tick'>in-domain (test)</text>"
-      << "<text x='" << kWidth - 150 << "' y='" << kTop + 28 << "' fill='#c53030' class='tick'>out-of-domain</text></svg>";
+  out << legend_row({{"in-domain (test)", "#2b6cb0"}, {"out-of-domain", "#c53030"}}) << "</svg>";
   return out.str();
+}
+
+std::string shorten(const std::string& text, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // UTF-8 continuation byte
+    if (chars++ == max_chars) return text.substr(0, i) + "…";
+  }
+  return text;
 }
 
 std::string heatmap(const std::vector<std::string>& labels, const std::vector<std::vector<double>>& matrix) {
   const size_t n = labels.size();
   if (n == 0) return "<p class='empty'>no confusion matrix</p>";
   const double cell = std::max(6.0, std::min(24.0, 600.0 / static_cast<double>(n)));
-  std::ostringstream out;
+  const double left = 200, top = 22, font = std::max(6.0, std::min(11.0, cell - 2));
   const double size = cell * static_cast<double>(n);
-  out << "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 " << size + 2 << " " << size + 2 << "' width='"
-      << size + 2 << "' height='" << size + 2 << "'>";
+  std::ostringstream out;
+  out << "<svg xmlns='http://www.w3.org/2000/svg' class='heatmap' viewBox='0 0 " << left + size + 2 << " "
+      << top + size + 2 << "' width='" << left + size + 2 << "' height='" << top + size + 2 << "'>"
+      << "<text x='" << left << "' y='10' class='tick'>predicted →</text>";
+  const size_t step = n > 30 ? 5 : 1;  // column numbers: every 5th when crowded
+  for (size_t c = 0; c < n; c += step)
+    out << "<text x='" << left + (c + 0.5) * cell << "' y='" << top - 2 << "' class='tick' text-anchor='middle'"
+        << " style='font-size:" << font << "px'>" << c + 1 << "</text>";
   for (size_t r = 0; r < n; ++r) {
+    out << "<text x='" << left - 4 << "' y='" << top + (r + 0.5) * cell + font * 0.35 << "' class='tick'"
+        << " text-anchor='end' style='font-size:" << font << "px'><title>" << escape(labels[r]) << "</title>" << r + 1 << " "
+        << escape(shorten(labels[r], 26)) << "</text>";
     double row_total = 0;
     for (double v : matrix[r]) row_total += v;
     for (size_t c = 0; c < n; ++c) {
       const double share = row_total > 0 ? matrix[r][c] / row_total : 0;
       const bool diagonal = r == c;
+      // Diagonal in blue by recall; errors in red, 4x amplified so a few mistakes show.
       const int shade = static_cast<int>(255 - std::min(1.0, diagonal ? share : share * 4) * 200);
-      out << "<rect x='" << c * cell << "' y='" << r * cell << "' width='" << cell << "' height='" << cell
+      out << "<rect x='" << left + c * cell << "' y='" << top + r * cell << "' width='" << cell << "' height='" << cell
           << "' fill='rgb(" << (diagonal ? shade : 255) << "," << shade << "," << (diagonal ? 255 : shade)
           << ")' stroke='#eee' stroke-width='0.5'><title>" << escape(labels[r]) << " → " << escape(labels[c]) << ": "
           << number(matrix[r][c], 6) << "</title></rect>";
     }
   }
   out << "</svg>";
+  return out.str();
+}
+
+std::string reliability_chart(const std::vector<std::pair<Series, std::vector<CalibrationBin>>>& series) {
+  std::ostringstream out;
+  out << open_svg() << axes(0, 1, 0, 1, "mean confidence in the bin", "accuracy");
+  auto x_of = [](double x) { return kLeft + x * (kWidth - kLeft - kRight); };
+  auto y_of = [](double y) { return kHeight - kBottom - y * (kHeight - kTop - kBottom); };
+  out << "<line x1='" << x_of(0) << "' y1='" << y_of(0) << "' x2='" << x_of(1) << "' y2='" << y_of(1)
+      << "' stroke='#a0aec0' stroke-dasharray='4 3'><title>perfect calibration</title></line>";
+  double largest = 0;
+  for (const auto& [s, bins] : series)
+    for (const auto& b : bins) largest = std::max(largest, b.count);
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const auto& [s, bins] : series) {
+    std::ostringstream line, dots;
+    for (const auto& b : bins) {
+      if (b.count <= 0) continue;
+      line << x_of(b.confidence) << "," << y_of(b.accuracy) << " ";
+      const double radius = 2 + 5 * std::sqrt(b.count / std::max(1.0, largest));
+      dots << "<circle cx='" << x_of(b.confidence) << "' cy='" << y_of(b.accuracy) << "' r='" << radius << "' fill='"
+           << s.colour << "' fill-opacity='0.7'><title>" << escape(s.name) << ", confidence " << number(b.lower, 2)
+           << "–" << number(b.upper, 2) << ": " << number(b.count, 6) << " texts, mean confidence "
+           << number(b.confidence, 3) << ", accuracy " << number(b.accuracy, 3) << "</title></circle>";
+    }
+    out << "<polyline class='series' stroke='" << s.colour << "' points='" << line.str() << "'><title>"
+        << escape(s.name) << "</title></polyline>" << dots.str();
+    entries.emplace_back(s.name, s.colour);
+  }
+  out << legend_row(entries) << "</svg>";
   return out.str();
 }
 

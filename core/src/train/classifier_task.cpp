@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <numeric>
+#include <optional>
 
 namespace rubrika {
 namespace {
@@ -42,6 +43,13 @@ double macro_f1(const std::vector<int64_t>& truth, const std::vector<int64_t>& p
   return present ? sum / static_cast<double>(present) : 0.0;
 }
 
+// Copies one batch's vectors [batch, hidden] into rows begin.. of `all` [total, hidden],
+// allocated on first use: concatenating the batches would hold every vector twice at peak.
+void fill_rows(torch::Tensor& all, const torch::Tensor& part, int64_t begin, int64_t total) {
+  if (!all.defined()) all = torch::empty({total, part.size(1)}, part.options());
+  all.narrow(0, begin, part.size(0)).copy_(part);
+}
+
 }  // namespace
 
 ClassifierTask::ClassifierTask(Encoder& encoder, Head& head, LabelledTexts train,
@@ -52,13 +60,6 @@ ClassifierTask::ClassifierTask(Encoder& encoder, Head& head, LabelledTexts train
       validation_(std::move(validation)),
       options_(std::move(options)) {
   if (train_.size() == 0) throw InputError("no training texts for the classifier");
-  const int64_t chunk = 256;
-  for (size_t begin = 0; begin < train_.size(); begin += chunk) {
-    std::vector<std::string> texts(train_.texts.begin() + static_cast<long>(begin),
-                                   train_.texts.begin() + static_cast<long>(std::min(train_.size(), begin + chunk)));
-    auto counts = encoder_.tokenize(texts).attention_mask.sum(1);
-    for (int64_t i = 0; i < counts.size(0); ++i) lengths_.push_back(counts[i].item<int64_t>());
-  }
   const auto device = device_of(encoder_, head_);
   if (options_.class_weights == "balanced") {
     const int64_t classes = head_.num_labels();
@@ -75,39 +76,67 @@ ClassifierTask::ClassifierTask(Encoder& encoder, Head& head, LabelledTexts train
   }
   if (options_.freeze_encoder) {
     for (auto& [name, t] : encoder_.named_parameters()) t.set_requires_grad(false);
-    cache_features();
+    cache_features();  // records the token counts too: one tokenisation, not two
+  } else {
+    const size_t chunk = 256;
+    for (size_t begin = 0; begin < train_.size(); begin += chunk) {
+      std::vector<int64_t> rows;
+      for (size_t i = begin; i < std::min(train_.size(), begin + chunk); ++i) rows.push_back(static_cast<int64_t>(i));
+      append_lengths(encoder_.tokenize(pick(train_.texts, rows)));
+    }
   }
 }
 
+void ClassifierTask::append_lengths(const TokenBatch& batch) {
+  const at::Tensor counts = batch.attention_mask.sum(1).to(torch::kCPU, torch::kLong).contiguous();  // [batch]
+  lengths_.insert(lengths_.end(), counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + counts.numel());
+}
+
+// Only the vector the head reads is kept: for the tfidf encoder a [texts, 50000] float
+// matrix per vector, so caching cls, pooled and mean together costs gigabytes.
 void ClassifierTask::cache_features() {
   encoder_.set_training(false);
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> cls, pooled, mean;
+  const std::optional<FeatureSource> only = head_.feature_source();
+  const auto wanted = [&](FeatureSource source) { return !only || *only == source; };
+  const auto total = static_cast<int64_t>(train_.size());
+  torch::Tensor cls, pooled, mean;
+  bool pooled_everywhere = true;  // an encoder without a pooler gives no pooled vector
   for (size_t begin = 0; begin < train_.size(); begin += static_cast<size_t>(options_.eval_batch_size)) {
     std::vector<int64_t> rows;
     for (size_t i = begin; i < std::min(train_.size(), begin + static_cast<size_t>(options_.eval_batch_size)); ++i)
       rows.push_back(static_cast<int64_t>(i));
-    EncoderOutput out = encode(train_.texts, rows, false);
-    cls.push_back(out.cls);
-    if (out.pooled.defined()) pooled.push_back(out.pooled);
-    mean.push_back(out.mean_pooled());
+    const TokenBatch batch = encoder_.tokenize(pick(train_.texts, rows));
+    append_lengths(batch);
+    EncoderOutput out = encoder_.forward(batch.to(device_of(encoder_, head_)));
+    const auto at = static_cast<int64_t>(begin);
+    if (wanted(FeatureSource::cls)) fill_rows(cls, out.cls, at, total);
+    if (wanted(FeatureSource::pooled) && out.pooled.defined()) fill_rows(pooled, out.pooled, at, total);
+    pooled_everywhere = pooled_everywhere && out.pooled.defined();
+    if (wanted(FeatureSource::mean)) fill_rows(mean, out.mean_pooled(), at, total);
   }
-  cached_.cls = torch::cat(cls);
-  if (pooled.size() == cls.size()) cached_.pooled = torch::cat(pooled);
-  // One-token "sequences" whose mean is the mean-pooled vector (see Pipeline::forward_all).
-  cached_.last_hidden_state = torch::cat(mean).unsqueeze(1);
-  cached_.attention_mask = torch::ones({cached_.cls.size(0), 1}, torch::TensorOptions().dtype(torch::kLong).device(cached_.cls.device()));
+  cached_.cls = cls;
+  if (pooled_everywhere) cached_.pooled = pooled;
+  if (mean.defined()) {
+    // One-token "sequences" whose mean is the mean-pooled vector (see Pipeline::forward_all).
+    cached_.last_hidden_state = mean.unsqueeze(1);
+    cached_.attention_mask = torch::ones({total, 1}, torch::TensorOptions().dtype(torch::kLong).device(mean.device()));
+  }
 }
 
 EncoderOutput ClassifierTask::encode(const std::vector<std::string>& texts,
                                      const std::vector<int64_t>& rows, bool cached_train) {
   if (cached_train) {
-    auto index = torch::tensor(rows, torch::kLong).to(cached_.cls.device());
+    const auto index = torch::tensor(rows, torch::kLong);
+    // Vectors that were not cached (the head does not read them) stay undefined.
+    const auto take = [&](const torch::Tensor& t) {
+      return t.defined() ? t.index_select(0, index.to(t.device())) : torch::Tensor();
+    };
     EncoderOutput out;
-    out.cls = cached_.cls.index_select(0, index);
-    if (cached_.pooled.defined()) out.pooled = cached_.pooled.index_select(0, index);
-    out.last_hidden_state = cached_.last_hidden_state.index_select(0, index);
-    out.attention_mask = cached_.attention_mask.index_select(0, index);
+    out.cls = take(cached_.cls);
+    out.pooled = take(cached_.pooled);
+    out.last_hidden_state = take(cached_.last_hidden_state);
+    out.attention_mask = take(cached_.attention_mask);
     return out;
   }
   TokenBatch batch = encoder_.tokenize(pick(texts, rows)).to(device_of(encoder_, head_));

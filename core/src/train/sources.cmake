@@ -6,8 +6,10 @@ target_sources(rubrika_core PRIVATE
 target_sources(rubrika_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/classifier_task.cpp)
 target_sources(rubrika_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/reranker_task.cpp)
 target_sources(rubrika_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/run/baseline_options.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run/run_state.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run/run_training.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/run/stage_baseline.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run/stage_calibrate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run/stage_classifier.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run/stage_common.cpp

@@ -60,6 +60,7 @@ class LinearHead : public rubrika::Head {
     return torch::nn::functional::cross_entropy(logits, targets, options);
   }
 
+  std::optional<rubrika::FeatureSource> feature_source() const override { return features_; }
   rubrika::TaskType task() const override { return rubrika::TaskType::single_label; }
   int64_t num_labels() const override { return num_labels_; }
 

@@ -60,6 +60,7 @@ class MultilabelHead : public rubrika::Head {
                                                                    options);
   }
 
+  std::optional<rubrika::FeatureSource> feature_source() const override { return features_; }
   rubrika::TaskType task() const override { return rubrika::TaskType::multi_label; }
   int64_t num_labels() const override { return num_labels_; }
   rubrika::NamedParameters named_parameters() override { return weights(); }

@@ -2,6 +2,8 @@
 //
 // Full fine-tuning runs the encoder on every batch; with a frozen encoder the encoder's
 // features are computed once (in evaluation mode) and cached, and only the head trains.
+// The cache holds only the vector the head reads (Head::feature_source()), or cls, pooled
+// and mean when the head does not say.
 #pragma once
 
 #include <rubrika/encoder.hpp>
@@ -47,6 +49,8 @@ class ClassifierTask : public TrainingTask {
                        bool cached_train);
   torch::Tensor targets(const LabelledTexts& data, const std::vector<int64_t>& rows) const;
   void cache_features();
+  // Appends the token count of every text of `batch` to lengths_ (for length grouping).
+  void append_lengths(const TokenBatch& batch);
 
   Encoder& encoder_;
   Head& head_;

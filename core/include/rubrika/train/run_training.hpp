@@ -1,6 +1,7 @@
 // run_training: `rubrika train RECIPE` — every stage of a recipe, into one run folder.
 //
-// Stages, in order: data → vocab → classifier → calibrate → ood → reranker → report.
+// Stages, in order: data → baseline → vocab → classifier → calibrate → ood → reranker →
+// report.
 // Each stage records a stamp (stages/<stage>.json: a hash of the recipe sections and
 // upstream stamps it depends on); a stage whose stamp matches and whose outputs exist is
 // skipped and its outputs are loaded instead, so re-running a recipe after changing only

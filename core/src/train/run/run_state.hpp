@@ -65,6 +65,7 @@ void write_state_file(const RunState& state);
 using StageFn = void (*)(RunState&);
 
 void run_data_stage(RunState& state);
+void run_baseline_stage(RunState& state);
 void run_vocab_stage(RunState& state);
 void run_classifier_stage(RunState& state);
 void run_calibrate_stage(RunState& state);

@@ -76,8 +76,15 @@ nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer, const std::
   const ForwardResult& test = forward_split(s, "test");
   const at::Tensor in_scores = scorer.score(inputs_of(test));
   const auto in = metrics::to_doubles(in_scores);
-  nlohmann::json out = {{"fit", fit}};
-  if (fit.count("threshold")) out["threshold"] = fit.at("threshold");
+  // The threshold is reported once, as scorers.<name>.threshold; "fit" keeps the rest of
+  // what fitting measured (validation statistics, shrinkage).
+  std::map<std::string, double> fit_figures = fit;
+  nlohmann::json out = nlohmann::json::object();
+  if (auto t = fit_figures.find("threshold"); t != fit_figures.end()) {
+    out["threshold"] = t->second;
+    fit_figures.erase(t);
+  }
+  out["fit"] = fit_figures;
   const auto in_flags = metrics::to_bools(scorer.flag(inputs_of(test), in_scores));
   out["in_domain_flag_rate"] = std::count(in_flags.begin(), in_flags.end(), true) / static_cast<double>(in_flags.size());
   if (s.ood_texts.empty()) return out;
