@@ -1,6 +1,7 @@
 target_sources(rubrika_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint.cpp
   ${CMAKE_CURRENT_LIST_DIR}/epoch_batches.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mixed_precision.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trainer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trainer_options.cpp)
 target_sources(rubrika_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/classifier_task.cpp)

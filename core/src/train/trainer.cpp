@@ -5,6 +5,7 @@
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
 #include <rubrika/progress.hpp>
+#include <rubrika/train/mixed_precision.hpp>
 
 #include <torch/torch.h>
 
@@ -120,6 +121,13 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
   NamedParameters params = task.named_parameters();
   ParameterGroups groups = make_groups(params, o);
   torch::optim::AdamW optimizer(groups.groups);
+  std::vector<torch::Tensor> trainable;
+  for (const auto& [name, t] : params)
+    if (t.requires_grad()) trainable.push_back(t);
+  const torch::Device device = trainable.front().device();
+  const Precision precision = parse_precision(o.mixed_precision, "[" + o.section + "] mixed_precision");
+  check_precision_supported(precision, device, "[" + o.section + "] mixed_precision");
+  LossScaler scaler(precision == Precision::fp16);
 
   const int64_t n = task.num_examples();
   if (n == 0) throw InputError("no training examples");
@@ -145,6 +153,8 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
     best_step = state.trainer.value("best_step", int64_t{0});
     bad_evaluations = state.trainer.value("bad_evaluations", int64_t{0});
     best_evaluation = state.trainer.value("best_evaluation", best_evaluation);
+    scaler.restore(state.trainer.value("loss_scale", scaler.scale()),
+                   state.trainer.value("loss_scale_growth_tracker", int64_t{0}));
     log_info(name_, "resuming at step " + std::to_string(state.global_step) + " (epoch " +
                         std::to_string(state.epoch + 1) + ", batch " +
                         std::to_string(state.batch_in_epoch) + ")");
@@ -160,7 +170,9 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
   log_info(name_, std::to_string(n) + " examples, " + std::to_string(o.epochs) + " epoch(s), " +
                       std::to_string(total_steps) + " steps of " +
                       std::to_string(o.batch_size * o.gradient_accumulation_steps) +
-                      " examples, warm-up " + std::to_string(warmup));
+                      " examples, warm-up " + std::to_string(warmup) +
+                      (precision == Precision::fp32 ? "" : std::string(", mixed precision ") +
+                                                               precision_name(precision)));
 
   auto trainer_json = [&] {
     nlohmann::json out = {{"best_step", best_step},
@@ -168,6 +180,10 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
                           {"best_evaluation", best_evaluation}};
     // JSON has no infinity: before the first evaluation there is no best yet.
     if (std::isfinite(best)) out["best"] = best;
+    if (scaler.enabled()) {
+      out["loss_scale"] = scaler.scale();
+      out["loss_scale_growth_tracker"] = scaler.growth_tracker();
+    }
     return out;
   };
   bool stop = false;
@@ -219,25 +235,36 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
       const auto& batch = batches[static_cast<size_t>(b)];
       const int64_t remaining = static_cast<int64_t>(batches.size()) - (b - micro);
       const int64_t group = std::min(o.gradient_accumulation_steps, remaining);
-      torch::Tensor loss = task.loss(batch);
-      if (!std::isfinite(loss.item<double>()))
+      torch::Tensor loss;
+      {
+        // Autocast covers the forward pass only; backward runs in the forward's dtypes.
+        AutocastScope autocast(device, precision);
+        loss = task.loss(batch).to(torch::kFloat);
+      }
+      const double loss_value = loss.item<double>();
+      // With fp16 an overflow is expected now and then: the scaler skips that step.
+      if (!std::isfinite(loss_value) && !scaler.enabled())
         throw Error("training loss is not finite at step " + std::to_string(state.global_step),
                     "", "lower [train] learning_rate or check the data");
-      (loss / static_cast<double>(group)).backward();
-      loss_sum += loss.item<double>();
-      ++loss_count;
+      (scaler.scale(loss) / static_cast<double>(group)).backward();
+      if (std::isfinite(loss_value)) {
+        loss_sum += loss_value;
+        ++loss_count;
+      }
       examples_seen += static_cast<int64_t>(batch.size());
       if (++micro < group) continue;
       micro = 0;
-      if (o.max_grad_norm > 0) {
-        std::vector<torch::Tensor> trainable;
-        for (const auto& [name, t] : params)
-          if (t.requires_grad()) trainable.push_back(t);
-        torch::nn::utils::clip_grad_norm_(trainable, o.max_grad_norm);
-      }
+      // Gradients are unscaled before clipping, so max_grad_norm means the same in fp16.
+      const bool finite = !scaler.enabled() || scaler.unscale(trainable);
+      if (finite && o.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(trainable, o.max_grad_norm);
       const double factor = linear_schedule(state.global_step, warmup, total_steps);
       set_learning_rates(optimizer, groups.base_lrs, factor);
-      optimizer.step();
+      if (finite) optimizer.step();
+      scaler.update(finite);
+      if (!finite)
+        log_warn(name_, "step " + std::to_string(state.global_step + 1) +
+                            " skipped: fp16 gradients overflowed; loss scale lowered to " +
+                            format_number(scaler.scale()));
       release_gradients(params);
       ++state.global_step;
       state.epoch = epoch;

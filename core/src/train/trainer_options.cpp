@@ -34,12 +34,14 @@ TrainerOptions TrainerOptions::from_toml(const toml::table& table, const std::st
   o.log_every_steps = in.get_int("log_every_steps", o.log_every_steps, 1, kMax);
   o.freeze_encoder = in.get_bool("freeze_encoder", o.freeze_encoder);
   o.class_weights = in.get_choice("class_weights", o.class_weights, {"none", "balanced"});
+  o.mixed_precision = in.get_choice("mixed_precision", o.mixed_precision, {"no", "bf16", "fp16"});
+  o.section = section;
   in.finish();
   return o;
 }
 
 toml::table TrainerOptions::to_toml() const {
-  return toml::table{{"epochs", epochs},
+  toml::table out{{"epochs", epochs},
                      {"batch_size", batch_size},
                      {"gradient_accumulation_steps", gradient_accumulation_steps},
                      {"learning_rate", learning_rate},
@@ -61,6 +63,9 @@ toml::table TrainerOptions::to_toml() const {
                      {"log_every_steps", log_every_steps},
                      {"freeze_encoder", freeze_encoder},
                      {"class_weights", class_weights}};
+  // Written only when on, so run folders trained before the option existed stay current.
+  if (mixed_precision != "no") out.insert("mixed_precision", mixed_precision);
+  return out;
 }
 
 }  // namespace rubrika

@@ -7,8 +7,8 @@
 #include <rubrika/options_reader.hpp>
 #include <rubrika/plugin.hpp>
 #include <rubrika/runtime.hpp>
+#include <rubrika/train/mixed_precision.hpp>
 
-#include <ATen/autocast_mode.h>
 #include <c10/core/InferenceMode.h>
 
 #include <fstream>
@@ -32,29 +32,6 @@ std::vector<std::string> read_vocab_file(const fs::path& file) {
   }
   return tokens;
 }
-
-// Autocast for CUDA inference in bf16; restores the previous state on scope exit.
-class CudaAutocast {
- public:
-  explicit CudaAutocast(bool enable) : enabled_(enable) {
-    if (!enabled_) return;
-    previous_ = at::autocast::is_enabled();
-    previous_dtype_ = at::autocast::get_autocast_gpu_dtype();
-    at::autocast::set_enabled(true);
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-  }
-  ~CudaAutocast() {
-    if (!enabled_) return;
-    at::autocast::set_enabled(previous_);
-    at::autocast::set_autocast_gpu_dtype(previous_dtype_);
-    at::autocast::clear_cache();
-  }
-
- private:
-  bool enabled_;
-  bool previous_ = false;
-  at::ScalarType previous_dtype_ = at::kHalf;
-};
 
 }  // namespace
 
@@ -92,7 +69,7 @@ BertEncoderPlugin::Options BertEncoderPlugin::Options::from_toml(const toml::tab
             o.model.empty() ? "neither `model` nor `init` is given" : "both `model` and `init` are given",
             "set exactly one: model = \"path/to/hf-folder\" or an [encoder.init] table");
   o.max_length = in.get_int("max_length", o.max_length, 2, 1 << 20);
-  o.dtype = in.get_choice("dtype", o.dtype, {"fp32", "bf16"});
+  o.dtype = in.get_choice("dtype", o.dtype, {"fp32", "bf16", "fp16"});
   o.pad_to_multiple_of = in.get_int("pad_to_multiple_of", o.pad_to_multiple_of, 0, 4096);
   in.finish();
   return o;
@@ -111,6 +88,7 @@ BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options optio
     throw RecipeError("[encoder] max_length " + std::to_string(options_.max_length) +
                           " exceeds the model's max_position_embeddings " + std::to_string(positions),
                       "", "set max_length <= " + std::to_string(positions));
+  check_precision_supported(parse_precision(options_.dtype), device_, "[encoder] dtype");
   model_->eval();
   model_->to(device_);
   warn_if_bf16_is_emulated();
@@ -206,7 +184,11 @@ EncoderOutput BertEncoderPlugin::forward(const TokenBatch& batch, bool output_hi
                          std::to_string(model_->config().max_position_embeddings),
                      "encoder/bert forward", "tokenize with a smaller max_length");
   const TokenBatch on_device = batch.to(device_);
-  CudaAutocast autocast(!training_ && options_.dtype == "bf16" && device_.is_cuda());
+  // On CUDA, inference runs under autocast in the chosen dtype; on the CPU bf16 uses a
+  // bf16 copy of the weights instead (inference_model), and training is always fp32 here
+  // ([train] mixed_precision turns autocast on around the whole training forward pass).
+  const bool autocast = !training_ && device_.is_cuda();
+  AutocastScope autocast_scope(device_, autocast ? parse_precision(options_.dtype) : Precision::fp32);
   BertModelOutput out = inference_model()->forward(
       on_device.input_ids, on_device.attention_mask, on_device.token_type_ids, output_hidden_states);
   auto fp32 = [](const torch::Tensor& t) { return t.to(torch::kFloat); };

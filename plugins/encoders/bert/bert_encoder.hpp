@@ -7,7 +7,7 @@
 //   model = "models/rubert-tiny2"      # a Hugging Face folder, or instead:
 //   # [encoder.init] vocab = "models/rubert-tiny2", hidden_size = 312, ...
 //   max_length = 512
-//   dtype = "fp32"                     # or "bf16" for inference
+//   dtype = "fp32"                     # or "bf16" / "fp16" (CUDA) for inference
 // When PluginContext::artifact_dir holds a config.json (a trained run folder), the model is
 // loaded from there instead.
 #pragma once
@@ -50,7 +50,7 @@ class BertEncoderPlugin : public rubrika::Encoder {
     std::filesystem::path model;           // Hugging Face folder; exclusive with `init`
     std::optional<InitOptions> init;       // fresh model; exclusive with `model`
     int64_t max_length = 512;              // tokens per text (pair), specials included
-    std::string dtype = "fp32";            // inference precision: fp32 | bf16
+    std::string dtype = "fp32";            // inference precision: fp32 | bf16 | fp16 (CUDA)
     int64_t pad_to_multiple_of = 0;        // round padded length up to this (0: off)
     static Options from_toml(const toml::table& table);
   };

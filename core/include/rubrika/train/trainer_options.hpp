@@ -31,6 +31,8 @@ struct TrainerOptions {
   int64_t log_every_steps = 10;              // train_log.jsonl / progress line period
   bool freeze_encoder = false;               // train the head only on cached encoder features
   std::string class_weights = "none";        // none | balanced
+  std::string mixed_precision = "no";        // no | bf16 | fp16 (CUDA only): autocast forward
+  std::string section = "train";             // the recipe table these came from, for messages
 
   // Reads `table` (named `section` in messages) with rubrika::OptionsReader.
   static TrainerOptions from_toml(const toml::table& table, const std::string& section = "train");
