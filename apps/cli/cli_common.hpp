@@ -4,6 +4,7 @@
 
 #include <rubrika/recipe.hpp>
 #include <rubrika/registry.hpp>
+#include <rubrika/runtime.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -38,6 +39,7 @@ struct Command {
   std::vector<std::string> words;  // e.g. {"recipe", "check"}
   std::string summary;             // one line for `rubrika --help`
   int (*run)(const std::vector<std::string>& args);  // args after the command words
+  Workload workload = Workload::light;  // compute: runs models, gets the threading fix
 };
 
 const std::vector<Command>& commands();

@@ -10,6 +10,7 @@
 #include <torch/version.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 
 namespace rubrika::cli {
@@ -51,7 +52,8 @@ nlohmann::json collect(double gemm_seconds) {
                     {"device_count", torch::cuda::is_available() ? torch::cuda::device_count() : 0}};
   report["threads"] = {{"intra_op", at::get_num_threads()},
                        {"inter_op", at::get_num_interop_threads()},
-                       {"usable_cores", usable_cores()}};
+                       {"usable_cores", usable_cores()},
+                       {"OMP_WAIT_POLICY", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : ""}};
   report["cpu"] = {{"vendor", cpu.vendor},
                    {"isa", cpu.summary()},
                    {"avx2", cpu.avx2},
@@ -84,7 +86,12 @@ void print_text(const nlohmann::json& r) {
             << ", " << r["cuda"]["device_count"] << " device(s)\n"
             << "threads       " << r["threads"]["intra_op"] << " intra-op, "
             << r["threads"]["inter_op"] << " inter-op, " << r["threads"]["usable_cores"]
-            << " usable cores\n"
+            << " usable cores"
+            << (r["threads"]["OMP_WAIT_POLICY"].get<std::string>().empty()
+                    ? std::string(" (OpenMP threads spin; train/serve/predict restart with "
+                                  "OMP_WAIT_POLICY=PASSIVE)")
+                    : " (OMP_WAIT_POLICY=" + r["threads"]["OMP_WAIT_POLICY"].get<std::string>() + ")")
+            << "\n"
             << "CPU           " << r["cpu"]["vendor"].get<std::string>() << ": "
             << r["cpu"]["isa"].get<std::string>() << "\n";
   if (r["blas"]["openblas"].get<bool>()) {

@@ -34,8 +34,9 @@ const rubrika::cli::Command* match(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  rubrika::prepare_process(argc, argv);
   std::vector<std::string> args(argv + 1, argv + argc);
+  const rubrika::cli::Command* command = match(args);
+  rubrika::prepare_process(argc, argv, command ? command->workload : rubrika::Workload::light);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_help();
     return args.empty() ? rubrika::cli::kUsage : rubrika::cli::kOk;
@@ -44,7 +45,6 @@ int main(int argc, char** argv) {
     std::cout << "rubrika " << RUBRIKA_VERSION << "\n";
     return 0;
   }
-  const rubrika::cli::Command* command = match(args);
   if (command == nullptr) {
     std::cerr << "rubrika: unknown command '" << args[0] << (args.size() > 1 ? " " + args[1] : "")
               << "' (run rubrika --help for the list)\n";

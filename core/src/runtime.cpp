@@ -141,6 +141,24 @@ std::vector<std::string> blas_problems(const BlasInfo& blas, const CpuFeatures& 
   return problems;
 }
 
+EnvironmentFix plan_environment(const BlasInfo& blas, const CpuFeatures& cpu, Workload workload,
+                                bool omp_wait_policy_set) {
+  EnvironmentFix fix;
+  if (!blas.is_openblas) return fix;
+  const std::string better = better_openblas_core(blas.core, cpu);
+  const bool fix_core = !better.empty() && blas.coretype_env.empty();
+  if (fix_core) {
+    fix.set.emplace_back("OPENBLAS_CORETYPE", better);
+    fix.reasons.push_back("OpenBLAS chose the '" + blas.core + "' core; this CPU supports '" +
+                          better + "'");
+  }
+  if (!omp_wait_policy_set && (workload == Workload::compute || fix_core)) {
+    fix.set.emplace_back("OMP_WAIT_POLICY", "PASSIVE");
+    fix.reasons.push_back("libtorch's OpenMP threads would spin against OpenBLAS's own");
+  }
+  return fix;
+}
+
 int usable_cores() {
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -154,28 +172,28 @@ int usable_cores() {
 
 namespace {
 
-void fix_blas_core(char** argv) {
+void fix_environment(char** argv, Workload workload) {
+  if (std::getenv(kReexecGuard) != nullptr) return;  // restarted once already: never loop
   const BlasInfo blas = detect_blas();
   const CpuFeatures cpu = detect_cpu_features();
-  if (!blas.is_openblas) {
+  // Problems a restart will not fix (no OpenBLAS, a slow core the user chose): say so.
+  if (!blas.is_openblas || !blas.coretype_env.empty())
     for (const auto& problem : blas_problems(blas, cpu)) log_warn(kSource, problem);
-    return;
+  const EnvironmentFix fix =
+      plan_environment(blas, cpu, workload, std::getenv("OMP_WAIT_POLICY") != nullptr);
+  if (fix.set.empty()) return;
+  std::string names, reasons;
+  for (const auto& [name, value] : fix.set) {
+    setenv(name.c_str(), value.c_str(), 1);
+    names += (names.empty() ? "" : " ") + name + "=" + value;
   }
-  const std::string better = better_openblas_core(blas.core, cpu);
-  if (better.empty()) return;
-  if (!blas.coretype_env.empty() || std::getenv(kReexecGuard) != nullptr) {
-    // The user chose this core, or we already re-executed once: say so, never loop.
-    for (const auto& problem : blas_problems(blas, cpu)) log_warn(kSource, problem);
-    return;
-  }
-  log_info(kSource, "OpenBLAS chose the '" + blas.core + "' core; this CPU supports '" + better +
-                        "': restarting with OPENBLAS_CORETYPE=" + better);
-  setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
+  for (const auto& reason : fix.reasons) reasons += (reasons.empty() ? "" : "; ") + reason;
+  log_info(kSource, reasons + ": restarting with " + names);
   setenv(kReexecGuard, "1", 1);
   execv("/proc/self/exe", argv);
-  // execv returns only on failure: carry on with the slow core.
+  // execv returns only on failure: carry on as we are.
   log_warn(kSource, std::string("re-executing failed (") + std::strerror(errno) +
-                        "); continuing with slow BLAS kernels");
+                        "); continuing without " + names);
 }
 
 void set_threads() {
@@ -195,9 +213,9 @@ void set_threads() {
 
 }  // namespace
 
-void prepare_process(int argc, char** argv) {
+void prepare_process(int argc, char** argv, Workload workload) {
   (void)argc;
-  fix_blas_core(argv);
+  fix_environment(argv, workload);
   set_threads();
   // Denormal floats (tiny activations and gradients) make x86 arithmetic up to 100x
   // slower; flushing them to zero changes results by less than float32 resolution.

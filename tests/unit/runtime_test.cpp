@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace rubrika {
 namespace {
 
@@ -51,6 +53,48 @@ TEST(BlasCore, ProblemsSayHowToFix) {
 
   BlasInfo fine{true, "SkylakeX", "", ""};
   EXPECT_TRUE(blas_problems(fine, avx512_intel()).empty());
+}
+
+BlasInfo openblas(const std::string& core, const std::string& coretype_env = {}) {
+  BlasInfo blas;
+  blas.is_openblas = true;
+  blas.core = core;
+  blas.coretype_env = coretype_env;
+  return blas;
+}
+
+std::map<std::string, std::string> as_map(const EnvironmentFix& fix) {
+  EXPECT_EQ(fix.set.size(), fix.reasons.size()) << "one reason per variable";
+  return {fix.set.begin(), fix.set.end()};
+}
+
+TEST(EnvironmentPlan, AMisdetectedCoreRestartsEvenALightCommandAndFixesThreadingToo) {
+  auto fix = as_map(plan_environment(openblas("Prescott"), avx512_intel(), Workload::light, false));
+  EXPECT_EQ(fix["OPENBLAS_CORETYPE"], "SkylakeX");
+  EXPECT_EQ(fix["OMP_WAIT_POLICY"], "PASSIVE");
+}
+
+TEST(EnvironmentPlan, ARightCoreRestartsOnlyComputeCommandsForTheWaitPolicy) {
+  EXPECT_TRUE(plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::light, false).set.empty());
+  auto fix = as_map(plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::compute, false));
+  EXPECT_EQ(fix.size(), 1u);
+  EXPECT_EQ(fix["OMP_WAIT_POLICY"], "PASSIVE");
+}
+
+TEST(EnvironmentPlan, WhatTheUserSetIsNeverOverridden) {
+  // A slow core the user chose stays (doctor and the log say it is slow).
+  auto fix = plan_environment(openblas("Prescott", "Prescott"), avx512_intel(), Workload::light, false);
+  EXPECT_TRUE(fix.set.empty());
+  // A wait policy the user chose stays too.
+  EXPECT_TRUE(plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::compute, true).set.empty());
+  auto core_only = as_map(plan_environment(openblas("Prescott"), avx512_intel(), Workload::compute, true));
+  EXPECT_EQ(core_only.size(), 1u);
+  EXPECT_EQ(core_only["OPENBLAS_CORETYPE"], "SkylakeX");
+}
+
+TEST(EnvironmentPlan, WithoutOpenBlasNoRestartHelps) {
+  BlasInfo reference;  // is_openblas false: only a warning helps (install the package)
+  EXPECT_TRUE(plan_environment(reference, avx512_intel(), Workload::compute, false).set.empty());
 }
 
 TEST(BlasCore, ThisProcessRunsOpenBlasWithAKnownCore) {
