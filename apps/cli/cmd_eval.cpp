@@ -1,9 +1,14 @@
-// rubrika eval RUN_DIR [--data FILE] [--rerank MODE] [--json] [--out FILE]
+// rubrika eval RUN_DIR [--data FILE] [--rerank MODE] [--dtype D] [--json] [--out FILE]
+//
+// With --dtype bf16 (or fp16 on CUDA) the metrics are those of that inference precision, and
+// a "precision" block compares it with fp32 on the same texts (top-1 agreement, largest
+// probability change, speed-up).
 //
 // Metrics of a trained run on labelled texts: its own test split (re-read from the data the
 // run's recipe.toml names and re-split with the same seed), or any labelled CSV/JSONL file
 // with the same columns. Texts go through the full pipeline, like `predict`.
 #include "cli_common.hpp"
+#include "eval_precision.hpp"
 
 #include <rubrika/data/dataset.hpp>
 #include <rubrika/error.hpp>
@@ -131,15 +136,26 @@ void print_summary(const nlohmann::json& j, const fs::path& run_dir) {
             << "calibration  ECE " << j["calibration"]["ece"].get<double>() << "  NLL "
             << j["calibration"]["nll"].get<double>() << "  Brier "
             << j["calibration"]["brier"].get<double>() << "\n";
+  if (j.contains("precision")) {
+    const auto& p = j["precision"];
+    const std::string dtype = p["dtype"].get<std::string>();
+    std::cout << "precision    " << dtype << " vs fp32: same top-1 on "
+              << pct(p["top1_agreement_with_fp32"].get<double>()) << " of " << p["texts"]
+              << " texts, max |dp| " << p["max_probability_diff"].get<double>() << ", forward "
+              << std::setprecision(2) << p[dtype + "_seconds"].get<double>() << " s vs "
+              << p["fp32_seconds"].get<double>() << " s (" << p["speedup"].get<double>() << "x)\n";
+  }
 }
 
 }  // namespace
 
 int run_eval(const std::vector<std::string>& args) {
-  std::string run_dir, data_file, rerank = "auto", device = "auto", out_file;
+  std::string run_dir, data_file, rerank = "auto", device = "auto", out_file, dtype;
   bool json = false;
   EvaluationOptions evaluation;
-  const std::string usage = "rubrika eval RUN_DIR [--data FILE] [--rerank auto|always|never] [--json] [--out FILE]";
+  const std::string usage =
+      "rubrika eval RUN_DIR [--data FILE] [--rerank auto|always|never] [--dtype fp32|bf16|fp16] "
+      "[--json] [--out FILE]";
   po::options_description options(usage);
   options.add_options()("run", po::value(&run_dir)->required(), "the run folder")(
       "data", po::value(&data_file), "labelled CSV/JSONL with the run's columns (default: its test split)")(
@@ -147,16 +163,25 @@ int run_eval(const std::vector<std::string>& args) {
       "json", po::bool_switch(&json), "print every metric as JSON")(
       "out", po::value(&out_file), "also write the JSON to this file")(
       "batch", po::value(&evaluation.batch_size)->default_value(32), "texts per forward pass")(
-      "device", po::value(&device)->default_value("auto"), "auto | cpu | cuda | cuda:N");
+      "device", po::value(&device)->default_value("auto"), "auto | cpu | cuda | cuda:N")(
+      "dtype", po::value(&dtype), "encoder inference precision (default: as trained); not fp32: "
+      "also compare with fp32");
   po::positional_options_description positional;
   positional.add("run", 1);
   if (!parse_options(args, usage, options, positional)) return kOk;
   evaluation.rerank = parse_rerank_mode(rerank);
 
-  auto pipeline = Pipeline::load(run_dir, registry_for(nullptr), device);
+  if (!dtype.empty() && dtype != "fp32" && dtype != "bf16" && dtype != "fp16")
+    throw UsageError("--dtype must be fp32, bf16 or fp16, not '" + dtype + "'");
+  auto pipeline = Pipeline::load(run_dir, registry_for(nullptr), device, dtype);
   const EvalTexts data = load_eval_texts(*pipeline, run_dir, data_file);
   const EvaluationResult result = evaluate_pipeline(*pipeline, data.texts, data.labels, evaluation);
-  const nlohmann::json report = evaluation_json(data, result, *pipeline);
+  nlohmann::json report = evaluation_json(data, result, *pipeline);
+  if (!dtype.empty() && dtype != "fp32") {
+    auto fp32 = Pipeline::load(run_dir, registry_for(nullptr), device, "fp32");
+    report["precision"] =
+        compare_precisions(*fp32, *pipeline, data.texts, evaluation.batch_size).to_json(dtype);
+  }
   if (!out_file.empty()) {
     AtomicFileWriter out(out_file);
     out.stream() << report.dump(2) << "\n";

@@ -168,6 +168,23 @@ void check_eval() {
   EXPECT_NE(bad.err.find("unknown_label.csv:2"), std::string::npos) << bad.err;
 }
 
+// `eval --dtype bf16` measures the run in bf16 and says how often its top-1 matches fp32's
+// (bf16 keeps ~3 significant digits, so nearly every label must survive).
+void check_eval_in_bf16() {
+  auto r = run_process({kCli, "eval", (work_dir() / "full").string(), "--dtype", "bf16", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(report.contains("precision")) << r.out;
+  const auto& p = report["precision"];
+  EXPECT_EQ(p["texts"], report["texts"]);
+  EXPECT_GE(p["top1_agreement_with_fp32"].get<double>(), 0.98);
+  EXPECT_GT(p["max_probability_diff"].get<double>(), 0.0);  // it really ran in bf16
+  EXPECT_LT(p["max_probability_diff"].get<double>(), 0.5);
+  auto bad = run_process({kCli, "eval", (work_dir() / "full").string(), "--dtype", "int8"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;  // usage error
+  EXPECT_NE(bad.err.find("--dtype must be fp32, bf16 or fp16"), std::string::npos) << bad.err;
+}
+
 // The OOD score `predict` gives a training text equals the score the scorer gave that
 // same text when it was fitted (kept in state.h5): one feature path for fit and serve.
 void check_predict_ood_scores_equal_fit_scores() {
@@ -258,6 +275,10 @@ TEST(Quickstart, TrainPredictRetrainAndResume) {
   {
     SCOPED_TRACE("eval");
     check_eval();
+  }
+  {
+    SCOPED_TRACE("eval in bf16");
+    check_eval_in_bf16();
   }
   {
     SCOPED_TRACE("serve");

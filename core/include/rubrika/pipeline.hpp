@@ -71,8 +71,11 @@ class Pipeline {
  public:
   // Loads a run folder (pipeline.toml, state.h5 and the component folders) through
   // `registry`. Throws ArtifactError for a missing or incomplete folder or a newer format.
+  // `encoder_dtype` ("fp32", "bf16", "fp16"; empty: as trained) overrides the encoder's
+  // inference precision; an encoder without that option rejects it with a RecipeError.
   static std::unique_ptr<Pipeline> load(const std::filesystem::path& run_dir,
-                                        PluginRegistry& registry, const std::string& device = "auto");
+                                        PluginRegistry& registry, const std::string& device = "auto",
+                                        const std::string& encoder_dtype = "");
 
   Pipeline(std::function<std::string(std::string_view)> normalizer, LabelSet labels,
            std::unique_ptr<Encoder> encoder, std::unique_ptr<Head> head);

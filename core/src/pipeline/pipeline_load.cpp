@@ -46,7 +46,8 @@ TensorMap state_of(const state::StateReader* reader, const ComponentRecord& c, c
 
 }  // namespace
 
-std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry& registry, const std::string& device_spec) {
+std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry& registry,
+                                         const std::string& device_spec, const std::string& encoder_dtype) {
   const RunManifest m = read_run_manifest(run_dir);
   const torch::Device device = resolve_device(device_spec);
   auto normalizer = std::make_shared<Normalizer>(NormalizerOptions::from_toml(m.normalizer));
@@ -54,7 +55,9 @@ std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry
   if (fs::exists(run_dir / "state.h5")) reader = std::make_unique<state::StateReader>(run_dir / "state.h5");
 
   const ComponentRecord& enc = *m.find("encoder");
-  auto encoder = registry.create<Encoder>(enc.type, context_for(run_dir, enc, device, m.labels), with_type(enc, run_dir));
+  toml::table encoder_options = with_type(enc, run_dir);
+  if (!encoder_dtype.empty()) encoder_options.insert_or_assign("dtype", encoder_dtype);
+  auto encoder = registry.create<Encoder>(enc.type, context_for(run_dir, enc, device, m.labels), encoder_options);
   const ComponentRecord& hd = *m.find("head");
   PluginContext head_context = context_for(run_dir, hd, device, m.labels);
   head_context.input_size = encoder->hidden_size();
