@@ -33,6 +33,9 @@ void record(const Prediction& p, int64_t truth, const LabelSet& labels, Answers&
   a.ood_flagged += p.ood.flag;
   if (!p.reranked) return;
   ++a.reranked;
+  // A rejected text is "Other" whatever the reranker chose (rejection reads the classifier's
+  // top-1 probability), so the reranker neither fixed nor broke it.
+  if (p.is_other) return;
   const int64_t reranked_label = labels.id(p.label);
   a.fixed += before != truth && reranked_label == truth;
   a.broke += before == truth && reranked_label != truth;
