@@ -68,6 +68,13 @@ void check_quality_gates() {
   EXPECT_GE(m["ood"]["scorers"]["mahalanobis"]["auroc"].get<double>(), 0.9);
   EXPECT_TRUE(m["ood"]["scorers"].contains("msp"));
   EXPECT_TRUE(m["ood"]["scorers"].contains("energy"));
+  // The confidence gate only ever removes flags: without it at least as many OOD texts are
+  // rejected, and at most as many in-domain texts accepted.
+  const auto& maha = m["ood"]["scorers"]["mahalanobis"];
+  ASSERT_TRUE(maha.contains("without_gate"));
+  EXPECT_GE(maha["without_gate"]["ood_rejection"].get<double>(), maha["ood_rejection"].get<double>());
+  EXPECT_LE(maha["without_gate"]["in_domain_acceptance"].get<double>(),
+            maha["in_domain_acceptance"].get<double>());
   const auto& low = m["reranker"]["ranking"]["low_margin"];
   if (low["n"].get<int64_t>() > 0)
     EXPECT_GE(low["top1_after"].get<double>(), low["top1_before"].get<double>());

@@ -96,6 +96,13 @@ nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer, const std::
   out.update({{"auroc", report.auroc}, {"aupr_in", report.aupr_in}, {"aupr_out", report.aupr_out},
               {"fpr_at_95_tpr", report.fpr_at_95_tpr}, {"in_domain_acceptance", rates.in_domain_acceptance},
               {"ood_rejection", rates.ood_rejection}, {"histogram", histogram(in, o)}});
+  // The same threshold without the confidence gate: what the gate costs in rejected OOD
+  // texts (a confident wrong answer on an OOD text passes the gate).
+  if (out.contains("threshold")) {
+    const auto ungated = metrics::rates_at_threshold(in, o, out["threshold"].get<double>());
+    out["without_gate"] = {{"in_domain_acceptance", ungated.in_domain_acceptance},
+                           {"ood_rejection", ungated.ood_rejection}};
+  }
   return out;
 }
 
@@ -128,7 +135,12 @@ void run_ood_stage(RunState& s) {
         log_info(kSource, spec.name + ": AUROC " + format_metric(r["auroc"]) + ", FPR@95 " +
                               format_metric(r["fpr_at_95_tpr"]) + ", OOD rejected " +
                               format_metric(r["ood_rejection"]) + ", in-domain accepted " +
-                              format_metric(r["in_domain_acceptance"]));
+                              format_metric(r["in_domain_acceptance"]) +
+                              (r.contains("without_gate")
+                                   ? " (without the confidence gate: " +
+                                         format_metric(r["without_gate"]["ood_rejection"]) + " / " +
+                                         format_metric(r["without_gate"]["in_domain_acceptance"]) + ")"
+                                   : std::string()));
     }
     s.state_groups[group] = scorer->state();
     s.manifest.components.push_back({"ood." + spec.name, "ood", spec.name, s.registry.find("ood", spec.name).version,
