@@ -22,6 +22,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace rubrika {
@@ -81,6 +82,11 @@ void check_quality_gates() {
   EXPECT_LE(m["reranker"]["cascade"]["trigger_rate"].get<double>(),
             m["reranker"]["cascade"]["budget"].get<double>() + 0.05);
   EXPECT_TRUE(fs::exists(work_dir() / "full" / "report.html"));
+  {
+    std::ifstream page(work_dir() / "full" / "report.html");
+    const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+    EXPECT_NE(html.find("<th>finished</th><td>20"), std::string::npos) << "the report shows when the run ended";
+  }
   EXPECT_TRUE(fs::exists(work_dir() / "full" / "encoder" / "config.json"));
   EXPECT_TRUE(fs::exists(work_dir() / "full" / "state.h5"));
 }

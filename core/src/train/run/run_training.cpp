@@ -139,6 +139,9 @@ fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const Trai
   }
   for (size_t i = 0; i <= last; ++i) {
     const auto start = std::chrono::steady_clock::now();
+    // The report is the last stage and the page that shows when the run finished, so the
+    // run's end is stamped before it is written (it takes milliseconds).
+    if (std::string(stages[i].name) == "report") state.metrics["run"]["finished"] = utc_now();
     try {
       stages[i].run(state);
     } catch (...) {
