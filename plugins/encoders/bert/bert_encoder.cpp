@@ -7,7 +7,6 @@
 #include <rubrika/options_reader.hpp>
 #include <rubrika/plugin.hpp>
 #include <rubrika/runtime.hpp>
-#include <rubrika/train/mixed_precision.hpp>
 
 #include <c10/core/InferenceMode.h>
 
@@ -76,7 +75,8 @@ BertEncoderPlugin::Options BertEncoderPlugin::Options::from_toml(const toml::tab
 }
 
 BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options options)
-    : options_(std::move(options)), device_(context.device) {
+    : options_(std::move(options)), precision_(parse_precision(options_.dtype, "[encoder] dtype")),
+      device_(context.device) {
   if (!context.artifact_dir.empty() && fs::exists(context.artifact_dir / "config.json"))
     load_from(context.artifact_dir, context.seed);
   else if (options_.init)
@@ -88,7 +88,7 @@ BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options optio
     throw RecipeError("[encoder] max_length " + std::to_string(options_.max_length) +
                           " exceeds the model's max_position_embeddings " + std::to_string(positions),
                       "", "set max_length <= " + std::to_string(positions));
-  check_precision_supported(parse_precision(options_.dtype), device_, "[encoder] dtype");
+  check_precision_supported(precision_, device_, "[encoder] dtype");
   model_->eval();
   model_->to(device_);
   warn_if_bf16_is_emulated();
@@ -188,7 +188,7 @@ EncoderOutput BertEncoderPlugin::forward(const TokenBatch& batch, bool output_hi
   // bf16 copy of the weights instead (inference_model), and training is always fp32 here
   // ([train] mixed_precision turns autocast on around the whole training forward pass).
   const bool autocast = !training_ && device_.is_cuda();
-  AutocastScope autocast_scope(device_, autocast ? parse_precision(options_.dtype) : Precision::fp32);
+  AutocastScope autocast_scope(device_, autocast ? precision_ : Precision::fp32);
   BertModelOutput out = inference_model()->forward(
       on_device.input_ids, on_device.attention_mask, on_device.token_type_ids, output_hidden_states);
   auto fp32 = [](const torch::Tensor& t) { return t.to(torch::kFloat); };

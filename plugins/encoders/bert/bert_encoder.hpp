@@ -16,6 +16,7 @@
 
 #include <rubrika/encoder.hpp>
 #include <rubrika/text/bert_tokenizer.hpp>
+#include <rubrika/train/mixed_precision.hpp>
 
 #include <toml++/toml.h>
 
@@ -85,6 +86,7 @@ class BertEncoderPlugin : public rubrika::Encoder {
   void warn_if_bf16_is_emulated() const;
 
   Options options_;
+  Precision precision_;  // options_.dtype, parsed once
   torch::Device device_;
   BertModel model_{nullptr};
   BertModel bf16_model_{nullptr};  // CPU bf16 inference copy; reset when training starts

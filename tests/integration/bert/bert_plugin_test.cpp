@@ -101,6 +101,17 @@ TEST(BertPlugin, OptionErrorsAreRecipeErrors) {
   EXPECT_THROW(create(toml::table{{"model", "/nonexistent/model"}}), rubrika::ArtifactError);
 }
 
+TEST(BertPlugin, Fp16InferenceOnTheCpuIsARecipeErrorNamingDtype) {
+  try {
+    create(toml::table{{"model", kTinyBert.string()}, {"dtype", "fp16"}});  // context: cpu
+    FAIL() << "fp16 accepted on the CPU";
+  } catch (const rubrika::Error& e) {
+    EXPECT_STREQ(e.category(), "recipe") << e.what();
+    EXPECT_NE(std::string(e.what()).find("[encoder] dtype"), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("CUDA"), std::string::npos) << e.what();
+  }
+}
+
 TEST(BertPlugin, Bf16InferenceStaysCloseToFp32) {
   auto fp32 = create(fixture_table());
   toml::table table = fixture_table();
