@@ -21,6 +21,8 @@ function(rubrika_add_plugin target)
     endif()
   endif()
   add_library(${target} MODULE ${ARG_SOURCES})
+  # Every plugin, shipped or test-only, obeys the layer rule (cmake/RubrikaLayerCheck.cmake).
+  set_property(GLOBAL APPEND PROPERTY RUBRIKA_ALL_PLUGINS ${target})
   if(TARGET rubrika_core)
     target_link_libraries(${target} PRIVATE rubrika_core ${ARG_LIBRARIES})
   else()

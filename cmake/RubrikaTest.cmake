@@ -15,7 +15,8 @@ function(rubrika_add_test target)
     set(ARG_TIMEOUT 600)
   endif()
   add_executable(${target} ${ARG_SOURCES})
-  target_link_libraries(${target} PRIVATE rubrika_core GTest::gtest GTest::gtest_main
+  target_link_libraries(${target} PRIVATE rubrika_core rubrika_data rubrika_pipeline rubrika_report
+                        rubrika_train GTest::gtest GTest::gtest_main
                         ${ARG_LIBRARIES})
   target_compile_definitions(${target} PRIVATE
     RUBRIKA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

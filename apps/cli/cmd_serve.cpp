@@ -5,9 +5,9 @@
 // the recipe; given a run folder, it comes from the resolved recipe saved in it.
 #include "cli_common.hpp"
 
-#include "pipeline_backend.hpp"
-#include "server_runner.hpp"
-#include "service.hpp"
+#include <rubrika/serve/pipeline_backend.hpp>
+#include <rubrika/serve/server_runner.hpp>
+#include <rubrika/serve/service.hpp>
 
 #include <rubrika/error.hpp>
 #include <rubrika/options_reader.hpp>

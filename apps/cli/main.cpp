@@ -1,8 +1,7 @@
 // `rubrika`: one binary, one subcommand per job. The command table lives in
 // cli_common.cpp; each command is a function in its own cmd_*.cpp file.
 #include "cli_common.hpp"
-
-#include <rubrika/runtime.hpp>
+#include "process_setup.hpp"
 
 #include <iostream>
 
@@ -36,7 +35,7 @@ const rubrika::cli::Command* match(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   const rubrika::cli::Command* command = match(args);
-  rubrika::prepare_process(argc, argv, command ? command->workload : rubrika::Workload::light);
+  rubrika::cli::prepare_process(argv, command ? command->workload : rubrika::Workload::light);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_help();
     return args.empty() ? rubrika::cli::kUsage : rubrika::cli::kOk;

@@ -1,10 +1,12 @@
-// Process set-up every rubrika binary runs first: the fast BLAS path and thread count.
+// What the process runs on: CPU features, the BLAS libtorch uses, and the environment a
+// process should restart with. Pure detection and planning; the restart itself is done by
+// the apps' main() (apps/cli/process_setup.hpp), never by library code.
 //
 // The BLAS trap: libtorch does its fp32 GEMMs in the system BLAS. Debian's OpenBLAS
 // 0.3.21 (DYNAMIC_ARCH) can misdetect newer CPUs as a generic core such as "Prescott",
 // running GEMM 5-7x slower; it reads OPENBLAS_CORETYPE only when it is loaded, so the
-// fix is to set the variable and re-execute the process once. prepare_process() does
-// that (logging one line), respects a value the user set, and warns loudly when libtorch
+// fix is to set the variable and re-execute the process once. plan_environment() decides
+// that and apps/cli/process_setup.cpp does it (logging one line), respects a value the user set, and warns loudly when libtorch
 // is running on the reference BLAS (package libopenblas0-pthread missing). The same
 // restart sets OMP_WAIT_POLICY=PASSIVE: libtorch's OpenMP pool and OpenBLAS's pthread pool
 // share the cores, and spinning OpenMP threads steal them from the GEMMs.
@@ -66,21 +68,11 @@ struct EnvironmentFix {
   std::vector<std::string> reasons;
 };
 
-// The restart prepare_process() makes: OPENBLAS_CORETYPE when OpenBLAS chose a slower core
+// The restart main() makes (apps/cli/process_setup.hpp): OPENBLAS_CORETYPE when OpenBLAS chose a slower core
 // than the CPU has and the user set none; OMP_WAIT_POLICY=PASSIVE when the user set none
 // and the work is `compute` or a restart happens anyway. Empty: no restart.
 EnvironmentFix plan_environment(const BlasInfo& blas, const CpuFeatures& cpu, Workload workload,
                                 bool omp_wait_policy_set);
-
-// Call first thing in main(). May re-execute the process once (execv) with
-//   OPENBLAS_CORETYPE=<right core>  when OpenBLAS chose a generic core (always), and
-//   OMP_WAIT_POLICY=PASSIVE         for `compute` work, or when restarting anyway: libtorch's
-//                                   OpenMP threads otherwise spin while OpenBLAS's pthreads
-//                                   need the cores (measured: tiny-BERT fine-tuning +20-35%
-//                                   on 2 cores; big GEMM-bound models unchanged).
-// A variable the user set is respected (doctor reports a slow one). Sets libtorch's
-// intra-op threads to usable_cores() unless RUBRIKA_NUM_THREADS names a number.
-void prepare_process(int argc, char** argv, Workload workload = Workload::light);
 
 // CPUs this process may run on (sched_getaffinity), at least 1.
 int usable_cores();

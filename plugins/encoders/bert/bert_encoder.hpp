@@ -16,7 +16,7 @@
 
 #include <rubrika/encoder.hpp>
 #include <rubrika/text/bert_tokenizer.hpp>
-#include <rubrika/train/mixed_precision.hpp>
+#include <rubrika/mixed_precision.hpp>
 
 #include <toml++/toml.h>
 

@@ -1,9 +1,9 @@
 // Dynamic batching: batches close by size, by token budget, or by time; texts of similar
 // length go together; a full queue rejects at once; deadlines give DeadlineError and skip
 // the work; stop() drains.
-#include "batcher.hpp"
+#include <rubrika/serve/batcher.hpp>
 #include "fake_backends.hpp"
-#include "serve_errors.hpp"
+#include <rubrika/serve/serve_errors.hpp>
 
 #include <gtest/gtest.h>
 

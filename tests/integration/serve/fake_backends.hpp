@@ -3,7 +3,7 @@
 // queue states deterministic), and a failure mode. They record every batch they see.
 #pragma once
 
-#include "inference_backend.hpp"
+#include <rubrika/serve/inference_backend.hpp>
 
 #include <rubrika/error.hpp>
 

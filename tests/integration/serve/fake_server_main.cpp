@@ -6,8 +6,8 @@
 // Listens on an ephemeral loopback port unless --set serve.port=... says otherwise and
 // prints "listening on http://127.0.0.1:PORT" like `rubrika serve`.
 #include "fake_backends.hpp"
-#include "server_runner.hpp"
-#include "service.hpp"
+#include <rubrika/serve/server_runner.hpp>
+#include <rubrika/serve/service.hpp>
 
 #include <rubrika/recipe.hpp>
 

@@ -1,8 +1,8 @@
 // Service without sockets: every route, and every way a client can get a request wrong
 // gets a 4xx JSON error naming the field and the problem.
 #include "fake_backends.hpp"
-#include "routes.hpp"
-#include "service.hpp"
+#include <rubrika/serve/routes.hpp>
+#include <rubrika/serve/service.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

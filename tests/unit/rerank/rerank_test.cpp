@@ -4,7 +4,7 @@
 #include <rubrika/rerank/cascade.hpp>
 #include <rubrika/rerank/hard_negatives.hpp>
 #include <rubrika/rerank/losses.hpp>
-#include <rubrika/rerank/ranking_metrics.hpp>
+#include <rubrika/metrics/ranking_metrics.hpp>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>

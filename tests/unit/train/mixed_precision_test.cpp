@@ -1,7 +1,7 @@
 // Mixed precision: autocast scopes, fp16 loss scaling, and the trainer's mixed_precision
 // option on the CPU (bf16 runs there; fp16 must be refused with a clear message).
 #include <rubrika/error.hpp>
-#include <rubrika/train/mixed_precision.hpp>
+#include <rubrika/mixed_precision.hpp>
 #include <rubrika/train/trainer.hpp>
 
 #include <ATen/autocast_mode.h>

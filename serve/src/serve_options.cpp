@@ -1,0 +1,52 @@
+#include <rubrika/serve/serve_options.hpp>
+
+#include <rubrika/error.hpp>
+#include <rubrika/options_reader.hpp>
+
+namespace rubrika::serve {
+
+ServeOptions ServeOptions::from_toml(const toml::table& table) {
+  OptionsReader in(table, "serve", /*plugin_table=*/false);
+  ServeOptions o;
+  o.host = in.get_string("host", o.host);
+  o.port = in.get_int("port", o.port, 0, 65535);
+  o.max_batch_size = in.get_int("max_batch_size", o.max_batch_size, 1, 4096);
+  o.max_batch_tokens = in.get_int("max_batch_tokens", o.max_batch_tokens, 1, int64_t{1} << 24);
+  o.max_wait_ms = in.get_int("max_wait_ms", o.max_wait_ms, 0, 60000);
+  o.queue_capacity = in.get_int("queue_capacity", o.queue_capacity, 1, int64_t{1} << 20);
+  o.request_timeout_ms = in.get_int("request_timeout_ms", o.request_timeout_ms, 1, 3600000);
+  o.max_body_bytes = in.get_int("max_body_bytes", o.max_body_bytes, 64, int64_t{1} << 30);
+  o.max_texts_per_request = in.get_int("max_texts_per_request", o.max_texts_per_request, 1, 65536);
+  o.max_text_chars = in.get_int("max_text_chars", o.max_text_chars, 1, int64_t{1} << 24);
+  o.on_long_text = in.get_choice("on_long_text", o.on_long_text, {"truncate", "reject"});
+  o.workers = in.get_int("workers", o.workers, 1, 64);
+  o.threads = in.get_int("threads", o.threads, 1, 1024);
+  o.retry_after_s = in.get_int("retry_after_s", o.retry_after_s, 0, 3600);
+  if (o.host.empty()) in.fail("host", "must not be empty", "use 127.0.0.1 (loopback) or 0.0.0.0 (all interfaces)");
+  // A request is queued whole or not at all, so a request larger than the queue could never run.
+  if (o.max_texts_per_request > o.queue_capacity)
+    in.fail("max_texts_per_request",
+            "is larger than queue_capacity (" + std::to_string(o.queue_capacity) + ")",
+            "raise queue_capacity or lower max_texts_per_request");
+  in.finish();
+  return o;
+}
+
+toml::table ServeOptions::to_toml() const {
+  return toml::table{{"host", host},
+                     {"port", port},
+                     {"max_batch_size", max_batch_size},
+                     {"max_batch_tokens", max_batch_tokens},
+                     {"max_wait_ms", max_wait_ms},
+                     {"queue_capacity", queue_capacity},
+                     {"request_timeout_ms", request_timeout_ms},
+                     {"max_body_bytes", max_body_bytes},
+                     {"max_texts_per_request", max_texts_per_request},
+                     {"max_text_chars", max_text_chars},
+                     {"on_long_text", on_long_text},
+                     {"workers", workers},
+                     {"threads", threads},
+                     {"retry_after_s", retry_after_s}};
+}
+
+}  // namespace rubrika::serve

@@ -1,0 +1,162 @@
+#include <rubrika/serve/service.hpp>
+
+#include <rubrika/serve/routes.hpp>
+#include <rubrika/serve/serve_errors.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace rubrika::serve {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+BatcherOptions batcher_options(const ServeOptions& o) {
+  return {o.max_batch_size, o.max_batch_tokens, o.max_wait_ms, o.queue_capacity, o.workers};
+}
+
+RequestLimits request_limits(const ServeOptions& o) {
+  return {o.max_body_bytes, o.max_texts_per_request, o.max_text_chars, o.on_long_text == "truncate"};
+}
+
+HttpResponse json_response(const json& body, int status = 200) {
+  HttpResponse response;
+  response.status = status;
+  response.body = body.dump();
+  return response;
+}
+
+// The metrics label of a request: its route's path, or "unmatched" (bounded label values).
+std::string route_label(const std::string& path) {
+  for (const auto& route : routes())
+    if (route.path == path) return path;
+  return "unmatched";
+}
+
+// The shape `rubrika predict` prints (rubrika::to_json), without timings unless asked.
+json prediction_json(Prediction prediction, bool with_timings) {
+  if (!with_timings) prediction.timings_ms.clear();
+  return json::parse(to_json(prediction));
+}
+
+}  // namespace
+
+Service::Service(InferenceBackend& backend, ServeOptions options)
+    : backend_(backend),
+      options_(std::move(options)),
+      limits_(request_limits(options_)),
+      batcher_(backend, batcher_options(options_), &metrics_) {}
+
+Service::~Service() { stop(); }
+
+HttpResponse Service::handle(const HttpRequest& request) {
+  const auto start = Clock::now();
+  HttpResponse response;
+  try {
+    const Route& route = find_route(request.method, request.path);
+    response = (this->*route.handler)(request);
+  } catch (const std::exception& error) {
+    response = error_response(error, static_cast<int>(options_.retry_after_s));
+  } catch (...) {
+    response = error_response(std::runtime_error("non-standard exception"), 0);
+  }
+  metrics_.count_request(route_label(request.path), response.status,
+                         std::chrono::duration<double>(Clock::now() - start).count());
+  return response;
+}
+
+void Service::warm_up() {
+  ClassifyRequest request;
+  request.texts = {"Проверка связи: прогрев модели перед первым запросом."};
+  predict(request);
+  ready_ = true;
+}
+
+void Service::begin_drain() { draining_ = true; }
+
+void Service::stop() {
+  draining_ = true;
+  batcher_.stop();
+}
+
+std::vector<Prediction> Service::predict(const ClassifyRequest& request) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
+  std::vector<int64_t> tokens;
+  tokens.reserve(request.texts.size());
+  for (const auto& text : request.texts) tokens.push_back(backend_.token_count(text));
+  PredictOptions options = request.options;
+  options.timings = true;  // always measured, for the stage histograms
+  std::vector<Prediction> predictions = batcher_.run(request.texts, std::move(tokens), options, deadline);
+  record(predictions);
+  return predictions;
+}
+
+void Service::record(const std::vector<Prediction>& predictions) {
+  int64_t reranked = 0, ood = 0, other = 0;
+  for (const auto& p : predictions) {
+    reranked += p.reranked ? 1 : 0;
+    ood += p.ood.flag ? 1 : 0;
+    other += p.is_other ? 1 : 0;
+    for (const auto& [stage, ms] : p.timings_ms)
+      if (stage != "queue") metrics_.observe_stage(stage, ms / 1000.0);  // queue: by the batcher
+  }
+  metrics_.count_texts(static_cast<int64_t>(predictions.size()), reranked, ood, other);
+}
+
+HttpResponse Service::classify(const HttpRequest& request) {
+  const ClassifyRequest parsed = parse_classify(request.body, limits_, PredictOptions{}.top_k);
+  json results = json::array();
+  for (auto& prediction : predict(parsed))
+    results.push_back(prediction_json(std::move(prediction), parsed.options.timings));
+  return json_response({{"results", results}});
+}
+
+HttpResponse Service::rerank(const HttpRequest& request) {
+  if (!backend_.has_reranker())
+    throw NotAvailableError("this pipeline has no reranker", "", "train one with a [reranker] section");
+  const RerankRequest parsed = parse_rerank(request.body, limits_, backend_.labels());
+  const std::vector<ScoredCandidate> scored = backend_.rerank(parsed.text, parsed.candidates);
+  if (scored.size() != parsed.candidates.size())
+    throw std::runtime_error("reranker returned " + std::to_string(scored.size()) + " scores for " +
+                             std::to_string(parsed.candidates.size()) + " candidates");
+  json scores = json::array();
+  for (const auto& candidate : scored) scores.push_back(candidate.score);
+  return json_response({{"candidates", parsed.candidates}, {"scores", scores}});
+}
+
+HttpResponse Service::info(const HttpRequest&) {
+  const PipelineInfo& info = backend_.info();
+  json stages = json::array();
+  for (const auto& [stage, component] : info.stages)
+    stages.push_back({{"stage", stage}, {"component", component}});
+  json serve = json::object();
+  for (const auto& [key, value] : options_.to_toml()) {
+    if (const auto* text = value.as_string()) serve[std::string(key.str())] = text->get();
+    if (const auto* number = value.as_integer()) serve[std::string(key.str())] = number->get();
+  }
+  return json_response({{"format_version", info.format_version},
+                        {"run_name", info.run_name},
+                        {"recipe_hash", info.recipe_hash},
+                        {"stages", stages},
+                        {"labels", backend_.labels()},
+                        {"reranker", backend_.has_reranker()},
+                        {"serve", serve}});
+}
+
+HttpResponse Service::healthz(const HttpRequest&) { return json_response({{"status", "alive"}}); }
+
+HttpResponse Service::readyz(const HttpRequest&) {
+  if (draining_) return json_response({{"status", "draining"}}, 503);
+  if (!ready_) return json_response({{"status", "starting"}}, 503);
+  return json_response({{"status", "ready"}});
+}
+
+HttpResponse Service::metrics(const HttpRequest&) {
+  metrics_.set_queue_depth(batcher_.queue_depth());
+  HttpResponse response;
+  response.body = metrics_.render();
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return response;
+}
+
+}  // namespace rubrika::serve

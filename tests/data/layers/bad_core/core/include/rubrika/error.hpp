@@ -1,0 +1,1 @@
+#include <rubrika/error.hpp>
