@@ -43,7 +43,8 @@ const std::vector<std::string>& default_texts() {
       "Требуется водитель категории C, график 2/2, оплата еженедельно",
       "Продаю iPhone 13, 128 ГБ, в отличном состоянии, полный комплект, торг уместен",
       "Ищу работу бухгалтером, опыт 10 лет, 1С, отчётность, удалённо или в офисе в центре города",
-      "Продам зимние шины R16, комплект из четырёх штук, пробег один сезон, хранились в тёплом гараже, "
+      "Продам зимние шины R16, комплект из четырёх штук, пробег один сезон, хранились в тёплом "
+      "гараже, "
       "самовывоз из северного района, звоните после шести вечера",
       "Отдам котёнка в добрые руки",
       "Ремонт квартир под ключ: электрика, сантехника, плитка, гарантия на работы два года, выезд "
@@ -67,7 +68,10 @@ std::string json_string(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {
     if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     out += c;
   }
   return out + "\"";
@@ -79,18 +83,28 @@ Args parse_args(int argc, char** argv) {
     const std::string name = argv[i];
     if (i + 1 >= argc) throw std::runtime_error("missing value for " + name);
     const std::string value = argv[++i];
-    if (name == "--host") args.host = value;
-    else if (name == "--port") args.port = std::stoi(value);
-    else if (name == "--concurrency") args.concurrency = std::stoi(value);
-    else if (name == "--duration") args.duration_s = std::stod(value);
-    else if (name == "--warmup") args.warmup_s = std::stod(value);
-    else if (name == "--texts-per-request") args.texts_per_request = std::stoi(value);
-    else if (name == "--input") args.input = value;
-    else if (name == "--max-requests") args.max_requests = std::stol(value);
-    else throw std::runtime_error("unknown option " + name);
+    if (name == "--host")
+      args.host = value;
+    else if (name == "--port")
+      args.port = std::stoi(value);
+    else if (name == "--concurrency")
+      args.concurrency = std::stoi(value);
+    else if (name == "--duration")
+      args.duration_s = std::stod(value);
+    else if (name == "--warmup")
+      args.warmup_s = std::stod(value);
+    else if (name == "--texts-per-request")
+      args.texts_per_request = std::stoi(value);
+    else if (name == "--input")
+      args.input = value;
+    else if (name == "--max-requests")
+      args.max_requests = std::stol(value);
+    else
+      throw std::runtime_error("unknown option " + name);
   }
   if (args.port <= 0) throw std::runtime_error("--port is required");
-  if (args.concurrency < 1 || args.texts_per_request < 1) throw std::runtime_error("counts must be ≥ 1");
+  if (args.concurrency < 1 || args.texts_per_request < 1)
+    throw std::runtime_error("counts must be ≥ 1");
   return args;
 }
 
@@ -160,13 +174,15 @@ int main(int argc, char** argv) {
   std::sort(latencies_ms.begin(), latencies_ms.end());
   const double seconds = args.duration_s;
   const auto ok = static_cast<double>(latencies_ms.size());
-  std::printf("concurrency=%d texts_per_request=%d duration_s=%.1f requests=%zu rps=%.1f texts_per_s=%.1f "
-              "p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=",
-              args.concurrency, args.texts_per_request, seconds, latencies_ms.size(), ok / seconds,
-              ok * args.texts_per_request / seconds, percentile(latencies_ms, 0.50),
-              percentile(latencies_ms, 0.95), percentile(latencies_ms, 0.99));
+  std::printf(
+      "concurrency=%d texts_per_request=%d duration_s=%.1f requests=%zu rps=%.1f texts_per_s=%.1f "
+      "p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=",
+      args.concurrency, args.texts_per_request, seconds, latencies_ms.size(), ok / seconds,
+      ok * args.texts_per_request / seconds, percentile(latencies_ms, 0.50),
+      percentile(latencies_ms, 0.95), percentile(latencies_ms, 0.99));
   if (errors.empty()) std::printf("0");
-  for (const auto& [status, count] : errors) std::printf("%s%d:%ld", status == errors.begin()->first ? "" : ",", status, count);
+  for (const auto& [status, count] : errors)
+    std::printf("%s%d:%ld", status == errors.begin()->first ? "" : ",", status, count);
   std::printf("\n");
   return latencies_ms.empty() ? 1 : 0;
 }

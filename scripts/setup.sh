@@ -18,6 +18,7 @@ packages=(
   libcpp-httplib-dev        # HTTP server
   curl                      # used by scripts/run.sh to wait for the server
   chromium                  # headless rendering test of report.html
+  clang-format              # house format (.clang-format), checked by scripts/check_format.sh
 )
 
 missing=()

@@ -18,13 +18,13 @@ namespace rubrika::cli {
 // Exit codes, one per error category, so scripts can tell failures apart.
 enum ExitCode : int {
   kOk = 0,
-  kFailure = 1,     // any other error
-  kUsage = 2,       // bad command line
-  kRecipe = 3,      // RecipeError
-  kPlugin = 4,      // PluginError
-  kInput = 5,       // InputError
-  kIo = 6,          // IoError
-  kArtifact = 7,    // ArtifactError
+  kFailure = 1,   // any other error
+  kUsage = 2,     // bad command line
+  kRecipe = 3,    // RecipeError
+  kPlugin = 4,    // PluginError
+  kInput = 5,     // InputError
+  kIo = 6,        // IoError
+  kArtifact = 7,  // ArtifactError
 };
 
 // The one place that maps an exception to an exit code.
@@ -36,10 +36,10 @@ struct UsageError : std::runtime_error {
 };
 
 struct Command {
-  std::vector<std::string> words;  // e.g. {"recipe", "check"}
-  std::string summary;             // one line for `rubrika --help`
+  std::vector<std::string> words;                    // e.g. {"recipe", "check"}
+  std::string summary;                               // one line for `rubrika --help`
   int (*run)(const std::vector<std::string>& args);  // args after the command words
-  Workload workload = Workload::light;  // compute: runs models, gets the threading fix
+  Workload workload = Workload::light;               // compute: runs models, gets the threading fix
 };
 
 const std::vector<Command>& commands();

@@ -50,8 +50,7 @@ void run_fixed_shape(Encoder& encoder, const EncoderArchitecture& arch, const Fi
   const double peak = on_cpu ? gemm_gflops(1024, 1.0) : 0.0;
 
   std::cout << std::fixed << std::setprecision(2) << "result    " << sequences << " sequences/s, "
-            << sequences * run.seq << " tokens/s, " << std::setprecision(1) << gflops
-            << " GFLOP/s";
+            << sequences * run.seq << " tokens/s, " << std::setprecision(1) << gflops << " GFLOP/s";
   if (peak > 0)
     std::cout << " = " << std::setprecision(0) << 100.0 * gflops / peak
               << "% of measured fp32 GEMM peak " << std::setprecision(1) << peak << " GFLOP/s";
@@ -75,19 +74,25 @@ int run_bench_encoder(const std::vector<std::string>& args) {
   int64_t threads = 0, limit = 1024;
   po::options_description options("bench encoder options");
   options.add_options()("model", po::value(&source.model), "Hugging Face BERT folder")(
-      "shape", po::value(&source.shape), "base (12×768, vocab 119547) or tiny (3×312, vocab 83828)")(
-      "vocab", po::value(&source.vocab), "with --shape: a real vocab.txt instead of a synthetic one")(
+      "shape", po::value(&source.shape),
+      "base (12×768, vocab 119547) or tiny (3×312, vocab 83828)")(
+      "vocab", po::value(&source.vocab),
+      "with --shape: a real vocab.txt instead of a synthetic one")(
       "batch", po::value(&run.batch)->default_value(32), "sequences per batch")(
-      "seq", po::value(&run.seq)->default_value(128), "tokens per sequence (fixed shape), or max_length with --texts")(
+      "seq", po::value(&run.seq)->default_value(128),
+      "tokens per sequence (fixed shape), or max_length with --texts")(
       "dtype", po::value(&source.dtype)->default_value("fp32"), "fp32 or bf16")(
       "threads", po::value(&threads)->default_value(0), "intra-op threads (0: as configured)")(
       "iterations", po::value(&run.iterations)->default_value(3), "timed batches")(
       "warmup", po::value(&run.warmup)->default_value(1), "untimed batches first")(
       "device", po::value(&source.device)->default_value("cpu"), "auto|cpu|cuda|cuda:N")(
-      "texts", po::value(&texts_file), "real texts (.csv, .jsonl, or one per line): compare padding strategies")(
-      "columns", po::value(&columns)->default_value(columns), "with a .csv/.jsonl --texts: fields joined into a text")(
+      "texts", po::value(&texts_file),
+      "real texts (.csv, .jsonl, or one per line): compare padding strategies")(
+      "columns", po::value(&columns)->default_value(columns),
+      "with a .csv/.jsonl --texts: fields joined into a text")(
       "limit", po::value(&limit)->default_value(limit), "with --texts: at most this many texts")(
-      "normalize-with", po::value(&normalize_run), "with --texts: clean them with this run folder's normaliser, as serving does");
+      "normalize-with", po::value(&normalize_run),
+      "with --texts: clean them with this run folder's normaliser, as serving does");
   const std::string usage =
       "rubrika bench encoder (--model DIR | --shape base|tiny [--vocab FILE]) --batch B --seq L "
       "[--dtype fp32|bf16] [--threads N] [--texts FILE [--columns a,b] [--limit N]]";
@@ -95,7 +100,8 @@ int run_bench_encoder(const std::vector<std::string>& args) {
   if (!values) return kOk;
   if (source.model.empty() == source.shape.empty())
     throw UsageError("give exactly one of --model or --shape (usage: " + usage + ")");
-  if (source.dtype != "fp32" && source.dtype != "bf16") throw UsageError("--dtype must be fp32 or bf16");
+  if (source.dtype != "fp32" && source.dtype != "bf16")
+    throw UsageError("--dtype must be fp32 or bf16");
   if (run.batch < 1 || run.seq < 2 || run.iterations < 1 || limit < 1)
     throw UsageError("--batch, --seq, --iterations, --limit must be positive");
   if (threads > 0) at::set_num_threads(static_cast<int>(threads));

@@ -5,18 +5,18 @@
 #include "bench/bench_support.hpp"
 #include "cli_common.hpp"
 
-#include <rubrika/error.hpp>
 #include <rubrika/device.hpp>
+#include <rubrika/error.hpp>
 #include <rubrika/head.hpp>
 #include <rubrika/train/classifier_task.hpp>
 #include <rubrika/train/trainer.hpp>
 
 #include <ATen/Parallel.h>
 
+#include <unistd.h>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <unistd.h>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -41,7 +41,8 @@ double resident_bytes(const std::string& field) {
 // Texts long enough to be truncated to exactly `seq` tokens, so every batch has one shape.
 LabelledTexts fixed_length_texts(int64_t count, int64_t labels, int64_t seq) {
   std::string text;
-  for (int64_t words = 0; words < 2 * seq; words += 6) text += "Продаю кожаный диван почти даром срочно ";
+  for (int64_t words = 0; words < 2 * seq; words += 6)
+    text += "Продаю кожаный диван почти даром срочно ";
   LabelledTexts out;
   for (int64_t i = 0; i < count; ++i) {
     out.texts.push_back(text);
@@ -50,7 +51,8 @@ LabelledTexts fixed_length_texts(int64_t count, int64_t labels, int64_t seq) {
   return out;
 }
 
-std::unique_ptr<Head> linear_head(const Encoder& encoder, int64_t labels, const std::string& device) {
+std::unique_ptr<Head> linear_head(const Encoder& encoder, int64_t labels,
+                                  const std::string& device) {
   PluginContext context;
   context.device = resolve_device(device);
   context.input_size = encoder.hidden_size();
@@ -81,7 +83,8 @@ int run_bench_train(const std::vector<std::string>& args) {
   int64_t threads = 0;
   po::options_description options("bench train options");
   options.add_options()("model", po::value(&source.model), "Hugging Face BERT folder")(
-      "shape", po::value(&source.shape), "base (12×768, vocab 119547) or tiny (3×312, vocab 83828)")(
+      "shape", po::value(&source.shape),
+      "base (12×768, vocab 119547) or tiny (3×312, vocab 83828)")(
       "batch", po::value(&b.batch)->default_value(b.batch), "examples per optimiser step")(
       "seq", po::value(&b.seq)->default_value(b.seq), "tokens per example")(
       "steps", po::value(&b.steps)->default_value(b.steps), "timed optimiser steps")(
@@ -90,7 +93,8 @@ int run_bench_train(const std::vector<std::string>& args) {
       "threads", po::value(&threads)->default_value(0), "intra-op threads (0: as configured)")(
       "device", po::value(&source.device)->default_value("cpu"), "auto|cpu|cuda|cuda:N");
   const std::string usage =
-      "rubrika bench train (--model DIR | --shape base|tiny) --batch 16 --seq 128 [--steps N] [--threads N]";
+      "rubrika bench train (--model DIR | --shape base|tiny) --batch 16 --seq 128 [--steps N] "
+      "[--threads N]";
   if (!parse_options(args, usage, options)) return kOk;
   if (source.model.empty() == source.shape.empty())
     throw UsageError("give exactly one of --model or --shape (usage: " + usage + ")");
@@ -103,9 +107,11 @@ int run_bench_train(const std::vector<std::string>& args) {
   auto head = linear_head(*encoder, b.labels, source.device);
   const EncoderArchitecture arch = architecture_of(*encoder);
   const double loaded_bytes = resident_bytes("VmRSS");
-  ClassifierTask task(*encoder, *head, fixed_length_texts(b.batch * (b.warmup + b.steps), b.labels, b.seq),
+  ClassifierTask task(*encoder, *head,
+                      fixed_length_texts(b.batch * (b.warmup + b.steps), b.labels, b.seq),
                       fixed_length_texts(2, b.labels, b.seq), {});
-  const fs::path scratch = fs::temp_directory_path() / ("rubrika_bench_train_" + std::to_string(::getpid()));
+  const fs::path scratch =
+      fs::temp_directory_path() / ("rubrika_bench_train_" + std::to_string(::getpid()));
   Trainer trainer(trainer_options(b), scratch, "bench", 42);
   TimedSteps timed;
   trainer.on_step([&](int64_t step) {
@@ -125,15 +131,16 @@ int run_bench_train(const std::vector<std::string>& args) {
 
   const double seconds = std::chrono::duration<double>(timed.end - timed.start).count();
   std::cout << std::fixed << "machine   " << machine_line() << ", device " << source.device << "\n"
-            << "model     " << source.describe() << ": " << arch.layers << " layers × " << arch.hidden
-            << ", vocab " << arch.vocab << ", " << arch.parameters << " parameters + linear head ("
-            << b.labels << " labels), fp32, AdamW, full fine-tuning\n"
+            << "model     " << source.describe() << ": " << arch.layers << " layers × "
+            << arch.hidden << ", vocab " << arch.vocab << ", " << arch.parameters
+            << " parameters + linear head (" << b.labels
+            << " labels), fp32, AdamW, full fine-tuning\n"
             << "settings  batch " << b.batch << " × seq " << b.seq << ", " << b.warmup
             << " warm-up + " << b.steps << " timed steps\n"
-            << "result    " << std::setprecision(2) << b.batch * b.steps / seconds << " examples/s ("
-            << std::setprecision(3) << seconds / b.steps << " s per step), peak RSS "
-            << std::setprecision(2) << timed.peak_bytes / 1e9 << " GB (" << loaded_bytes / 1e9
-            << " GB after loading the model)\n";
+            << "result    " << std::setprecision(2) << b.batch * b.steps / seconds
+            << " examples/s (" << std::setprecision(3) << seconds / b.steps
+            << " s per step), peak RSS " << std::setprecision(2) << timed.peak_bytes / 1e9
+            << " GB (" << loaded_bytes / 1e9 << " GB after loading the model)\n";
   return kOk;
 }
 

@@ -3,11 +3,11 @@
 
 #include <rubrika/runtime.hpp>
 
-#include <nlohmann/json.hpp>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -48,12 +48,14 @@ nlohmann::json collect(double gemm_seconds) {
   const BlasInfo blas = detect_blas();
   nlohmann::json report;
   report["libtorch"] = TORCH_VERSION;
-  report["cuda"] = {{"available", torch::cuda::is_available()},
-                    {"device_count", torch::cuda::is_available() ? torch::cuda::device_count() : 0}};
-  report["threads"] = {{"intra_op", at::get_num_threads()},
-                       {"inter_op", at::get_num_interop_threads()},
-                       {"usable_cores", usable_cores()},
-                       {"OMP_WAIT_POLICY", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : ""}};
+  report["cuda"] = {
+      {"available", torch::cuda::is_available()},
+      {"device_count", torch::cuda::is_available() ? torch::cuda::device_count() : 0}};
+  report["threads"] = {
+      {"intra_op", at::get_num_threads()},
+      {"inter_op", at::get_num_interop_threads()},
+      {"usable_cores", usable_cores()},
+      {"OMP_WAIT_POLICY", std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : ""}};
   report["cpu"] = {{"vendor", cpu.vendor},
                    {"isa", cpu.summary()},
                    {"avx2", cpu.avx2},
@@ -73,8 +75,8 @@ nlohmann::json collect(double gemm_seconds) {
   }
   std::vector<std::string> problems = blas_problems(blas, cpu);
   if (at::get_num_threads() < usable_cores())
-    problems.push_back("libtorch uses " + std::to_string(at::get_num_threads()) +
-                       " thread(s) of " + std::to_string(usable_cores()) +
+    problems.push_back("libtorch uses " + std::to_string(at::get_num_threads()) + " thread(s) of " +
+                       std::to_string(usable_cores()) +
                        " usable cores: unset RUBRIKA_NUM_THREADS or raise it");
   report["problems"] = problems;
   return report;
@@ -82,22 +84,25 @@ nlohmann::json collect(double gemm_seconds) {
 
 void print_text(const nlohmann::json& r) {
   std::cout << "libtorch      " << r["libtorch"].get<std::string>() << "\n"
-            << "CUDA          " << (r["cuda"]["available"].get<bool>() ? "available" : "not available")
-            << ", " << r["cuda"]["device_count"] << " device(s)\n"
+            << "CUDA          "
+            << (r["cuda"]["available"].get<bool>() ? "available" : "not available") << ", "
+            << r["cuda"]["device_count"] << " device(s)\n"
             << "threads       " << r["threads"]["intra_op"] << " intra-op, "
             << r["threads"]["inter_op"] << " inter-op, " << r["threads"]["usable_cores"]
             << " usable cores"
             << (r["threads"]["OMP_WAIT_POLICY"].get<std::string>().empty()
                     ? std::string(" (OpenMP threads spin; train/serve/predict restart with "
                                   "OMP_WAIT_POLICY=PASSIVE)")
-                    : " (OMP_WAIT_POLICY=" + r["threads"]["OMP_WAIT_POLICY"].get<std::string>() + ")")
+                    : " (OMP_WAIT_POLICY=" + r["threads"]["OMP_WAIT_POLICY"].get<std::string>() +
+                          ")")
             << "\n"
             << "CPU           " << r["cpu"]["vendor"].get<std::string>() << ": "
             << r["cpu"]["isa"].get<std::string>() << "\n";
   if (r["blas"]["openblas"].get<bool>()) {
     std::cout << "BLAS          OpenBLAS, core " << r["blas"]["core"].get<std::string>();
     if (!r["blas"]["OPENBLAS_CORETYPE"].get<std::string>().empty())
-      std::cout << " (OPENBLAS_CORETYPE=" << r["blas"]["OPENBLAS_CORETYPE"].get<std::string>() << ")";
+      std::cout << " (OPENBLAS_CORETYPE=" << r["blas"]["OPENBLAS_CORETYPE"].get<std::string>()
+                << ")";
     std::cout << "\n              " << r["blas"]["config"].get<std::string>() << "\n";
   } else {
     std::cout << "BLAS          not OpenBLAS (reference BLAS?)\n";
@@ -110,7 +115,8 @@ void print_text(const nlohmann::json& r) {
   if (r["problems"].empty()) {
     std::cout << "status        OK\n";
   } else {
-    for (const auto& p : r["problems"]) std::cout << "PROBLEM       " << p.get<std::string>() << "\n";
+    for (const auto& p : r["problems"])
+      std::cout << "PROBLEM       " << p.get<std::string>() << "\n";
   }
 }
 

@@ -67,7 +67,8 @@ int run_encode(const std::vector<std::string>& args) {
   auto values = parse_options(args, usage, options, positional);
   if (!values) return kOk;
   if (!input.empty()) {
-    if (!texts.empty()) throw UsageError("give --input FILE or texts, not both (usage: " + usage + ")");
+    if (!texts.empty())
+      throw UsageError("give --input FILE or texts, not both (usage: " + usage + ")");
     texts = read_lines(input);
   }
   if (texts.empty()) throw UsageError("no texts to encode (usage: " + usage + ")");

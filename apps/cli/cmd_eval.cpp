@@ -42,7 +42,8 @@ DatasetOptions run_data_options(const fs::path& run_dir, bool needs_data_files) 
                         "re-run rubrika train, or pass --data FILE");
   const Recipe recipe = Recipe::load(saved);
   const toml::table* data = recipe.section("data");
-  if (data == nullptr) throw ArtifactError("the run's recipe.toml has no [data] section", saved.string());
+  if (data == nullptr)
+    throw ArtifactError("the run's recipe.toml has no [data] section", saved.string());
   // Runs trained before data paths were saved absolute would resolve them against the run
   // folder, i.e. to the wrong files.
   const auto train = data->get_as<std::string>("train");
@@ -59,7 +60,8 @@ DatasetOptions run_data_options(const fs::path& run_dir, bool needs_data_files) 
 TextNormalizer raw_if_not_empty(Pipeline& pipeline) {
   return [&pipeline](std::string_view text) {
     const std::string normalized = pipeline.normalize(text);
-    return normalized.find_first_not_of(" \t\r\n") == std::string::npos ? std::string() : std::string(text);
+    return normalized.find_first_not_of(" \t\r\n") == std::string::npos ? std::string()
+                                                                        : std::string(text);
   };
 }
 
@@ -70,7 +72,8 @@ EvalTexts from_split(DataSplit&& split, const LabelSet& split_labels, const Labe
   return out;
 }
 
-EvalTexts load_eval_texts(Pipeline& pipeline, const fs::path& run_dir, const std::string& data_file) {
+EvalTexts load_eval_texts(Pipeline& pipeline, const fs::path& run_dir,
+                          const std::string& data_file) {
   const DatasetOptions options = run_data_options(run_dir, data_file.empty());
   if (!data_file.empty()) {
     size_t skipped = 0;
@@ -96,25 +99,35 @@ nlohmann::json report_json(const metrics::ClassificationReport& r, const LabelSe
   nlohmann::json per_class = nlohmann::json::object();
   for (size_t c = 0; c < r.per_class.size(); ++c) {
     const auto& s = r.per_class[c];
-    const std::string name = static_cast<int64_t>(c) < labels.size() ? labels.name(static_cast<int64_t>(c)) : other_label;
-    per_class[name] = {{"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}, {"support", s.support}};
+    const std::string name = static_cast<int64_t>(c) < labels.size()
+                                 ? labels.name(static_cast<int64_t>(c))
+                                 : other_label;
+    per_class[name] = {
+        {"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}, {"support", s.support}};
   }
-  return {{"accuracy", r.accuracy}, {"macro_f1", r.macro_f1}, {"per_class", per_class},
+  return {{"accuracy", r.accuracy},
+          {"macro_f1", r.macro_f1},
+          {"per_class", per_class},
           {"confusion", r.confusion}};
 }
 
-nlohmann::json evaluation_json(const EvalTexts& data, const EvaluationResult& r, Pipeline& pipeline) {
+nlohmann::json evaluation_json(const EvalTexts& data, const EvaluationResult& r,
+                               Pipeline& pipeline) {
   const auto& c = r.calibration;
-  return {{"data", data.description},
-          {"texts", r.texts},
-          {"skipped_empty", data.skipped_empty},
-          {"classifier", report_json(r.classifier, pipeline.labels(), "")},
-          {"final", report_json(r.final_labels, pipeline.labels(), pipeline.decision().other_label)},
-          {"calibration", {{"ece", c.ece}, {"mce", c.mce}, {"nll", c.nll}, {"brier", c.brier}}},
-          {"other_rate", r.other_rate},
-          {"ood_flag_rate", r.ood_flag_rate},
-          {"rerank", {{"reranked", r.reranked}, {"fixed", r.rerank_fixed}, {"broke", r.rerank_broke},
-                      {"trigger_rate", static_cast<double>(r.reranked) / r.texts}}}};
+  return {
+      {"data", data.description},
+      {"texts", r.texts},
+      {"skipped_empty", data.skipped_empty},
+      {"classifier", report_json(r.classifier, pipeline.labels(), "")},
+      {"final", report_json(r.final_labels, pipeline.labels(), pipeline.decision().other_label)},
+      {"calibration", {{"ece", c.ece}, {"mce", c.mce}, {"nll", c.nll}, {"brier", c.brier}}},
+      {"other_rate", r.other_rate},
+      {"ood_flag_rate", r.ood_flag_rate},
+      {"rerank",
+       {{"reranked", r.reranked},
+        {"fixed", r.rerank_fixed},
+        {"broke", r.rerank_broke},
+        {"trigger_rate", static_cast<double>(r.reranked) / r.texts}}}};
 }
 
 void print_summary(const nlohmann::json& j, const fs::path& run_dir) {
@@ -126,8 +139,9 @@ void print_summary(const nlohmann::json& j, const fs::path& run_dir) {
   std::cout << std::fixed << std::setprecision(4) << "run          " << run_dir.string() << "\n"
             << "data         " << j["data"].get<std::string>() << ": " << j["texts"] << " texts ("
             << j["skipped_empty"] << " skipped as empty)\n"
-            << "classifier   accuracy " << j["classifier"]["accuracy"].get<double>() << "  macro-F1 "
-            << j["classifier"]["macro_f1"].get<double>() << "  (calibrated top-1)\n"
+            << "classifier   accuracy " << j["classifier"]["accuracy"].get<double>()
+            << "  macro-F1 " << j["classifier"]["macro_f1"].get<double>()
+            << "  (calibrated top-1)\n"
             << "final        accuracy " << j["final"]["accuracy"].get<double>() << "  macro-F1 "
             << j["final"]["macro_f1"].get<double>() << "  (Other " << pct(j["other_rate"])
             << ", OOD-flagged " << pct(j["ood_flag_rate"]) << ", reranked "
@@ -158,13 +172,15 @@ int run_eval(const std::vector<std::string>& args) {
       "[--json] [--out FILE]";
   po::options_description options(usage);
   options.add_options()("run", po::value(&run_dir)->required(), "the run folder")(
-      "data", po::value(&data_file), "labelled CSV/JSONL with the run's columns (default: its test split)")(
+      "data", po::value(&data_file),
+      "labelled CSV/JSONL with the run's columns (default: its test split)")(
       "rerank", po::value(&rerank)->default_value("auto"), "auto | always | never")(
       "json", po::bool_switch(&json), "print every metric as JSON")(
       "out", po::value(&out_file), "also write the JSON to this file")(
       "batch", po::value(&evaluation.batch_size)->default_value(32), "texts per forward pass")(
       "device", po::value(&device)->default_value("auto"), "auto | cpu | cuda | cuda:N")(
-      "dtype", po::value(&dtype), "encoder inference precision (default: as trained); not fp32: "
+      "dtype", po::value(&dtype),
+      "encoder inference precision (default: as trained); not fp32: "
       "also compare with fp32");
   po::positional_options_description positional;
   positional.add("run", 1);
@@ -187,8 +203,10 @@ int run_eval(const std::vector<std::string>& args) {
     out.stream() << report.dump(2) << "\n";
     out.commit();
   }
-  if (json) std::cout << report.dump(2) << "\n";
-  else print_summary(report, run_dir);
+  if (json)
+    std::cout << report.dump(2) << "\n";
+  else
+    print_summary(report, run_dir);
   return kOk;
 }
 

@@ -17,7 +17,8 @@ int run_plugins_list(const std::vector<std::string>& args) {
   PluginRegistry& registry = registry_for(nullptr);
   const auto plugins = registry.list();
   if (values->count("json")) {
-    nlohmann::json out = {{"plugins", nlohmann::json::array()}, {"folders", nlohmann::json::array()}};
+    nlohmann::json out = {{"plugins", nlohmann::json::array()},
+                          {"folders", nlohmann::json::array()}};
     for (const auto& p : plugins)
       out["plugins"].push_back({{"kind", p.kind},
                                 {"name", p.name},
@@ -29,7 +30,8 @@ int run_plugins_list(const std::vector<std::string>& args) {
     return kOk;
   }
   std::cout << std::left << std::setw(12) << "KIND" << std::setw(18) << "NAME" << std::setw(10)
-            << "VERSION" << "DESCRIPTION\n";
+            << "VERSION"
+            << "DESCRIPTION\n";
   for (const auto& p : plugins)
     std::cout << std::setw(12) << p.kind << std::setw(18) << p.name << std::setw(10) << p.version
               << p.description << "\n    " << p.file.string() << "\n";

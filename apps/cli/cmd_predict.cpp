@@ -26,7 +26,8 @@ std::vector<std::string> read_inputs(const std::string& file) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     auto json = nlohmann::json::parse(line, nullptr, false);
     const std::string where = file + ":" + std::to_string(number);
-    if (json.is_discarded()) throw InputError("not valid JSON", where, "one JSON object per line: {\"text\": \"...\"}");
+    if (json.is_discarded())
+      throw InputError("not valid JSON", where, "one JSON object per line: {\"text\": \"...\"}");
     if (json.is_string()) {
       texts.push_back(json.get<std::string>());
     } else if (json.is_object() && json.contains("text") && json["text"].is_string()) {
@@ -44,7 +45,8 @@ int run_predict(const std::vector<std::string>& args) {
   std::string run_dir, input, rerank = "auto", device = "auto";
   std::vector<std::string> texts;
   PredictOptions predict;
-  const std::string usage = "rubrika predict RUN_DIR (TEXT... | --input FILE.jsonl) [--top-k K] [--rerank MODE]";
+  const std::string usage =
+      "rubrika predict RUN_DIR (TEXT... | --input FILE.jsonl) [--top-k K] [--rerank MODE]";
   po::options_description options(usage);
   options.add_options()("run", po::value(&run_dir)->required(), "the run folder")(
       "text", po::value(&texts)->composing(), "texts to classify")(
@@ -66,8 +68,9 @@ int run_predict(const std::vector<std::string>& args) {
   auto pipeline = Pipeline::load(run_dir, registry_for(nullptr), device);
   const int64_t batch = 32;
   for (size_t begin = 0; begin < texts.size(); begin += batch) {
-    std::vector<std::string> chunk(texts.begin() + static_cast<long>(begin),
-                                   texts.begin() + static_cast<long>(std::min(texts.size(), begin + batch)));
+    std::vector<std::string> chunk(
+        texts.begin() + static_cast<long>(begin),
+        texts.begin() + static_cast<long>(std::min(texts.size(), begin + batch)));
     for (const auto& p : pipeline->predict(chunk, predict)) std::cout << to_json(p) << "\n";
   }
   return kOk;

@@ -32,16 +32,18 @@ std::optional<RecipeArgs> parse_recipe_args(const std::vector<std::string>& args
 
 // A `model` key names a Hugging Face folder the run will load: say how to get it when it is
 // not there yet (plugins check it only when they load it).
-void check_model_folder(const Recipe& recipe, const std::string& section, const toml::table& table) {
+void check_model_folder(const Recipe& recipe, const std::string& section,
+                        const toml::table& table) {
   const toml::node* node = table.get("model");
   if (node == nullptr || !node->is_string()) return;
   std::filesystem::path path(node->as_string()->get());
   if (path.is_relative()) path = recipe.folder() / path;
   if (std::filesystem::exists(path / "config.json")) return;
-  throw RecipeError("[" + section + "] model: no Hugging Face model folder at " + path.lexically_normal().string() +
-                        " (config.json missing)",
+  throw RecipeError("[" + section + "] model: no Hugging Face model folder at " +
+                        path.lexically_normal().string() + " (config.json missing)",
                     source_location(node->source()),
-                    "download it first: scripts/download_model.sh <hub name, e.g. DeepPavlov/rubert-base-cased> " +
+                    "download it first: scripts/download_model.sh <hub name, e.g. "
+                    "DeepPavlov/rubert-base-cased> " +
                         path.lexically_normal().string());
 }
 
@@ -60,7 +62,8 @@ std::vector<std::string> check_plugin_sections(const Recipe& recipe, PluginRegis
     if (section == "encoder" && recipe.section("vocab") && table->get_as<toml::table>("init") &&
         !table->get_as<toml::table>("init")->contains("vocab")) {
       with_vocab = *table;
-      with_vocab.get_as<toml::table>("init")->insert("vocab", (recipe.run().run_dir() / "vocab").string());
+      with_vocab.get_as<toml::table>("init")->insert("vocab",
+                                                     (recipe.run().run_dir() / "vocab").string());
       table = &with_vocab;
     }
     check_model_folder(recipe, section, *table);
@@ -79,13 +82,14 @@ std::vector<std::string> check_plugin_sections(const Recipe& recipe, PluginRegis
 }  // namespace
 
 int run_recipe_check(const std::vector<std::string>& args) {
-  auto parsed = parse_recipe_args(args, "rubrika recipe check RECIPE [--set section.key=value ...]");
+  auto parsed =
+      parse_recipe_args(args, "rubrika recipe check RECIPE [--set section.key=value ...]");
   if (!parsed) return kOk;
   Recipe recipe = Recipe::load(parsed->file, parsed->overrides);
   PluginRegistry& registry = registry_for(&recipe);
   std::vector<std::string> used = check_plugin_sections(recipe, registry);
-  std::cout << "recipe OK: " << recipe.file().string() << "\n  run folder: "
-            << recipe.run().run_dir().string() << "\n  plugins:";
+  std::cout << "recipe OK: " << recipe.file().string()
+            << "\n  run folder: " << recipe.run().run_dir().string() << "\n  plugins:";
   if (used.empty()) std::cout << " none";
   for (const auto& name : used) std::cout << " " << name;
   std::cout << "\n";

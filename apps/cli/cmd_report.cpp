@@ -17,7 +17,8 @@ int run_report(const std::vector<std::string>& args) {
   const std::string usage = "rubrika report RUN_DIR [--out FILE]";
   std::string run_dir, out;
   po::options_description options(usage);
-  options.add_options()("run", po::value(&run_dir)->required(), "a trained run folder (holds metrics.json)")(
+  options.add_options()("run", po::value(&run_dir)->required(),
+                        "a trained run folder (holds metrics.json)")(
       "out,o", po::value(&out), "where to write the page (default: RUN_DIR/report.html)");
   po::positional_options_description positional;
   positional.add("run", 1);

@@ -24,7 +24,7 @@ namespace {
 struct ServeArgs {
   std::string target;  // recipe file or run folder
   std::string host;
-  int64_t port = -1;   // -1: from [serve]
+  int64_t port = -1;  // -1: from [serve]
   std::string device;
   std::vector<std::string> overrides;
 };
@@ -40,7 +40,9 @@ struct ServeTarget {
 ServeTarget resolve_target(const ServeArgs& args) {
   for (const auto& text : args.overrides)
     if (text.rfind("serve.", 0) != 0)
-      throw UsageError("--set " + text + ": serve only takes serve.* overrides; the pipeline is fixed by the run folder");
+      throw UsageError(
+          "--set " + text +
+          ": serve only takes serve.* overrides; the pipeline is fixed by the run folder");
   ServeTarget target;
   if (fs::is_regular_file(args.target)) {
     target.loaded = Recipe::load(args.target, args.overrides);
@@ -57,10 +59,12 @@ ServeTarget resolve_target(const ServeArgs& args) {
       try {
         recipe = toml::parse_file(saved.string());
       } catch (const toml::parse_error& e) {
-        throw ArtifactError("the run's recipe.toml is not valid TOML: " + std::string(e.description()),
-                            source_location(e.source()), "re-run rubrika train");
+        throw ArtifactError(
+            "the run's recipe.toml is not valid TOML: " + std::string(e.description()),
+            source_location(e.source()), "re-run rubrika train");
       }
-      if (const toml::table* serve = recipe["serve"].as_table()) target.recipe.insert("serve", *serve);
+      if (const toml::table* serve = recipe["serve"].as_table())
+        target.recipe.insert("serve", *serve);
     }
     for (const auto& text : args.overrides) apply_override(target.recipe, text);
   }
@@ -77,13 +81,18 @@ int run_serve(const std::vector<std::string>& args) {
   serve::block_shutdown_signals();
   ServeArgs parsed;
   const std::string usage =
-      "rubrika serve (RECIPE | RUN_DIR) [--host 127.0.0.1] [--port 8080] [--set serve.key=value ...]";
+      "rubrika serve (RECIPE | RUN_DIR) [--host 127.0.0.1] [--port 8080] [--set serve.key=value "
+      "...]";
   po::options_description options(usage);
-  options.add_options()("target", po::value(&parsed.target)->required(), "a recipe file or a run folder")(
+  options.add_options()("target", po::value(&parsed.target)->required(),
+                        "a recipe file or a run folder")(
       "host", po::value(&parsed.host), "address to bind (default: [serve] host, 127.0.0.1)")(
-      "port", po::value(&parsed.port), "TCP port; 0 picks a free one (default: [serve] port, 8080)")(
-      "device", po::value(&parsed.device), "auto | cpu | cuda | cuda:N (default: the recipe's [run] device)")(
-      "set", po::value(&parsed.overrides)->composing(), "override one [serve] value: serve.key=value (repeatable)");
+      "port", po::value(&parsed.port),
+      "TCP port; 0 picks a free one (default: [serve] port, 8080)")(
+      "device", po::value(&parsed.device),
+      "auto | cpu | cuda | cuda:N (default: the recipe's [run] device)")(
+      "set", po::value(&parsed.overrides)->composing(),
+      "override one [serve] value: serve.key=value (repeatable)");
   po::positional_options_description positional;
   positional.add("target", 1);
   if (!parse_options(args, usage, options, positional)) return kOk;
@@ -92,7 +101,8 @@ int run_serve(const std::vector<std::string>& args) {
   if (!parsed.host.empty()) apply_override(target.recipe, "serve.host=" + parsed.host);
   if (parsed.port >= 0) apply_override(target.recipe, "serve.port=" + std::to_string(parsed.port));
   const toml::table* table = target.recipe["serve"].as_table();
-  const serve::ServeOptions serve_options = serve::ServeOptions::from_toml(table ? *table : toml::table{});
+  const serve::ServeOptions serve_options =
+      serve::ServeOptions::from_toml(table ? *table : toml::table{});
   const std::string device = parsed.device.empty() ? target.device : parsed.device;
 
   PluginRegistry& registry = registry_for(target.loaded ? &*target.loaded : nullptr);

@@ -21,7 +21,8 @@ int run_tokenize(const std::vector<std::string>& args) {
   const std::string usage =
       "rubrika tokenize --model DIR [--pair TEXT_B] [--max-length N] (--input FILE | [--] TEXT...)";
   po::options_description options(usage);
-  options.add_options()("model", po::value(&model)->required(), "a folder with vocab.txt (+ tokenizer_config.json)")(
+  options.add_options()("model", po::value(&model)->required(),
+                        "a folder with vocab.txt (+ tokenizer_config.json)")(
       "pair", po::value(&pair), "second segment for every text")(
       "max-length", po::value(&max_length), "truncate to N tokens (default: the model's maximum)")(
       "input", po::value(&input), "file with one text per line")(
@@ -42,9 +43,12 @@ int run_tokenize(const std::vector<std::string>& args) {
     const Encoding e = tokenizer.encode(text, pair.empty() ? nullptr : &pair_view, max_length);
     nlohmann::json offsets = nlohmann::json::array();
     for (const auto& [start, end] : e.offsets) offsets.push_back({start, end});
-    std::cout << nlohmann::json{{"tokens", e.tokens}, {"input_ids", e.input_ids},
-                                {"token_type_ids", e.token_type_ids}, {"attention_mask", e.attention_mask},
-                                {"offsets", offsets}, {"truncated", e.truncated}}
+    std::cout << nlohmann::json{{"tokens", e.tokens},
+                                {"input_ids", e.input_ids},
+                                {"token_type_ids", e.token_type_ids},
+                                {"attention_mask", e.attention_mask},
+                                {"offsets", offsets},
+                                {"truncated", e.truncated}}
                      .dump()
               << "\n";
   }

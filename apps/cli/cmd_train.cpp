@@ -16,13 +16,17 @@ int run_train(const std::vector<std::string>& args) {
   std::vector<std::string> overrides;
   TrainRequest request;
   const std::string usage =
-      "rubrika train RECIPE [--set section.key=value ...] [--resume] [--stages data,classifier,...] [--force]";
+      "rubrika train RECIPE [--set section.key=value ...] [--resume] [--stages "
+      "data,classifier,...] [--force]";
   po::options_description options(usage);
   options.add_options()("recipe", po::value(&recipe_file)->required(), "the recipe file")(
-      "set", po::value(&overrides)->composing(), "override one value: section.key=value (repeatable)")(
-      "resume", po::bool_switch(&request.resume), "continue interrupted training from its last checkpoint")(
+      "set", po::value(&overrides)->composing(),
+      "override one value: section.key=value (repeatable)")(
+      "resume", po::bool_switch(&request.resume),
+      "continue interrupted training from its last checkpoint")(
       "stages", po::value(&stages), "run only these stages (and what they need), comma-separated")(
-      "force", po::bool_switch(&request.force), "run the selected stages even when their outputs are current");
+      "force", po::bool_switch(&request.force),
+      "run the selected stages even when their outputs are current");
   po::positional_options_description positional;
   positional.add("recipe", 1);
   if (!parse_options(args, usage, options, positional)) return kOk;

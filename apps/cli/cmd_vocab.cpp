@@ -36,7 +36,8 @@ std::vector<std::string> read_texts(const fs::path& file, const std::vector<std:
   for (const auto& row : table.rows) {
     std::string text;
     for (size_t c : columns)
-      if (row.fields[c].present && !row.fields[c].text.empty()) text += (text.empty() ? "" : ". ") + row.fields[c].text;
+      if (row.fields[c].present && !row.fields[c].text.empty())
+        text += (text.empty() ? "" : ". ") + row.fields[c].text;
     texts.push_back(std::move(text));
   }
   return texts;
@@ -49,13 +50,17 @@ int run_vocab_train(const std::vector<std::string>& args) {
   std::string fields, out;
   WordPieceTrainerOptions options;
   const std::string usage =
-      "rubrika vocab train --corpus FILE... [--text-fields a,b] --size N [--min-frequency K] [--lowercase] --out DIR";
+      "rubrika vocab train --corpus FILE... [--text-fields a,b] --size N [--min-frequency K] "
+      "[--lowercase] --out DIR";
   po::options_description described(usage);
-  described.add_options()("corpus", po::value(&corpus)->multitoken()->required(), "text files (one text a line) or CSV/JSONL")(
+  described.add_options()("corpus", po::value(&corpus)->multitoken()->required(),
+                          "text files (one text a line) or CSV/JSONL")(
       "text-fields", po::value(&fields), "CSV/JSONL fields joined into each text, comma-separated")(
-      "size", po::value(&options.vocab_size)->required(), "tokens in the vocabulary, specials included")(
-      "min-frequency", po::value(&options.min_frequency)->default_value(2), "occurrences a merge needs")(
-      "lowercase", po::bool_switch(&options.lowercase), "lowercase and strip accents (an uncased model)")(
+      "size", po::value(&options.vocab_size)->required(),
+      "tokens in the vocabulary, specials included")(
+      "min-frequency", po::value(&options.min_frequency)->default_value(2),
+      "occurrences a merge needs")("lowercase", po::bool_switch(&options.lowercase),
+                                   "lowercase and strip accents (an uncased model)")(
       "out", po::value(&out)->required(), "output folder (written atomically)");
   if (!parse_options(args, usage, described)) return kOk;
   if (options.vocab_size < 32) throw UsageError("--size must be at least 32");
@@ -70,8 +75,8 @@ int run_vocab_train(const std::vector<std::string>& args) {
   std::ifstream vocab(fs::path(out) / "vocab.txt");
   int64_t lines = 0;
   for (std::string line; std::getline(vocab, line);) ++lines;
-  std::cout << "wrote " << lines << " tokens to " << (fs::path(out) / "vocab.txt").string() << " from "
-            << texts.size() << " texts\n";
+  std::cout << "wrote " << lines << " tokens to " << (fs::path(out) / "vocab.txt").string()
+            << " from " << texts.size() << " texts\n";
   return kOk;
 }
 

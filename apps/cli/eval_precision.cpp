@@ -9,13 +9,15 @@ namespace rubrika::cli {
 namespace {
 
 // Calibrated probabilities of every text, and the seconds the forward passes took.
-std::pair<at::Tensor, double> timed_probabilities(Pipeline& pipeline, const std::vector<std::string>& normalized,
+std::pair<at::Tensor, double> timed_probabilities(Pipeline& pipeline,
+                                                  const std::vector<std::string>& normalized,
                                                   int64_t batch_size) {
   const size_t warmup = std::min<size_t>(normalized.size(), static_cast<size_t>(batch_size));
   pipeline.forward(std::vector<std::string>(normalized.begin(), normalized.begin() + warmup));
   const auto start = std::chrono::steady_clock::now();
   ForwardResult result = pipeline.forward_all(normalized, batch_size);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {result.probabilities.to(at::kFloat), seconds};
 }
 

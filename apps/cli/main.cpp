@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
               << "' (run rubrika --help for the list)\n";
     return rubrika::cli::kUsage;
   }
-  std::vector<std::string> rest(args.begin() + static_cast<long>(command->words.size()), args.end());
+  std::vector<std::string> rest(args.begin() + static_cast<long>(command->words.size()),
+                                args.end());
   try {
     return command->run(rest);
   } catch (const std::exception& e) {

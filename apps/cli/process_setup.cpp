@@ -51,8 +51,8 @@ void set_threads() {
     if (end != env && *end == '\0' && value > 0) {
       threads = static_cast<int>(value);
     } else {
-      log_warn(kSource, std::string("ignoring RUBRIKA_NUM_THREADS='") + env +
-                            "': not a positive integer");
+      log_warn(kSource,
+               std::string("ignoring RUBRIKA_NUM_THREADS='") + env + "': not a positive integer");
     }
   }
   at::set_num_threads(threads);

@@ -11,14 +11,18 @@ Precision parse_precision(const std::string& name, const std::string& where) {
   if (name == "no" || name == "fp32") return Precision::fp32;
   if (name == "bf16") return Precision::bf16;
   if (name == "fp16") return Precision::fp16;
-  throw RecipeError("unknown precision \"" + name + "\"", where, "use \"no\", \"bf16\" or \"fp16\"");
+  throw RecipeError("unknown precision \"" + name + "\"", where,
+                    "use \"no\", \"bf16\" or \"fp16\"");
 }
 
 const char* precision_name(Precision precision) {
   switch (precision) {
-    case Precision::bf16: return "bf16";
-    case Precision::fp16: return "fp16";
-    default: return "fp32";
+    case Precision::bf16:
+      return "bf16";
+    case Precision::fp16:
+      return "fp16";
+    default:
+      return "fp32";
   }
 }
 
@@ -63,8 +67,8 @@ AutocastScope::~AutocastScope() {
   }
 }
 
-LossScaler::LossScaler(bool enabled, double init_scale, double growth_factor,
-                       double backoff_factor, int64_t growth_interval)
+LossScaler::LossScaler(bool enabled, double init_scale, double growth_factor, double backoff_factor,
+                       int64_t growth_interval)
     : enabled_(enabled),
       scale_(enabled ? init_scale : 1.0),
       growth_factor_(growth_factor),

@@ -10,13 +10,20 @@ namespace {
 
 const char* type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 
@@ -32,8 +39,8 @@ std::string source_location(const toml::source_region& region) {
   std::string file = region.path ? *region.path : std::string();
   // Values from --set carry the override text as their "file"; it says all there is.
   if (region.begin.line == 0 || file.rfind("--set", 0) == 0) return file;
-  return (file.empty() ? std::string("<recipe>") : file) + ":" +
-         std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column);
+  return (file.empty() ? std::string("<recipe>") : file) + ":" + std::to_string(region.begin.line) +
+         ":" + std::to_string(region.begin.column);
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -114,7 +121,8 @@ std::string OptionsReader::get_choice(const std::string& key, const std::string&
 bool OptionsReader::get_bool(const std::string& key, bool fallback) {
   const toml::node* node = node_(key);
   if (node == nullptr) return fallback;
-  if (!node->is_boolean()) fail(key, std::string("expected true or false, got ") + type_name(*node));
+  if (!node->is_boolean())
+    fail(key, std::string("expected true or false, got ") + type_name(*node));
   return node->as_boolean()->get();
 }
 
@@ -154,13 +162,14 @@ std::vector<std::string> OptionsReader::get_strings(const std::string& key,
                                                     const std::vector<std::string>& fallback) {
   const toml::node* node = node_(key);
   if (node == nullptr) return fallback;
-  if (!node->is_array()) fail(key, std::string("expected an array of strings, got ") + type_name(*node));
+  if (!node->is_array())
+    fail(key, std::string("expected an array of strings, got ") + type_name(*node));
   std::vector<std::string> values;
   for (const toml::node& item : *node->as_array()) {
     if (!item.is_string())
-      throw RecipeError("[" + section_ + "] " + key + ": expected strings only, got " +
-                            type_name(item),
-                        where(&item));
+      throw RecipeError(
+          "[" + section_ + "] " + key + ": expected strings only, got " + type_name(item),
+          where(&item));
     values.push_back(item.as_string()->get());
   }
   return values;
@@ -170,7 +179,8 @@ std::vector<double> OptionsReader::get_doubles(const std::string& key,
                                                const std::vector<double>& fallback) {
   const toml::node* node = node_(key);
   if (node == nullptr) return fallback;
-  if (!node->is_array()) fail(key, std::string("expected an array of numbers, got ") + type_name(*node));
+  if (!node->is_array())
+    fail(key, std::string("expected an array of numbers, got ") + type_name(*node));
   std::vector<double> values;
   for (const toml::node& item : *node->as_array()) {
     if (item.is_integer()) {
@@ -178,9 +188,9 @@ std::vector<double> OptionsReader::get_doubles(const std::string& key,
     } else if (item.is_floating_point()) {
       values.push_back(item.as_floating_point()->get());
     } else {
-      throw RecipeError("[" + section_ + "] " + key + ": expected numbers only, got " +
-                            type_name(item),
-                        where(&item));
+      throw RecipeError(
+          "[" + section_ + "] " + key + ": expected numbers only, got " + type_name(item),
+          where(&item));
     }
   }
   return values;
@@ -216,12 +226,13 @@ std::vector<std::filesystem::path> OptionsReader::get_paths(const std::string& k
   std::vector<std::filesystem::path> paths;
   if (node == nullptr) return paths;
   if (node->is_string()) return {resolve_against_source(*node, node->as_string()->get())};
-  if (!node->is_array()) fail(key, std::string("expected an array of paths, got ") + type_name(*node));
+  if (!node->is_array())
+    fail(key, std::string("expected an array of paths, got ") + type_name(*node));
   for (const toml::node& item : *node->as_array()) {
     if (!item.is_string())
-      throw RecipeError("[" + section_ + "] " + key + ": expected path strings only, got " +
-                            type_name(item),
-                        where(&item));
+      throw RecipeError(
+          "[" + section_ + "] " + key + ": expected path strings only, got " + type_name(item),
+          where(&item));
     paths.push_back(resolve_against_source(item, item.as_string()->get()));
   }
   return paths;
@@ -240,8 +251,8 @@ void OptionsReader::finish() const {
     std::string name(key.str());
     if (known_.count(name)) continue;
     std::string suggestion = closest_match(name, known);
-    std::string hint = suggestion.empty() ? "known keys: " + join(known)
-                                          : "did you mean '" + suggestion + "'?";
+    std::string hint =
+        suggestion.empty() ? "known keys: " + join(known) : "did you mean '" + suggestion + "'?";
     throw RecipeError("[" + section_ + "] unknown key '" + name + "'",
                       source_location(key.source().begin.line ? key.source() : node.source()),
                       hint);

@@ -74,8 +74,8 @@ void Progress::finish(const std::string& status) {
   if (finished_) return;
   finished_ = true;
   if (tty_) std::fputc('\n', stderr);
-  log_info(source_, "done in " + format_duration(elapsed_seconds()) +
-                        (status.empty() ? "" : ": " + status));
+  log_info(source_,
+           "done in " + format_duration(elapsed_seconds()) + (status.empty() ? "" : ": " + status));
 }
 
 }  // namespace rubrika

@@ -52,15 +52,18 @@ bool is_bare_key(const std::string& key) {
 const std::vector<std::string>& recipe_sections() {
   // In pipeline order; each is described in docs/recipes.md.
   static const std::vector<std::string> sections = {
-      "run",        "plugins", "data",       "normalizer", "vocab",          "encoder",
-      "head",       "train",   "calibrator", "ood",        "ood_report",     "reranker",
-      "reranker_train", "decision", "baseline", "serve"};
+      "run",      "plugins",    "data", "normalizer", "vocab",    "encoder",        "head",
+      "train",    "calibrator", "ood",  "ood_report", "reranker", "reranker_train", "decision",
+      "baseline", "serve"};
   return sections;
 }
 
 const std::vector<std::pair<std::string, std::string>>& plugin_sections() {
   static const std::vector<std::pair<std::string, std::string>> sections = {
-      {"encoder", "encoder"}, {"head", "head"}, {"calibrator", "calibrator"}, {"ood", "ood"},
+      {"encoder", "encoder"},
+      {"head", "head"},
+      {"calibrator", "calibrator"},
+      {"ood", "ood"},
       {"reranker", "reranker"}};
   return sections;
 }
@@ -147,10 +150,9 @@ void Recipe::validate_sections() const {
     if (table == nullptr) continue;
     const toml::node* type = table->get("type");
     if (type == nullptr)
-      throw RecipeError("[" + section + "] does not say which plugin to use",
-                        source_location(table->source()),
-                        "add type = \"<name>\"; `rubrika plugins list` shows the " + kind +
-                            " plugins");
+      throw RecipeError(
+          "[" + section + "] does not say which plugin to use", source_location(table->source()),
+          "add type = \"<name>\"; `rubrika plugins list` shows the " + kind + " plugins");
     if (!type->is_string() || type->as_string()->get().empty())
       throw RecipeError("[" + section + "] type must be a non-empty string",
                         source_location(type->source()));
@@ -213,7 +215,8 @@ void absolutize_data_paths(toml::table& recipe, const std::filesystem::path& fol
   };
   toml::table* data = recipe.get_as<toml::table>("data");
   absolutize(data, {"train", "validation", "test", "ood", "descriptions"});
-  if (data != nullptr) absolutize(data->get_as<toml::table>("synth"), {"categories", "ood_categories"});
+  if (data != nullptr)
+    absolutize(data->get_as<toml::table>("synth"), {"categories", "ood_categories"});
 }
 
 }  // namespace

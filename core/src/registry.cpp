@@ -55,13 +55,14 @@ void validate_descriptor(const PluginDescriptor& d, const std::filesystem::path&
                       where, "rebuild the plugin against this rubrika");
   if (d.descriptor_size != sizeof(PluginDescriptor))
     throw PluginError("plugin descriptor is " + std::to_string(d.descriptor_size) +
-                          " bytes, this rubrika expects " + std::to_string(sizeof(PluginDescriptor)),
+                          " bytes, this rubrika expects " +
+                          std::to_string(sizeof(PluginDescriptor)),
                       where, "rebuild the plugin against this rubrika");
   const std::string build = text_or_empty(d.build_id);
   if (build != core_build_id())
-    throw PluginError("plugin build id '" + build + "' does not match this rubrika's '" +
-                          core_build_id() + "'",
-                      where, "rebuild the plugin with the same compiler and libtorch");
+    throw PluginError(
+        "plugin build id '" + build + "' does not match this rubrika's '" + core_build_id() + "'",
+        where, "rebuild the plugin with the same compiler and libtorch");
   if (d.kind == nullptr || !is_known_kind(d.kind))
     throw PluginError("plugin declares unknown kind '" + text_or_empty(d.kind) + "'", where,
                       "kinds are encoder, head, calibrator, ood, reranker");
@@ -82,7 +83,8 @@ const char* core_build_id() { return RUBRIKA_BUILD_ID; }
 std::filesystem::path default_plugin_folder() {
   // The folder holding librubrika_core: build/lib (build tree) or <prefix>/lib (installed).
   std::filesystem::path lib_dir = boost::dll::this_line_location().parent_path();
-  for (const auto& candidate : {lib_dir / "rubrika" / "plugins", lib_dir.parent_path() / "plugins"}) {
+  for (const auto& candidate :
+       {lib_dir / "rubrika" / "plugins", lib_dir.parent_path() / "plugins"}) {
     std::error_code ec;
     if (std::filesystem::is_directory(candidate, ec)) return candidate.lexically_normal();
   }
@@ -151,8 +153,9 @@ const PluginInfo& PluginRegistry::load_file(const std::filesystem::path& file) {
     library.load(canonical, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     const char* detail = e.what();
-    throw PluginError(std::string("cannot load plugin library: ") + detail, canonical.string(),
-                      "is it a shared library built for this machine with its dependencies installed?");
+    throw PluginError(
+        std::string("cannot load plugin library: ") + detail, canonical.string(),
+        "is it a shared library built for this machine with its dependencies installed?");
   }
   if (!library.has(kDescriptorSymbol))
     throw PluginError(std::string("not a rubrika plugin: no '") + kDescriptorSymbol + "' symbol",
@@ -214,9 +217,9 @@ const PluginInfo& PluginRegistry::find(const std::string& kind, const std::strin
   for (const auto& n : same_kind) available += (available.empty() ? "" : ", ") + n;
   std::string searched;
   for (const auto& f : impl_->folders) searched += (searched.empty() ? "" : ", ") + f.string();
-  std::string hint = "available " + kind + " plugins: " +
-                     (available.empty() ? std::string("none") : available) + "; folders searched: " +
-                     (searched.empty() ? std::string("none") : searched);
+  std::string hint = "available " + kind +
+                     " plugins: " + (available.empty() ? std::string("none") : available) +
+                     "; folders searched: " + (searched.empty() ? std::string("none") : searched);
   throw PluginError("unknown " + kind + " plugin '" + name + "'", "", hint);
 }
 
@@ -239,7 +242,8 @@ std::unique_ptr<Component> PluginRegistry::create_component(const std::string& k
   } catch (...) {
     rethrow_with_context(kind + "/" + name);
   }
-  if (!made) throw PluginError("plugin " + kind + "/" + name + " returned no component", info.file.string());
+  if (!made)
+    throw PluginError("plugin " + kind + "/" + name + " returned no component", info.file.string());
   return made;
 }
 

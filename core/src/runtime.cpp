@@ -13,19 +13,18 @@
 namespace rubrika {
 namespace {
 
-
 // How much of the CPU an OpenBLAS core's kernels use: 0 SSE-only, 1 AVX, 2 AVX2+FMA,
 // 3 AVX-512. Names are OpenBLAS's (openblas_get_corename()), compared case-insensitively.
 int core_rank(std::string core) {
   for (auto& c : core) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   static const std::map<std::string, int> ranks = {
-      {"prescott", 0},    {"katmai", 0},     {"coppermine", 0}, {"northwood", 0},
-      {"banias", 0},      {"core2", 0},      {"penryn", 0},     {"dunnington", 0},
-      {"nehalem", 0},     {"atom", 0},       {"athlon", 0},     {"opteron", 0},
-      {"opteron_sse3", 0}, {"barcelona", 0}, {"bobcat", 0},     {"nano", 0},
-      {"generic", 0},     {"unknown", 0},    {"sandybridge", 1}, {"bulldozer", 1},
-      {"piledriver", 1},  {"steamroller", 1}, {"excavator", 1}, {"haswell", 2},
-      {"zen", 2},         {"skylakex", 3},   {"cooperlake", 3}, {"sapphirerapids", 3}};
+      {"prescott", 0},     {"katmai", 0},      {"coppermine", 0},  {"northwood", 0},
+      {"banias", 0},       {"core2", 0},       {"penryn", 0},      {"dunnington", 0},
+      {"nehalem", 0},      {"atom", 0},        {"athlon", 0},      {"opteron", 0},
+      {"opteron_sse3", 0}, {"barcelona", 0},   {"bobcat", 0},      {"nano", 0},
+      {"generic", 0},      {"unknown", 0},     {"sandybridge", 1}, {"bulldozer", 1},
+      {"piledriver", 1},   {"steamroller", 1}, {"excavator", 1},   {"haswell", 2},
+      {"zen", 2},          {"skylakex", 3},    {"cooperlake", 3},  {"sapphirerapids", 3}};
   auto found = ranks.find(core);
   return found == ranks.end() ? -1 : found->second;
 }
@@ -130,8 +129,10 @@ std::vector<std::string> blas_problems(const BlasInfo& blas, const CpuFeatures& 
                        blas.core + "' kernels but this CPU supports '" + better +
                        "': unset OPENBLAS_CORETYPE or set OPENBLAS_CORETYPE=" + better);
   else
-    problems.push_back("OpenBLAS detected this CPU as '" + blas.core + "' (slow kernels): run with "
-                       "OPENBLAS_CORETYPE=" + better);
+    problems.push_back("OpenBLAS detected this CPU as '" + blas.core +
+                       "' (slow kernels): run with "
+                       "OPENBLAS_CORETYPE=" +
+                       better);
   return problems;
 }
 

@@ -30,9 +30,12 @@ FeatureSource parse_feature_source(const std::string& name) {
 
 const char* to_string(FeatureSource source) {
   switch (source) {
-    case FeatureSource::cls: return "cls";
-    case FeatureSource::pooled: return "pooled";
-    case FeatureSource::mean: return "mean";
+    case FeatureSource::cls:
+      return "cls";
+    case FeatureSource::pooled:
+      return "pooled";
+    case FeatureSource::mean:
+      return "mean";
   }
   return "?";
 }
@@ -40,8 +43,12 @@ const char* to_string(FeatureSource source) {
 torch::Tensor select_features(const EncoderOutput& output, FeatureSource source) {
   torch::Tensor features;
   switch (source) {
-    case FeatureSource::cls: features = output.cls; break;
-    case FeatureSource::pooled: features = output.pooled; break;
+    case FeatureSource::cls:
+      features = output.cls;
+      break;
+    case FeatureSource::pooled:
+      features = output.pooled;
+      break;
     case FeatureSource::mean:
       if (output.last_hidden_state.defined() && output.attention_mask.defined())
         features = output.mean_pooled();

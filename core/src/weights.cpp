@@ -9,7 +9,8 @@ namespace rubrika {
 void save_weights(const std::filesystem::path& file, const NamedParameters& parameters,
                   const std::map<std::string, std::string>& metadata) {
   std::map<std::string, torch::Tensor> tensors;
-  for (const auto& [name, tensor] : parameters) tensors[name] = tensor.detach().to(at::kCPU).contiguous();
+  for (const auto& [name, tensor] : parameters)
+    tensors[name] = tensor.detach().to(at::kCPU).contiguous();
   save_safetensors(file, tensors, metadata);
 }
 

@@ -10,7 +10,8 @@ int64_t cascade_pick(const CascadeExample& example, double weight) {
   int64_t best = 0;
   double best_score = -INFINITY;
   for (size_t j = 0; j < example.candidates.size(); ++j) {
-    const double fused = example.reranker_scores[j] + weight * std::log(std::max(example.probabilities[j], 1e-12));
+    const double fused =
+        example.reranker_scores[j] + weight * std::log(std::max(example.probabilities[j], 1e-12));
     if (fused > best_score) {
       best_score = fused;
       best = static_cast<int64_t>(j);
@@ -27,9 +28,11 @@ CascadeChoice tune_cascade(const std::vector<CascadeExample>& examples, double b
   // Sort by margin: sending the texts with margin < tau means sending a prefix.
   std::vector<size_t> order(examples.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return examples[a].margin < examples[b].margin; });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return examples[a].margin < examples[b].margin; });
   double correct_without = 0;
-  for (const auto& e : examples) correct_without += !e.candidates.empty() && e.candidates[0] == e.truth;
+  for (const auto& e : examples)
+    correct_without += !e.candidates.empty() && e.candidates[0] == e.truth;
 
   CascadeChoice best;
   best.accuracy_without = correct_without / n;
@@ -49,8 +52,9 @@ CascadeChoice tune_cascade(const std::vector<CascadeExample>& examples, double b
       if (!last && examples[order[sent]].margin == e.margin) continue;
       const double accuracy = correct / n;
       const double rate = static_cast<double>(sent) / n;
-      const bool better = accuracy > best.accuracy_with + 1e-12 ||
-                          (std::abs(accuracy - best.accuracy_with) <= 1e-12 && rate < best.trigger_rate);
+      const bool better =
+          accuracy > best.accuracy_with + 1e-12 ||
+          (std::abs(accuracy - best.accuracy_with) <= 1e-12 && rate < best.trigger_rate);
       if (better) {
         best.accuracy_with = accuracy;
         best.trigger_rate = rate;

@@ -23,10 +23,10 @@ DecisionOptions DecisionOptions::from_toml(const toml::table& table) {
 }
 
 toml::table DecisionOptions::to_toml() const {
-  return toml::table{{"other_label", other_label},       {"tau_other", tau_other},
-                     {"reject_ood", reject_ood},         {"top_k", top_k},
-                     {"rerank_tau", rerank_tau},         {"rerank_candidates", rerank_candidates},
-                     {"rerank_weight", rerank_weight},   {"label_template", label_template},
+  return toml::table{{"other_label", other_label},     {"tau_other", tau_other},
+                     {"reject_ood", reject_ood},       {"top_k", top_k},
+                     {"rerank_tau", rerank_tau},       {"rerank_candidates", rerank_candidates},
+                     {"rerank_weight", rerank_weight}, {"label_template", label_template},
                      {"rerank_budget", rerank_budget}};
 }
 

@@ -45,12 +45,13 @@ void check_inputs(const std::vector<std::string>& texts, const std::vector<int64
                   int64_t num_labels) {
   if (texts.empty()) throw InputError("no texts to evaluate", "eval");
   if (texts.size() != labels.size())
-    throw InputError(std::to_string(texts.size()) + " texts but " + std::to_string(labels.size()) +
-                         " labels", "eval");
+    throw InputError(
+        std::to_string(texts.size()) + " texts but " + std::to_string(labels.size()) + " labels",
+        "eval");
   for (size_t i = 0; i < labels.size(); ++i)
     if (labels[i] < 0 || labels[i] >= num_labels)
-      throw InputError("label id " + std::to_string(labels[i]) + " out of range", "eval, text " +
-                           std::to_string(i + 1));
+      throw InputError("label id " + std::to_string(labels[i]) + " out of range",
+                       "eval, text " + std::to_string(i + 1));
 }
 
 }  // namespace

@@ -33,8 +33,8 @@ Pipeline::Pipeline(std::function<std::string(std::string_view)> normalizer, Labe
       head_(std::move(head)) {
   if (!encoder_ || !head_) throw Error("a pipeline needs an encoder and a head");
   if (head_->num_labels() != labels_.size())
-    throw ArtifactError("the head has " + std::to_string(head_->num_labels()) + " outputs but there are " +
-                        std::to_string(labels_.size()) + " labels");
+    throw ArtifactError("the head has " + std::to_string(head_->num_labels()) +
+                        " outputs but there are " + std::to_string(labels_.size()) + " labels");
 }
 
 Pipeline::~Pipeline() = default;
@@ -72,15 +72,16 @@ ForwardResult Pipeline::forward(const std::vector<std::string>& normalized_texts
   TokenBatch batch = encoder_->tokenize(normalized_texts);
   result.encoded = encoder_->forward(batch);
   result.logits = head_->forward(result.encoded).to(at::kFloat);
-  result.probabilities = calibrator_ ? calibrator_->probabilities(result.logits)
-                                     : head_->probabilities(result.logits);
+  result.probabilities =
+      calibrator_ ? calibrator_->probabilities(result.logits) : head_->probabilities(result.logits);
   return result;
 }
 
 ForwardResult Pipeline::forward_all(const std::vector<std::string>& normalized_texts,
                                     int64_t batch_size) {
   std::vector<at::Tensor> cls, pooled, mean, logits, probabilities;
-  for (size_t begin = 0; begin < normalized_texts.size(); begin += static_cast<size_t>(batch_size)) {
+  for (size_t begin = 0; begin < normalized_texts.size();
+       begin += static_cast<size_t>(batch_size)) {
     const size_t end = std::min(normalized_texts.size(), begin + static_cast<size_t>(batch_size));
     std::vector<std::string> chunk(normalized_texts.begin() + static_cast<long>(begin),
                                    normalized_texts.begin() + static_cast<long>(end));
@@ -153,8 +154,10 @@ std::vector<Prediction> Pipeline::predict(const std::vector<std::string>& texts,
     }
     if (options.timings) {
       const double n = static_cast<double>(texts.size());
-      p.timings_ms = {{"normalize", normalize_ms / n}, {"forward", forward_ms / n},
-                      {"ood", ood_ms / n}, {"rerank", rerank_ms}};
+      p.timings_ms = {{"normalize", normalize_ms / n},
+                      {"forward", forward_ms / n},
+                      {"ood", ood_ms / n},
+                      {"rerank", rerank_ms}};
     }
   }
   return predictions;
@@ -181,8 +184,9 @@ void Pipeline::apply_cascade(const std::string& normalized, Prediction& p,
   int64_t best = 0;
   double best_score = -INFINITY;
   for (int64_t j = 0; j < k; ++j) {
-    const double fused = scores[j].item<double>() +
-                         decision_.rerank_weight * std::log(std::max(values[j].item<double>(), 1e-12));
+    const double fused =
+        scores[j].item<double>() +
+        decision_.rerank_weight * std::log(std::max(values[j].item<double>(), 1e-12));
     if (fused > best_score) {
       best_score = fused;
       best = j;
@@ -197,7 +201,8 @@ void Pipeline::apply_cascade(const std::string& normalized, Prediction& p,
 std::vector<ScoredCandidate> Pipeline::rerank(const std::string& text,
                                               const std::vector<std::string>& candidates) {
   if (!reranker_)
-    throw ArtifactError("this run has no reranker", info_.run_name, "train one with a [reranker] section");
+    throw ArtifactError("this run has no reranker", info_.run_name,
+                        "train one with a [reranker] section");
   std::vector<std::string> label_texts;
   for (const auto& name : candidates) {
     labels_.id(name);  // throws InputError naming an unknown label

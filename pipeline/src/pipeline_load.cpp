@@ -13,13 +13,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-PluginContext context_for(const fs::path& run_dir, const ComponentRecord& c, const torch::Device& device,
-                          const std::vector<std::string>& labels) {
+PluginContext context_for(const fs::path& run_dir, const ComponentRecord& c,
+                          const torch::Device& device, const std::vector<std::string>& labels) {
   PluginContext context;
   context.device = device;
   context.recipe_dir = run_dir;
   // A head's artifact is a file in the run folder; other components have their own folder.
-  context.artifact_dir = c.kind == "head" ? run_dir : (c.path.empty() ? fs::path() : run_dir / c.path);
+  context.artifact_dir =
+      c.kind == "head" ? run_dir : (c.path.empty() ? fs::path() : run_dir / c.path);
   context.labels = labels;
   return context;
 }
@@ -36,10 +37,12 @@ toml::table with_type(const ComponentRecord& c, const fs::path& run_dir) {
   return table;
 }
 
-TensorMap state_of(const state::StateReader* reader, const ComponentRecord& c, const fs::path& run_dir) {
+TensorMap state_of(const state::StateReader* reader, const ComponentRecord& c,
+                   const fs::path& run_dir) {
   if (c.state.empty()) return {};
   if (reader == nullptr || !reader->has(c.state))
-    throw ArtifactError("state.h5 has no group '" + c.state + "' for " + c.role, (run_dir / "state.h5").string(),
+    throw ArtifactError("state.h5 has no group '" + c.state + "' for " + c.role,
+                        (run_dir / "state.h5").string(),
                         "the run folder is incomplete; train it again");
   return reader->read_tensor_map(c.state);
 }
@@ -47,23 +50,27 @@ TensorMap state_of(const state::StateReader* reader, const ComponentRecord& c, c
 }  // namespace
 
 std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry& registry,
-                                         const std::string& device_spec, const std::string& encoder_dtype) {
+                                         const std::string& device_spec,
+                                         const std::string& encoder_dtype) {
   const RunManifest m = read_run_manifest(run_dir);
   const torch::Device device = resolve_device(device_spec);
   auto normalizer = std::make_shared<Normalizer>(NormalizerOptions::from_toml(m.normalizer));
   std::unique_ptr<state::StateReader> reader;
-  if (fs::exists(run_dir / "state.h5")) reader = std::make_unique<state::StateReader>(run_dir / "state.h5");
+  if (fs::exists(run_dir / "state.h5"))
+    reader = std::make_unique<state::StateReader>(run_dir / "state.h5");
 
   const ComponentRecord& enc = *m.find("encoder");
   toml::table encoder_options = with_type(enc, run_dir);
   if (!encoder_dtype.empty()) encoder_options.insert_or_assign("dtype", encoder_dtype);
-  auto encoder = registry.create<Encoder>(enc.type, context_for(run_dir, enc, device, m.labels), encoder_options);
+  auto encoder = registry.create<Encoder>(enc.type, context_for(run_dir, enc, device, m.labels),
+                                          encoder_options);
   const ComponentRecord& hd = *m.find("head");
   PluginContext head_context = context_for(run_dir, hd, device, m.labels);
   head_context.input_size = encoder->hidden_size();
   auto head = registry.create<Head>(hd.type, head_context, with_type(hd, run_dir));
-  auto pipeline = std::make_unique<Pipeline>([normalizer](std::string_view t) { return normalizer->normalize(t); },
-                                             LabelSet(m.labels), std::move(encoder), std::move(head));
+  auto pipeline = std::make_unique<Pipeline>(
+      [normalizer](std::string_view t) { return normalizer->normalize(t); }, LabelSet(m.labels),
+      std::move(encoder), std::move(head));
   PipelineInfo info;
   info.run_name = m.run_name;
   info.recipe_hash = m.recipe_hash;
@@ -84,14 +91,16 @@ std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry
       scorer->load_state(state_of(reader.get(), c, run_dir));
       pipeline->add_ood_scorer(c.type, std::move(scorer));
     } else if (c.kind == "reranker") {
-      pipeline->set_reranker(registry.create<Reranker>(c.type, context, with_type(c, run_dir)), label_texts);
+      pipeline->set_reranker(registry.create<Reranker>(c.type, context, with_type(c, run_dir)),
+                             label_texts);
     }
   }
   static const toml::table empty;
   pipeline->set_decision(DecisionOptions::from_toml(m.decision.empty() ? empty : m.decision));
   pipeline->set_info(std::move(info));
-  log_info("pipeline", "loaded " + run_dir.string() + " (" + std::to_string(m.labels.size()) + " labels, " +
-                           std::to_string(m.components.size()) + " components) on " + device.str());
+  log_info("pipeline", "loaded " + run_dir.string() + " (" + std::to_string(m.labels.size()) +
+                           " labels, " + std::to_string(m.components.size()) + " components) on " +
+                           device.str());
   return pipeline;
 }
 

@@ -53,7 +53,8 @@ void write_file_atomically(const fs::path& file, const std::string& text) {
   temp += ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw IoError("cannot write file", temp.string(), "check the folder exists and is writable");
+    if (!out)
+      throw IoError("cannot write file", temp.string(), "check the folder exists and is writable");
     out << text;
     out.flush();
     if (!out) throw IoError("write failed (disk full?)", temp.string());
@@ -78,8 +79,8 @@ void write_run_manifest(const fs::path& run_dir, const RunManifest& m) {
   // An array keeps the order: the first OOD scorer is the primary one.
   toml::array components;
   for (const auto& c : m.components) {
-    toml::table record{{"role", c.role}, {"kind", c.kind}, {"type", c.type}, {"version", c.version},
-                       {"path", c.path}, {"state", c.state}};
+    toml::table record{{"role", c.role},       {"kind", c.kind}, {"type", c.type},
+                       {"version", c.version}, {"path", c.path}, {"state", c.state}};
     record.insert("options", c.options);
     components.push_back(std::move(record));
   }
@@ -94,16 +95,18 @@ void write_run_manifest(const fs::path& run_dir, const RunManifest& m) {
 
 RunManifest read_run_manifest(const fs::path& run_dir) {
   if (!fs::is_directory(run_dir))
-    throw ArtifactError("run folder not found", run_dir.string(), "run `rubrika train RECIPE` first");
+    throw ArtifactError("run folder not found", run_dir.string(),
+                        "run `rubrika train RECIPE` first");
   const fs::path file = run_dir / kManifest;
   if (!fs::exists(file))
-    throw ArtifactError("run folder has no pipeline.toml (training did not finish)", run_dir.string(),
-                        "run `rubrika train RECIPE` (with --resume to continue)");
+    throw ArtifactError("run folder has no pipeline.toml (training did not finish)",
+                        run_dir.string(), "run `rubrika train RECIPE` (with --resume to continue)");
   toml::table root;
   try {
     root = toml::parse_file(file.string());
   } catch (const toml::parse_error& e) {
-    throw ArtifactError(std::string("malformed pipeline.toml: ") + std::string(e.description()), file.string());
+    throw ArtifactError(std::string("malformed pipeline.toml: ") + std::string(e.description()),
+                        file.string());
   }
   RunManifest m;
   m.format_version = root["format_version"].value_or<int64_t>(0);
@@ -111,7 +114,8 @@ RunManifest read_run_manifest(const fs::path& run_dir) {
     throw ArtifactError("pipeline.toml has no format_version", file.string());
   if (m.format_version > kRunFormatVersion)
     throw ArtifactError("run folder format " + std::to_string(m.format_version) +
-                            " is newer than this rubrika reads (" + std::to_string(kRunFormatVersion) + ")",
+                            " is newer than this rubrika reads (" +
+                            std::to_string(kRunFormatVersion) + ")",
                         file.string(), "upgrade rubrika");
   m.rubrika_version = root["rubrika_version"].value_or<std::string>("");
   m.run_name = string_at(root, "run_name", file);
@@ -124,7 +128,8 @@ RunManifest read_run_manifest(const fs::path& run_dir) {
   if (const toml::table* t = root["decision"].as_table()) m.decision = *t;
   if (const toml::table* t = root["label_texts"].as_table()) m.label_texts = *t;
   const toml::array* components = root["components"].as_array();
-  if (components == nullptr) throw ArtifactError("pipeline.toml has no [[components]]", file.string());
+  if (components == nullptr)
+    throw ArtifactError("pipeline.toml has no [[components]]", file.string());
   for (const auto& node : *components) {
     const toml::table* t = node.as_table();
     if (t == nullptr) throw ArtifactError("a component entry is not a table", file.string());

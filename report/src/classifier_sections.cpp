@@ -19,22 +19,27 @@ constexpr double kWeakF1 = 0.9;  // per-class rows below this are highlighted
 
 std::string per_class_table(const json& per_class) {
   std::ostringstream s;
-  s << "<div class='scroll'><table><tr><th>label</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>";
+  s << "<div "
+       "class='scroll'><table><tr><th>label</th><th>precision</th><th>recall</th><th>F1</"
+       "th><th>support</th></tr>";
   for (const auto& [label, v] : per_class.items())
-    s << "<tr" << (number_at(v, "f1", 1) < kWeakF1 ? " class='weak'" : "") << "><td>" << escape(label) << "</td><td>"
-      << cell(v, "precision", 3) << "</td><td>" << cell(v, "recall", 3) << "</td><td>" << cell(v, "f1", 3)
-      << "</td><td>" << cell(v, "support", 6) << "</td></tr>";
+    s << "<tr" << (number_at(v, "f1", 1) < kWeakF1 ? " class='weak'" : "") << "><td>"
+      << escape(label) << "</td><td>" << cell(v, "precision", 3) << "</td><td>"
+      << cell(v, "recall", 3) << "</td><td>" << cell(v, "f1", 3) << "</td><td>"
+      << cell(v, "support", 6) << "</td></tr>";
   s << "</table></div>";
   return s.str();
 }
 
 // The confusion matrix checked against its labels: n names and n rows of n numbers.
-std::vector<std::vector<double>> checked_matrix(const json& confusion, const std::vector<std::string>& labels) {
+std::vector<std::vector<double>> checked_matrix(const json& confusion,
+                                                const std::vector<std::string>& labels) {
   const char* field = "classifier.test.confusion.matrix";
   const json& rows = child(confusion, "matrix");
   if (!rows.is_array() || rows.size() != labels.size())
-    throw InputError(std::string(field) + " must hold one row per label (" + std::to_string(labels.size()) + ")",
-                     "metrics.json", "write the matrix and its labels from the same evaluation");
+    throw InputError(
+        std::string(field) + " must hold one row per label (" + std::to_string(labels.size()) + ")",
+        "metrics.json", "write the matrix and its labels from the same evaluation");
   std::vector<std::vector<double>> matrix;
   for (size_t r = 0; r < rows.size(); ++r) {
     if (!rows[r].is_array() || rows[r].size() != labels.size())
@@ -54,12 +59,14 @@ std::string classifier_section(const json& m) {
   const json& c = child(m, "classifier");
   if (!c.is_object()) return not_run("Classifier");
   std::ostringstream s;
-  s << "<p>Encoder <b>" << escape(text_at(c, "encoder")) << "</b>, head <b>" << escape(text_at(c, "head"))
-    << "</b>; best checkpoint at step " << cell(c, "best_step", 8) << " of " << cell(c, "steps", 8) << ".</p>";
+  s << "<p>Encoder <b>" << escape(text_at(c, "encoder")) << "</b>, head <b>"
+    << escape(text_at(c, "head")) << "</b>; best checkpoint at step " << cell(c, "best_step", 8)
+    << " of " << cell(c, "steps", 8) << ".</p>";
   Series loss{"training loss", "#2b6cb0", {}, {}};
   for (const auto& h : child(c, "history"))
     if (has_number(h, "loss")) loss.points.emplace_back(number_at(h, "step"), number_at(h, "loss"));
-  Series f1{"validation macro-F1", "#2f855a", {}, {}}, accuracy{"validation accuracy", "#c05621", {}, {}};
+  Series f1{"validation macro-F1", "#2f855a", {}, {}},
+      accuracy{"validation accuracy", "#c05621", {}, {}};
   for (const auto& e : child(c, "evaluations")) {
     const std::string note = "epoch " + cell(e, "epoch", 6) + ", step " + cell(e, "step", 8);
     f1.points.emplace_back(number_at(e, "step"), number_at(e, "macro_f1"));
@@ -67,12 +74,14 @@ std::string classifier_section(const json& m) {
     accuracy.points.emplace_back(number_at(e, "step"), number_at(e, "accuracy"));
     accuracy.notes.push_back(note + ": accuracy " + cell(e, "accuracy"));
   }
-  s << "<div class='grid'><div><h3>Training loss per step</h3>" << line_chart({loss}, "step", "loss")
-    << "</div><div><h3>Validation per epoch</h3>" << line_chart({f1, accuracy}, "step", "score") << "</div></div>";
+  s << "<div class='grid'><div><h3>Training loss per step</h3>"
+    << line_chart({loss}, "step", "loss") << "</div><div><h3>Validation per epoch</h3>"
+    << line_chart({f1, accuracy}, "step", "score") << "</div></div>";
   const json& test = child(c, "test");
   if (!test.is_object()) return s.str() + not_run("Test evaluation");
-  s << "<p>Test: accuracy <b>" << cell(test, "accuracy") << "</b>, macro-F1 <b>" << cell(test, "macro_f1")
-    << "</b> on " << cell(test, "n", 8) << " texts.</p><h3>Per class</h3>" << per_class_table(child(test, "per_class"));
+  s << "<p>Test: accuracy <b>" << cell(test, "accuracy") << "</b>, macro-F1 <b>"
+    << cell(test, "macro_f1") << "</b> on " << cell(test, "n", 8) << " texts.</p><h3>Per class</h3>"
+    << per_class_table(child(test, "per_class"));
   return s.str();
 }
 
@@ -81,7 +90,8 @@ std::string confusion_section(const json& m) {
   if (!confusion.is_object()) return not_run("Confusion matrix");
   const json& names = child(confusion, "labels");
   std::vector<std::string> labels;
-  for (const auto& name : names) labels.push_back(name.is_string() ? name.get<std::string>() : name.dump());
+  for (const auto& name : names)
+    labels.push_back(name.is_string() ? name.get<std::string>() : name.dump());
   const auto matrix = checked_matrix(confusion, labels);
   std::vector<std::tuple<double, size_t, size_t>> confusions;  // count, truth, predicted
   for (size_t r = 0; r < matrix.size(); ++r)
@@ -90,15 +100,19 @@ std::string confusion_section(const json& m) {
   std::stable_sort(confusions.begin(), confusions.end(),
                    [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
   std::ostringstream s;
-  s << "<p>Rows: true label, columns: predicted (numbered like the rows). Blue: share of the row predicted "
-       "right; red: mistakes. Hover a cell for its names and count.</p><div class='grid'><div class='wide'>"
+  s << "<p>Rows: true label, columns: predicted (numbered like the rows). Blue: share of the row "
+       "predicted "
+       "right; red: mistakes. Hover a cell for its names and count.</p><div class='grid'><div "
+       "class='wide'>"
     << heatmap(labels, matrix) << "</div><div><h3>Top confusions</h3>";
-  if (confusions.empty()) s << "<p class='empty'>no mistakes</p>";
-  else s << "<table><tr><th>true → predicted</th><th>texts</th></tr>";
+  if (confusions.empty())
+    s << "<p class='empty'>no mistakes</p>";
+  else
+    s << "<table><tr><th>true → predicted</th><th>texts</th></tr>";
   for (size_t i = 0; i < confusions.size() && i < 15; ++i) {
     const auto& [count, truth, predicted] = confusions[i];
-    s << "<tr><td>" << escape(labels[truth]) << " → " << escape(labels[predicted]) << "</td><td>" << number(count, 8)
-      << "</td></tr>";
+    s << "<tr><td>" << escape(labels[truth]) << " → " << escape(labels[predicted]) << "</td><td>"
+      << number(count, 8) << "</td></tr>";
   }
   if (!confusions.empty()) s << "</table>";
   s << "</div></div>";

@@ -60,9 +60,12 @@ std::string render_html_report(const std::string& metrics_json_text) {
   const std::string name = report::escape(report::text_at(report::child(m, "run"), "name", "run"));
   std::ostringstream page;
   page << "<!DOCTYPE html>\n<html lang='ru'><head><meta charset='utf-8'>"
-       << "<meta name='viewport' content='width=device-width, initial-scale=1'><title>rubrika report: " << name
-       << "</title><style>" << kStyle << "</style></head><body><h1>rubrika run: " << name << "</h1><nav>";
-  for (const auto& section : kSections) page << "<a href='#" << section.id << "'>" << section.title << "</a>";
+       << "<meta name='viewport' content='width=device-width, initial-scale=1'><title>rubrika "
+          "report: "
+       << name << "</title><style>" << kStyle << "</style></head><body><h1>rubrika run: " << name
+       << "</h1><nav>";
+  for (const auto& section : kSections)
+    page << "<a href='#" << section.id << "'>" << section.title << "</a>";
   page << "</nav>" << report::headline_section(m);
   for (const auto& section : kSections) {
     page << "<h2 id='" << section.id << "'>" << section.title << "</h2>";
@@ -76,9 +79,12 @@ std::string render_html_report(const std::string& metrics_json_text) {
   return page.str();
 }
 
-void write_html_report(const std::filesystem::path& metrics_json, const std::filesystem::path& out_html) {
+void write_html_report(const std::filesystem::path& metrics_json,
+                       const std::filesystem::path& out_html) {
   std::ifstream in(metrics_json, std::ios::binary);
-  if (!in) throw IoError("cannot read metrics", metrics_json.string(), "run `rubrika train` to create them");
+  if (!in)
+    throw IoError("cannot read metrics", metrics_json.string(),
+                  "run `rubrika train` to create them");
   std::stringstream text;
   text << in.rdbuf();
   std::string html;

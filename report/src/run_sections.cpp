@@ -13,8 +13,9 @@ using nlohmann::json;
 namespace {
 
 std::string card(const std::string& title, const std::string& value, const std::string& note = {}) {
-  return "<div class='card'><div class='card-title'>" + escape(title) + "</div><div class='card-value'>" + value +
-         "</div><div class='card-note'>" + note + "</div></div>";
+  return "<div class='card'><div class='card-title'>" + escape(title) +
+         "</div><div class='card-value'>" + value + "</div><div class='card-note'>" + note +
+         "</div></div>";
 }
 
 }  // namespace
@@ -28,10 +29,13 @@ std::string headline_section(const json& m) {
   std::ostringstream s;
   s << "<div class='cards'>" << card("test accuracy", cell(test, "accuracy"))
     << card("test macro-F1", cell(test, "macro_f1"))
-    << card("ECE", cell(child(calibration, "before"), "ece", 3) + " → " + cell(child(calibration, "after"), "ece", 3),
+    << card("ECE",
+            cell(child(calibration, "before"), "ece", 3) + " → " +
+                cell(child(calibration, "after"), "ece", 3),
             "before → after temperature");
   const std::string primary = text_at(ood, "primary", "");
-  s << card("OOD AUROC", cell(child(child(ood, "scorers"), primary.c_str()), "auroc"), escape(primary))
+  s << card("OOD AUROC", cell(child(child(ood, "scorers"), primary.c_str()), "auroc"),
+            escape(primary))
     << card("reranked", cell(cascade, "trigger_rate", 3), "share of texts (cascade trigger rate)")
     << card("baseline macro-F1", cell(baseline, "macro_f1"), escape(text_at(baseline, "name", "")))
     << "</div>";
@@ -42,17 +46,20 @@ std::string summary_section(const json& m) {
   const json& run = child(m, "run");
   auto text = [&](const char* key) { return escape(text_at(run, key)); };
   std::ostringstream s;
-  s << "<div class='grid'><table><tr><th>run</th><td>" << text("name") << "</td></tr><tr><th>recipe</th><td>"
-    << text("recipe") << "</td></tr><tr><th>device</th><td>" << text("device") << "</td></tr><tr><th>started</th><td>"
-    << text("started") << "</td></tr><tr><th>finished</th><td>" << text("finished")
+  s << "<div class='grid'><table><tr><th>run</th><td>" << text("name")
+    << "</td></tr><tr><th>recipe</th><td>" << text("recipe") << "</td></tr><tr><th>device</th><td>"
+    << text("device") << "</td></tr><tr><th>started</th><td>" << text("started")
+    << "</td></tr><tr><th>finished</th><td>" << text("finished")
     << "</td></tr><tr><th>rubrika</th><td>" << text("rubrika_version") << "</td></tr></table>";
   const json& data = child(m, "data");
   if (data.is_object()) {
     s << "<table><tr><th>split</th><th>texts</th></tr>";
     for (const auto& [split, count] : child(data, "counts").items())
-      s << "<tr><td>" << escape(split) << "</td><td>" << (count.is_number() ? count.dump() : "–") << "</td></tr>";
-    s << "<tr><td>classes</td><td>" << child(data, "classes").size() << "</td></tr><tr><td>skipped (empty)</td><td>"
-      << cell(data, "skipped_empty") << "</td></tr></table>";
+      s << "<tr><td>" << escape(split) << "</td><td>" << (count.is_number() ? count.dump() : "–")
+        << "</td></tr>";
+    s << "<tr><td>classes</td><td>" << child(data, "classes").size()
+      << "</td></tr><tr><td>skipped (empty)</td><td>" << cell(data, "skipped_empty")
+      << "</td></tr></table>";
   } else {
     s << not_run("Data");
   }
@@ -60,12 +67,14 @@ std::string summary_section(const json& m) {
   if (timings.is_object()) {
     double total = 0, longest = 0;
     for (const auto& [stage, seconds] : timings.items())
-      if (seconds.is_number()) total += seconds.get<double>(), longest = std::max(longest, seconds.get<double>());
+      if (seconds.is_number())
+        total += seconds.get<double>(), longest = std::max(longest, seconds.get<double>());
     s << "<table><tr><th>stage</th><th>seconds</th><th></th></tr>";
     for (const auto& [stage, seconds] : timings.items()) {
       const double v = seconds.is_number() ? seconds.get<double>() : 0;
-      s << "<tr><td>" << escape(stage) << "</td><td>" << number(v, 4) << "</td><td><span class='bar' style='width:"
-        << (longest > 0 ? 120 * v / longest : 0) << "px'></span></td></tr>";
+      s << "<tr><td>" << escape(stage) << "</td><td>" << number(v, 4)
+        << "</td><td><span class='bar' style='width:" << (longest > 0 ? 120 * v / longest : 0)
+        << "px'></span></td></tr>";
     }
     s << "<tr><th>total</th><th>" << number(total, 4) << "</th><th></th></tr></table>";
   }
@@ -87,13 +96,15 @@ std::string baseline_section(const json& m) {
   };
   std::ostringstream s;
   s << "<p>The same train / validation / test split, a linear head on frozen TF-IDF features ("
-    << cell(base, "dimensions", 8) << " n-grams), trained in " << cell(base, "train_seconds", 3) << " s.</p>"
+    << cell(base, "dimensions", 8) << " n-grams), trained in " << cell(base, "train_seconds", 3)
+    << " s.</p>"
     << "<table><tr><th>model</th><th>accuracy</th><th>macro-F1</th></tr><tr><td>"
-    << escape(text_at(base, "name", "baseline")) << "</td><td>" << cell(base, "accuracy") << "</td><td>"
-    << cell(base, "macro_f1") << "</td></tr><tr><td>this run (" << escape(text_at(classifier, "encoder", "?"))
-    << " + " << escape(text_at(classifier, "head", "?")) << ")</td><td>" << cell(main, "accuracy")
-    << "</td><td>" << cell(main, "macro_f1") << "</td></tr><tr><td>difference</td><td>" << delta("accuracy")
-    << "</td><td>" << delta("macro_f1") << "</td></tr></table>";
+    << escape(text_at(base, "name", "baseline")) << "</td><td>" << cell(base, "accuracy")
+    << "</td><td>" << cell(base, "macro_f1") << "</td></tr><tr><td>this run ("
+    << escape(text_at(classifier, "encoder", "?")) << " + "
+    << escape(text_at(classifier, "head", "?")) << ")</td><td>" << cell(main, "accuracy")
+    << "</td><td>" << cell(main, "macro_f1") << "</td></tr><tr><td>difference</td><td>"
+    << delta("accuracy") << "</td><td>" << delta("macro_f1") << "</td></tr></table>";
   return s.str();
 }
 
@@ -102,8 +113,10 @@ std::string serving_section(const json& m) {
   const std::string command = text_at(serving, "command", "rubrika serve RUN_DIR");
   const std::string url = text_at(serving, "url", "http://127.0.0.1:8080/v1/classify");
   std::ostringstream s;
-  s << "<p>Start the server:</p><pre>" << escape(command) << "</pre><p>Ask it:</p><pre>curl -s " << escape(url)
-    << " \\\n  -H 'Content-Type: application/json' \\\n  -d '{\"texts\": [\"Продаю диван, почти новый\"]}'</pre>";
+  s << "<p>Start the server:</p><pre>" << escape(command) << "</pre><p>Ask it:</p><pre>curl -s "
+    << escape(url)
+    << " \\\n  -H 'Content-Type: application/json' \\\n  -d '{\"texts\": [\"Продаю диван, почти "
+       "новый\"]}'</pre>";
   return s.str();
 }
 

@@ -28,6 +28,8 @@ std::string cell(const json& j, const char* key, int precision) {
   return has_number(j, key) ? number(child(j, key).get<double>(), precision) : "–";
 }
 
-std::string not_run(const std::string& what) { return "<p class='empty'>" + escape(what) + ": not run.</p>"; }
+std::string not_run(const std::string& what) {
+  return "<p class='empty'>" + escape(what) + ": not run.</p>";
+}
 
 }  // namespace rubrika::report

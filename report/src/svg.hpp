@@ -18,7 +18,8 @@ struct Series {
   std::vector<std::pair<double, double>> points;
   std::vector<std::string> notes;
 };
-std::string line_chart(const std::vector<Series>& series, const std::string& x_label, const std::string& y_label);
+std::string line_chart(const std::vector<Series>& series, const std::string& x_label,
+                       const std::string& y_label);
 
 // Side-by-side bars per category: values[series][category].
 std::string bar_chart(const std::vector<std::string>& categories, const std::vector<Series>& series,
@@ -31,7 +32,8 @@ std::string histogram_chart(const std::vector<double>& edges, const std::vector<
 // Heatmap of a square count matrix, rows = truth: row names on the left ("12 name",
 // shortened), column numbers on top, full names and counts in each cell's hover title.
 // Cells shrink with the number of labels (50 labels: 12 px) so the matrix fits a laptop.
-std::string heatmap(const std::vector<std::string>& labels, const std::vector<std::vector<double>>& matrix);
+std::string heatmap(const std::vector<std::string>& labels,
+                    const std::vector<std::vector<double>>& matrix);
 
 // One reliability-diagram bin: [lower, upper) of confidence, texts, mean confidence, accuracy.
 struct CalibrationBin {
@@ -39,7 +41,8 @@ struct CalibrationBin {
 };
 // Accuracy against mean confidence per non-empty bin for each series (before / after),
 // over the diagonal of perfect calibration; marker area grows with the bin's count.
-std::string reliability_chart(const std::vector<std::pair<Series, std::vector<CalibrationBin>>>& series);
+std::string reliability_chart(
+    const std::vector<std::pair<Series, std::vector<CalibrationBin>>>& series);
 
 // Shortens `text` to at most `max_chars` code points, ending in "…" when cut.
 std::string shorten(const std::string& text, size_t max_chars);

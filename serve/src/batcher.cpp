@@ -139,7 +139,9 @@ void Batcher::run_batch(std::vector<QueuedText> batch) {
     texts.push_back(item.text);
     longest = std::max(longest, item.tokens);
   }
-  if (metrics_) metrics_->observe_batch(static_cast<int64_t>(live.size()), longest * static_cast<int64_t>(live.size()));
+  if (metrics_)
+    metrics_->observe_batch(static_cast<int64_t>(live.size()),
+                            longest * static_cast<int64_t>(live.size()));
 
   std::vector<Prediction> predictions;
   try {

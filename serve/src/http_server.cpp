@@ -30,12 +30,14 @@ void to_response(const HttpResponse& in, httplib::Response& out) {
 // The JSON error for a status httplib set on its own (its handlers never ran).
 HttpResponse library_error(int status, const ServeOptions& options) {
   if (status == 413)
-    return error_response(PayloadTooLargeError("the body is larger than the limit of " +
-                                                   std::to_string(options.max_body_bytes) + " bytes",
-                                               "body", "send fewer or shorter texts per request"),
-                          0);
+    return error_response(
+        PayloadTooLargeError("the body is larger than the limit of " +
+                                 std::to_string(options.max_body_bytes) + " bytes",
+                             "body", "send fewer or shorter texts per request"),
+        0);
   if (status == 404) return error_response(RouteNotFoundError("no route", "path"), 0);
-  HttpResponse response = error_response(BadRequestError("the HTTP request could not be processed", ""), 0);
+  HttpResponse response =
+      error_response(BadRequestError("the HTTP request could not be processed", ""), 0);
   response.status = status;
   return response;
 }
@@ -68,7 +70,7 @@ HttpServer::HttpServer(Service& service, const ServeOptions& options)
   server_->Delete(".*", forward);
   server_->Options(".*", forward);
   const httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request&,
-                                                              httplib::Response& response) {
+                                                               httplib::Response& response) {
     // Called for every status ≥ 400, including Service's own JSON errors: keep those.
     if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     const HttpResponse error = library_error(response.status, options_);
@@ -89,8 +91,10 @@ int HttpServer::bind() {
     port = -1;
   }
   if (port < 0)
-    throw IoError("cannot listen on " + options_.host + ":" + std::to_string(options_.port), "serve.host/port",
-                  "is the port in use or the host not an address of this machine? choose another with --port");
+    throw IoError("cannot listen on " + options_.host + ":" + std::to_string(options_.port),
+                  "serve.host/port",
+                  "is the port in use or the host not an address of this machine? choose another "
+                  "with --port");
   // Debian's compiled cpp-httplib listens with a backlog of 5: 64 clients connecting at once
   // overflow it and the rest wait for SYN retransmits (1 s, 3 s). Linux lets listen() be
   // called again on a listening socket to raise it.

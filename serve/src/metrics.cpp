@@ -101,7 +101,8 @@ std::string Metrics::render() const {
     histogram.render(out, "rubrika_stage_duration_seconds", "stage=\"" + stage + "\"");
   header(out, "rubrika_batch_size", "histogram", "Texts per inference batch.");
   batch_size_.render(out, "rubrika_batch_size", "");
-  header(out, "rubrika_batch_tokens", "histogram", "Padded tokens per batch (longest text x texts).");
+  header(out, "rubrika_batch_tokens", "histogram",
+         "Padded tokens per batch (longest text x texts).");
   batch_tokens_.render(out, "rubrika_batch_tokens", "");
   header(out, "rubrika_queue_depth", "gauge", "Texts waiting in the queue for a batch.");
   out += "rubrika_queue_depth " + std::to_string(queue_depth_) + "\n";

@@ -4,7 +4,8 @@
 
 namespace rubrika::serve {
 
-PipelineBackend::PipelineBackend(std::unique_ptr<Pipeline> pipeline) : pipeline_(std::move(pipeline)) {}
+PipelineBackend::PipelineBackend(std::unique_ptr<Pipeline> pipeline)
+    : pipeline_(std::move(pipeline)) {}
 
 std::unique_ptr<PipelineBackend> PipelineBackend::load(const std::filesystem::path& run_dir,
                                                        PluginRegistry& registry,

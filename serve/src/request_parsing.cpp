@@ -41,9 +41,9 @@ void reject_unknown_fields(const json& body, const std::vector<std::string>& kno
     const std::string suggestion = closest_match(item.key(), known);
     std::string list;
     for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
-    throw BadRequestError("unknown field", item.key(),
-                          suggestion.empty() ? "known fields: " + list
-                                             : "did you mean \"" + suggestion + "\"?");
+    throw BadRequestError(
+        "unknown field", item.key(),
+        suggestion.empty() ? "known fields: " + list : "did you mean \"" + suggestion + "\"?");
   }
 }
 
@@ -56,13 +56,15 @@ std::string read_text(const json& value, const std::string& field, const Request
   if (!value.is_string())
     throw BadRequestError("expected a string, got " + json_type(value), field);
   std::string text = value.get<std::string>();
-  if (blank(text)) throw InputError("the text is empty or only whitespace", field, "send some text");
+  if (blank(text))
+    throw InputError("the text is empty or only whitespace", field, "send some text");
   const size_t chars = utf8_length(text);
   if (static_cast<int64_t>(chars) > limits.max_text_chars) {
     if (!limits.truncate_long_texts)
-      throw InputError("the text has " + std::to_string(chars) + " characters, more than the limit of " +
-                           std::to_string(limits.max_text_chars),
-                       field, "shorten it, or ask the operator to set serve.on_long_text = \"truncate\"");
+      throw InputError(
+          "the text has " + std::to_string(chars) + " characters, more than the limit of " +
+              std::to_string(limits.max_text_chars),
+          field, "shorten it, or ask the operator to set serve.on_long_text = \"truncate\"");
     text = utf8_prefix(text, static_cast<size_t>(limits.max_text_chars));
   }
   return text;
@@ -71,10 +73,12 @@ std::string read_text(const json& value, const std::string& field, const Request
 // A non-empty array of strings within max_texts.
 const json& read_list(const json& body, const std::string& field, const RequestLimits& limits) {
   const json& list = body.at(field);
-  if (!list.is_array()) throw BadRequestError("expected an array of strings, got " + json_type(list), field);
+  if (!list.is_array())
+    throw BadRequestError("expected an array of strings, got " + json_type(list), field);
   if (list.empty()) throw InputError("the list is empty", field, "send at least one item");
   if (static_cast<int64_t>(list.size()) > limits.max_texts)
-    throw PayloadTooLargeError("the list has " + std::to_string(list.size()) + " items, more than the limit of " +
+    throw PayloadTooLargeError("the list has " + std::to_string(list.size()) +
+                                   " items, more than the limit of " +
                                    std::to_string(limits.max_texts),
                                field, "split it into several requests");
   return list;
@@ -90,16 +94,22 @@ void read_options(const json& body, PredictOptions& options) {
   }
   if (body.contains("rerank")) {
     const json& value = body["rerank"];
-    if (!value.is_string()) throw BadRequestError("expected a string, got " + json_type(value), "rerank");
+    if (!value.is_string())
+      throw BadRequestError("expected a string, got " + json_type(value), "rerank");
     const std::string mode = value.get<std::string>();
-    if (mode == "auto") options.rerank = RerankMode::automatic;
-    else if (mode == "always") options.rerank = RerankMode::always;
-    else if (mode == "never") options.rerank = RerankMode::never;
-    else throw InputError("'" + mode + "' is not one of: auto, always, never", "rerank");
+    if (mode == "auto")
+      options.rerank = RerankMode::automatic;
+    else if (mode == "always")
+      options.rerank = RerankMode::always;
+    else if (mode == "never")
+      options.rerank = RerankMode::never;
+    else
+      throw InputError("'" + mode + "' is not one of: auto, always, never", "rerank");
   }
   if (body.contains("return_timings")) {
     const json& value = body["return_timings"];
-    if (!value.is_boolean()) throw BadRequestError("expected true or false, got " + json_type(value), "return_timings");
+    if (!value.is_boolean())
+      throw BadRequestError("expected true or false, got " + json_type(value), "return_timings");
     options.timings = value.get<bool>();
   }
 }
@@ -108,7 +118,8 @@ void read_options(const json& body, PredictOptions& options) {
 
 void check_body(const std::string& body, const RequestLimits& limits) {
   if (static_cast<int64_t>(body.size()) > limits.max_body_bytes)
-    throw PayloadTooLargeError("the body has " + std::to_string(body.size()) + " bytes, more than the limit of " +
+    throw PayloadTooLargeError("the body has " + std::to_string(body.size()) +
+                                   " bytes, more than the limit of " +
                                    std::to_string(limits.max_body_bytes),
                                "body", "send fewer or shorter texts per request");
   if (auto offset = first_invalid_utf8(body))
@@ -126,7 +137,8 @@ ClassifyRequest parse_classify(const std::string& body, const RequestLimits& lim
   if (has_texts && has_text)
     throw BadRequestError("give either \"text\" or \"texts\", not both", "text");
   if (!has_texts && !has_text)
-    throw BadRequestError("missing field", "texts", "send {\"texts\": [\"...\"]} or {\"text\": \"...\"}");
+    throw BadRequestError("missing field", "texts",
+                          "send {\"texts\": [\"...\"]} or {\"text\": \"...\"}");
   if (has_text) {
     request.single = true;
     request.texts.push_back(read_text(value["text"], "text", limits));
@@ -145,13 +157,15 @@ RerankRequest parse_rerank(const std::string& body, const RequestLimits& limits,
   reject_unknown_fields(value, {"text", "candidates"});
   if (!value.contains("text")) throw BadRequestError("missing field", "text");
   if (!value.contains("candidates"))
-    throw BadRequestError("missing field", "candidates", "list label names: {\"candidates\": [\"...\"]}");
+    throw BadRequestError("missing field", "candidates",
+                          "list label names: {\"candidates\": [\"...\"]}");
   RerankRequest request;
   request.text = read_text(value["text"], "text", limits);
   const json& list = read_list(value, "candidates", limits);
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string field = "candidates[" + std::to_string(i) + "]";
-    if (!list[i].is_string()) throw BadRequestError("expected a string, got " + json_type(list[i]), field);
+    if (!list[i].is_string())
+      throw BadRequestError("expected a string, got " + json_type(list[i]), field);
     std::string label = list[i].get<std::string>();
     if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
       const std::string suggestion = closest_match(label, labels);

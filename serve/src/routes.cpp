@@ -7,12 +7,9 @@ namespace rubrika::serve {
 
 const std::vector<Route>& routes() {
   static const std::vector<Route> table = {
-      {"POST", "/v1/classify", &Service::classify},
-      {"POST", "/v1/rerank", &Service::rerank},
-      {"GET", "/v1/info", &Service::info},
-      {"GET", "/healthz", &Service::healthz},
-      {"GET", "/readyz", &Service::readyz},
-      {"GET", "/metrics", &Service::metrics},
+      {"POST", "/v1/classify", &Service::classify}, {"POST", "/v1/rerank", &Service::rerank},
+      {"GET", "/v1/info", &Service::info},          {"GET", "/healthz", &Service::healthz},
+      {"GET", "/readyz", &Service::readyz},         {"GET", "/metrics", &Service::metrics},
   };
   return table;
 }
@@ -26,9 +23,11 @@ const Route& find_route(const std::string& method, const std::string& path) {
     allow += (allow.empty() ? "" : ", ") + route.method;
   }
   if (!allow.empty())
-    throw MethodNotAllowedError(method + " is not allowed on " + path + "; use " + allow, "method", allow);
+    throw MethodNotAllowedError(method + " is not allowed on " + path + "; use " + allow, "method",
+                                allow);
   std::string known;
-  for (const auto& route : routes()) known += (known.empty() ? "" : ", ") + route.method + " " + route.path;
+  for (const auto& route : routes())
+    known += (known.empty() ? "" : ", ") + route.method + " " + route.path;
   throw RouteNotFoundError("no route " + path, "path", "routes: " + known);
 }
 

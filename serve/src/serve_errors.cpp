@@ -41,7 +41,8 @@ HttpResponse error_response(const std::exception& error, int retry_after_s) {
   // rather than throw if it ever does: an error response must not fail.
   response.body = nlohmann::json{{"error", detail}}.dump(-1, ' ', false,
                                                          nlohmann::json::error_handler_t::replace);
-  if (mapped.status == 503) response.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  if (mapped.status == 503)
+    response.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
   if (const auto* method = dynamic_cast<const MethodNotAllowedError*>(&error))
     response.headers.emplace_back("Allow", method->allow());
   return response;

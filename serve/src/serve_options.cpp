@@ -22,7 +22,8 @@ ServeOptions ServeOptions::from_toml(const toml::table& table) {
   o.workers = in.get_int("workers", o.workers, 1, 64);
   o.threads = in.get_int("threads", o.threads, 1, 1024);
   o.retry_after_s = in.get_int("retry_after_s", o.retry_after_s, 0, 3600);
-  if (o.host.empty()) in.fail("host", "must not be empty", "use 127.0.0.1 (loopback) or 0.0.0.0 (all interfaces)");
+  if (o.host.empty())
+    in.fail("host", "must not be empty", "use 127.0.0.1 (loopback) or 0.0.0.0 (all interfaces)");
   // A request is queued whole or not at all, so a request larger than the queue could never run.
   if (o.max_texts_per_request > o.queue_capacity)
     in.fail("max_texts_per_request",

@@ -5,12 +5,12 @@
 
 #include <rubrika/log.hpp>
 
-#include <atomic>
-#include <csignal>
 #include <pthread.h>
 #include <signal.h>
-#include <thread>
 #include <unistd.h>
+#include <atomic>
+#include <csignal>
+#include <thread>
 
 namespace rubrika::serve {
 namespace {

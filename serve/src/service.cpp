@@ -16,7 +16,8 @@ BatcherOptions batcher_options(const ServeOptions& o) {
 }
 
 RequestLimits request_limits(const ServeOptions& o) {
-  return {o.max_body_bytes, o.max_texts_per_request, o.max_text_chars, o.on_long_text == "truncate"};
+  return {o.max_body_bytes, o.max_texts_per_request, o.max_text_chars,
+          o.on_long_text == "truncate"};
 }
 
 HttpResponse json_response(const json& body, int status = 200) {
@@ -86,7 +87,8 @@ std::vector<Prediction> Service::predict(const ClassifyRequest& request) {
   for (const auto& text : request.texts) tokens.push_back(backend_.token_count(text));
   PredictOptions options = request.options;
   options.timings = true;  // always measured, for the stage histograms
-  std::vector<Prediction> predictions = batcher_.run(request.texts, std::move(tokens), options, deadline);
+  std::vector<Prediction> predictions =
+      batcher_.run(request.texts, std::move(tokens), options, deadline);
   record(predictions);
   return predictions;
 }
@@ -113,7 +115,8 @@ HttpResponse Service::classify(const HttpRequest& request) {
 
 HttpResponse Service::rerank(const HttpRequest& request) {
   if (!backend_.has_reranker())
-    throw NotAvailableError("this pipeline has no reranker", "", "train one with a [reranker] section");
+    throw NotAvailableError("this pipeline has no reranker", "",
+                            "train one with a [reranker] section");
   const RerankRequest parsed = parse_rerank(request.body, limits_, backend_.labels());
   const std::vector<ScoredCandidate> scored = backend_.rerank(parsed.text, parsed.candidates);
   if (scored.size() != parsed.candidates.size())

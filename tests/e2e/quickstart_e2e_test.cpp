@@ -12,9 +12,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <sstream>
@@ -45,16 +45,27 @@ fs::path work_dir() {
 // The quickstart, smaller: 3000 ads, 2 epochs, a small reranker set.
 std::vector<std::string> small_run(const std::string& name) {
   const fs::path d = work_dir();
-  return {kCli, "train", kRecipe.string(),
-          "--set", "run.name=" + name,
-          "--set", "run.output_dir=" + d.string(),
-          "--set", "data.train=" + (d / "ads.csv").string(),
-          "--set", "data.ood=" + (d / "ads_ood.csv").string(),
-          "--set", "data.synth.n=3000",
-          "--set", "data.synth.ood_n=400",
-          "--set", "train.epochs=3",
-          "--set", "train.checkpoint_every_steps=20",
-          "--set", "reranker_train.max_train_texts=300"};
+  return {kCli,
+          "train",
+          kRecipe.string(),
+          "--set",
+          "run.name=" + name,
+          "--set",
+          "run.output_dir=" + d.string(),
+          "--set",
+          "data.train=" + (d / "ads.csv").string(),
+          "--set",
+          "data.ood=" + (d / "ads_ood.csv").string(),
+          "--set",
+          "data.synth.n=3000",
+          "--set",
+          "data.synth.ood_n=400",
+          "--set",
+          "train.epochs=3",
+          "--set",
+          "train.checkpoint_every_steps=20",
+          "--set",
+          "reranker_train.max_train_texts=300"};
 }
 
 nlohmann::json metrics(const std::string& name) {
@@ -65,7 +76,8 @@ nlohmann::json metrics(const std::string& name) {
 void check_quality_gates() {
   const auto m = metrics("full");
   EXPECT_GE(m["classifier"]["test"]["macro_f1"].get<double>(), 0.9);
-  EXPECT_LE(m["calibration"]["after"]["ece"].get<double>(), m["calibration"]["before"]["ece"].get<double>());
+  EXPECT_LE(m["calibration"]["after"]["ece"].get<double>(),
+            m["calibration"]["before"]["ece"].get<double>());
   EXPECT_GE(m["ood"]["scorers"]["mahalanobis"]["auroc"].get<double>(), 0.9);
   EXPECT_TRUE(m["ood"]["scorers"].contains("msp"));
   EXPECT_TRUE(m["ood"]["scorers"].contains("energy"));
@@ -73,7 +85,8 @@ void check_quality_gates() {
   // rejected, and at most as many in-domain texts accepted.
   const auto& maha = m["ood"]["scorers"]["mahalanobis"];
   ASSERT_TRUE(maha.contains("without_gate"));
-  EXPECT_GE(maha["without_gate"]["ood_rejection"].get<double>(), maha["ood_rejection"].get<double>());
+  EXPECT_GE(maha["without_gate"]["ood_rejection"].get<double>(),
+            maha["ood_rejection"].get<double>());
   EXPECT_LE(maha["without_gate"]["in_domain_acceptance"].get<double>(),
             maha["in_domain_acceptance"].get<double>());
   const auto& low = m["reranker"]["ranking"]["low_margin"];
@@ -84,8 +97,10 @@ void check_quality_gates() {
   EXPECT_TRUE(fs::exists(work_dir() / "full" / "report.html"));
   {
     std::ifstream page(work_dir() / "full" / "report.html");
-    const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
-    EXPECT_NE(html.find("<th>finished</th><td>20"), std::string::npos) << "the report shows when the run ended";
+    const std::string html((std::istreambuf_iterator<char>(page)),
+                           std::istreambuf_iterator<char>());
+    EXPECT_NE(html.find("<th>finished</th><td>20"), std::string::npos)
+        << "the report shows when the run ended";
   }
   EXPECT_TRUE(fs::exists(work_dir() / "full" / "encoder" / "config.json"));
   EXPECT_TRUE(fs::exists(work_dir() / "full" / "state.h5"));
@@ -114,28 +129,31 @@ void check_predict() {
 
 // `rubrika serve` answers /v1/classify with exactly what `rubrika predict` prints.
 void check_serve_matches_predict() {
-  const std::vector<std::string> texts = {"Продаю диван угловой, почти новый", "Сдаю квартиру у метро на год",
-                                          "Ищу работу водителем"};
+  const std::vector<std::string> texts = {"Продаю диван угловой, почти новый",
+                                          "Сдаю квартиру у метро на год", "Ищу работу водителем"};
   std::vector<std::string> args = {kCli, "predict", (work_dir() / "full").string()};
   args.insert(args.end(), texts.begin(), texts.end());
   auto predicted = run_process(args);
   ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
   std::vector<nlohmann::json> expected;
   std::istringstream lines(predicted.out);
-  for (std::string line; std::getline(lines, line);) expected.push_back(nlohmann::json::parse(line));
+  for (std::string line; std::getline(lines, line);)
+    expected.push_back(nlohmann::json::parse(line));
 
   auto server = serve::testing::ServerProcess::start(
       {kCli, "serve", (work_dir() / "full").string(), "--host", "127.0.0.1", "--port", "0"});
   ASSERT_TRUE(server->wait_ready()) << server->output();
   httplib::Client client(server->host(), server->port());
-  auto response = client.Post("/v1/classify", nlohmann::json{{"texts", texts}}.dump(), "application/json");
+  auto response =
+      client.Post("/v1/classify", nlohmann::json{{"texts", texts}}.dump(), "application/json");
   ASSERT_TRUE(response) << server->output();
   ASSERT_EQ(response->status, 200) << response->body;
   auto body = nlohmann::json::parse(response->body);
   ASSERT_EQ(body["results"].size(), expected.size()) << response->body;
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(body["results"][i]["label"], expected[i]["label"]);
-    EXPECT_NEAR(body["results"][i]["confidence"].get<double>(), expected[i]["confidence"].get<double>(), 1e-5);
+    EXPECT_NEAR(body["results"][i]["confidence"].get<double>(),
+                expected[i]["confidence"].get<double>(), 1e-5);
   }
   auto bad = client.Post("/v1/classify", "{not json", "application/json");
   ASSERT_TRUE(bad);
@@ -148,15 +166,18 @@ void check_serve_matches_predict() {
 // features at fit and at predict time come from the same pipeline code.
 void check_training_texts_are_in_domain() {
   auto table = read_csv(work_dir() / "ads.csv");
-  const size_t title = table.require_column("title"), description = table.require_column("description");
+  const size_t title = table.require_column("title"),
+               description = table.require_column("description");
   std::vector<std::string> args = {kCli, "predict", (work_dir() / "full").string()};
   for (size_t i = 0; i < 20; ++i)
-    args.push_back(table.rows[i].fields[title].text + ". " + table.rows[i].fields[description].text);
+    args.push_back(table.rows[i].fields[title].text + ". " +
+                   table.rows[i].fields[description].text);
   auto r = run_process(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   int flagged = 0;
-  for (std::string line; std::getline(lines, line);) flagged += nlohmann::json::parse(line)["ood"]["flag"].get<bool>();
+  for (std::string line; std::getline(lines, line);)
+    flagged += nlohmann::json::parse(line)["ood"]["flag"].get<bool>();
   EXPECT_LE(flagged, 1) << r.out;  // the threshold accepts 99.5% of in-domain validation texts
 }
 
@@ -168,14 +189,18 @@ void check_eval() {
   const auto report = nlohmann::json::parse(r.out);
   const auto trained = metrics("full")["classifier"]["test"];
   EXPECT_EQ(report["texts"], metrics("full")["data"]["counts"]["test"]);
-  EXPECT_NEAR(report["classifier"]["accuracy"].get<double>(), trained["accuracy"].get<double>(), 1e-9);
-  EXPECT_NEAR(report["classifier"]["macro_f1"].get<double>(), trained["macro_f1"].get<double>(), 1e-9);
+  EXPECT_NEAR(report["classifier"]["accuracy"].get<double>(), trained["accuracy"].get<double>(),
+              1e-9);
+  EXPECT_NEAR(report["classifier"]["macro_f1"].get<double>(), trained["macro_f1"].get<double>(),
+              1e-9);
   EXPECT_NEAR(report["calibration"]["ece"].get<double>(),
               metrics("full")["calibration"]["after"]["ece"].get<double>(), 1e-6);
 
   const fs::path unknown = work_dir() / "unknown_label.csv";
-  std::ofstream(unknown) << "title,description,city,price,category\nДиван,Кожаный,Москва,100,Космос\n";
-  auto bad = run_process({kCli, "eval", (work_dir() / "full").string(), "--data", unknown.string()});
+  std::ofstream(unknown)
+      << "title,description,city,price,category\nДиван,Кожаный,Москва,100,Космос\n";
+  auto bad =
+      run_process({kCli, "eval", (work_dir() / "full").string(), "--data", unknown.string()});
   EXPECT_EQ(bad.exit_code, 5) << bad.err;  // InputError
   EXPECT_NE(bad.err.find("unknown label 'Космос'"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("unknown_label.csv:2"), std::string::npos) << bad.err;
@@ -202,9 +227,11 @@ void check_eval_in_bf16() {
 // same text when it was fitted (kept in state.h5): one feature path for fit and serve.
 void check_predict_ood_scores_equal_fit_scores() {
   const Recipe recipe = Recipe::load(work_dir() / "full" / "recipe.toml");
-  const Dataset data = load_dataset(DatasetOptions::from_toml(*recipe.section("data"), recipe.run().seed));
+  const Dataset data =
+      load_dataset(DatasetOptions::from_toml(*recipe.section("data"), recipe.run().seed));
   state::StateReader state(work_dir() / "full" / "state.h5");
-  const auto fit = state.read_tensor_map("analysis/ood/mahalanobis").at("train_scores").to(at::kDouble);
+  const auto fit =
+      state.read_tensor_map("analysis/ood/mahalanobis").at("train_scores").to(at::kDouble);
   ASSERT_EQ(fit.size(0), static_cast<int64_t>(data.train.size()));
   std::vector<std::string> args = {kCli, "predict", (work_dir() / "full").string(), "--"};
   for (size_t i = 0; i < 12; ++i) args.push_back(data.train.texts[i]);
@@ -251,7 +278,8 @@ void check_kill_and_resume() {
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(fs::exists(state)) << "no checkpoint appeared";
-  ASSERT_FALSE(fs::exists(work_dir() / "killed" / "head.safetensors")) << "finished before the kill";
+  ASSERT_FALSE(fs::exists(work_dir() / "killed" / "head.safetensors"))
+      << "finished before the kill";
 
   args.push_back("--resume");
   auto resumed = run_process(args);

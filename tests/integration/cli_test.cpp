@@ -2,9 +2,9 @@
 #include "test_process.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <set>
@@ -87,10 +87,12 @@ TEST(Cli, PluginsListJsonShowsTestPluginsThroughTheLoader) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto json = nlohmann::json::parse(r.out);
   std::set<std::string> names;
-  for (const auto& p : json["plugins"]) names.insert(p["kind"].get<std::string>() + "/" + p["name"].get<std::string>());
+  for (const auto& p : json["plugins"])
+    names.insert(p["kind"].get<std::string>() + "/" + p["name"].get<std::string>());
   EXPECT_TRUE(names.count("calibrator/test_softmax"));
   EXPECT_TRUE(names.count("ood/test_constant"));
-  for (const auto& p : json["plugins"]) EXPECT_TRUE(std::filesystem::exists(p["file"].get<std::string>()));
+  for (const auto& p : json["plugins"])
+    EXPECT_TRUE(std::filesystem::exists(p["file"].get<std::string>()));
 }
 
 TEST(Cli, BrokenPluginFolderFailsWithPluginExitCode) {
@@ -164,7 +166,8 @@ TEST(Cli, DoctorReportsBlasCoreAndGemmSpeed) {
 }
 
 TEST(Cli, DoctorFlagsAUserChosenSlowCore) {
-  auto r = rubrika({"doctor", "--json", "--gemm-seconds", "0"}, {{"OPENBLAS_CORETYPE", "Prescott"}});
+  auto r =
+      rubrika({"doctor", "--json", "--gemm-seconds", "0"}, {{"OPENBLAS_CORETYPE", "Prescott"}});
   auto json = nlohmann::json::parse(r.out);
   EXPECT_EQ(json["blas"]["core"], "Prescott");  // a value the user set is respected
   ASSERT_FALSE(json["problems"].empty());
@@ -186,16 +189,19 @@ TEST(Cli, TokenizeMatchesTheFixtureAndAcceptsDashTexts) {
 }
 
 TEST(Cli, VocabTrainWritesATokenizerFolder) {
-  TempRecipe corpus("Продаю диван кожаный\nСдаю квартиру на длительный срок\nПродаю диван угловой\n");
+  TempRecipe corpus(
+      "Продаю диван кожаный\nСдаю квартиру на длительный срок\nПродаю диван угловой\n");
   const std::string out = corpus.path() + ".vocab";
-  auto r = rubrika({"vocab", "train", "--corpus", corpus.path(), "--size", "64", "--min-frequency", "1", "--out", out});
+  auto r = rubrika({"vocab", "train", "--corpus", corpus.path(), "--size", "64", "--min-frequency",
+                    "1", "--out", out});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::filesystem::exists(out + "/vocab.txt"));
   auto tokens = rubrika({"tokenize", "--model", out, "диван"});
   ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
   EXPECT_EQ(nlohmann::json::parse(tokens.out)["tokens"].size(), 3u);  // [CLS] диван [SEP]
   std::filesystem::remove_all(out);
-  auto missing = rubrika({"vocab", "train", "--corpus", "/no/such.txt", "--size", "64", "--out", out});
+  auto missing =
+      rubrika({"vocab", "train", "--corpus", "/no/such.txt", "--size", "64", "--out", out});
   EXPECT_EQ(missing.exit_code, 6);
   auto usage = rubrika({"vocab", "train", "--corpus", corpus.path(), "--out", out});
   EXPECT_EQ(usage.exit_code, 2);  // --size is required
@@ -211,8 +217,8 @@ TEST(Cli, EncodePrintsTheFixtureLogits) {
   const std::string data = RUBRIKA_TEST_DATA_DIR;
   std::ifstream in(data + "/hf-tiny-bert/reference.json");
   const auto reference = nlohmann::json::parse(in)["single"][0];
-  auto r = rubrika({"encode", "--model", data + "/hf-tiny-bert", "--",
-                    reference["text"].get<std::string>()});
+  auto r = rubrika(
+      {"encode", "--model", data + "/hf-tiny-bert", "--", reference["text"].get<std::string>()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto line = nlohmann::json::parse(r.out);
   EXPECT_EQ(line["input_ids"], reference["input_ids"]);
@@ -225,10 +231,12 @@ TEST(Cli, EncodePrintsTheFixtureLogits) {
 }
 
 TEST(Cli, BenchEncoderComparesPaddingStrategiesOnRealTexts) {
-  TempRecipe texts("Продаю диван\nСдаю квартиру на длительный срок в центре города, без посредников\n"
-                   "Шины\nНоутбук Lenovo ThinkPad, 16 ГБ памяти, SSD 512, зарядка в комплекте\n");
-  auto r = rubrika({"bench", "encoder", "--model", std::string(RUBRIKA_TEST_DATA_DIR) + "/hf-tiny-bert",
-                    "--texts", texts.path(), "--batch", "2", "--seq", "64"});
+  TempRecipe texts(
+      "Продаю диван\nСдаю квартиру на длительный срок в центре города, без посредников\n"
+      "Шины\nНоутбук Lenovo ThinkPad, 16 ГБ памяти, SSD 512, зарядка в комплекте\n");
+  auto r =
+      rubrika({"bench", "encoder", "--model", std::string(RUBRIKA_TEST_DATA_DIR) + "/hf-tiny-bert",
+               "--texts", texts.path(), "--batch", "2", "--seq", "64"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* row : {"max_length", "dynamic", "bucketed", "texts     4,"})
     EXPECT_NE(r.out.find(row), std::string::npos) << row << "\n" << r.out;
@@ -244,8 +252,9 @@ TEST(Cli, BenchEncoderComparesPaddingStrategiesOnRealTexts) {
 }
 
 TEST(Cli, BenchTrainReportsExamplesPerSecondAndPeakMemory) {
-  auto r = rubrika({"bench", "train", "--model", std::string(RUBRIKA_TEST_DATA_DIR) + "/hf-tiny-bert",
-                    "--batch", "2", "--seq", "16", "--steps", "2", "--labels", "3"});
+  auto r =
+      rubrika({"bench", "train", "--model", std::string(RUBRIKA_TEST_DATA_DIR) + "/hf-tiny-bert",
+               "--batch", "2", "--seq", "16", "--steps", "2", "--labels", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("batch 2 × seq 16, 1 warm-up + 2 timed steps"), std::string::npos) << r.out;
   const size_t result = r.out.find("result    ");

@@ -53,7 +53,8 @@ TEST(Registry, BuildsAWorkingComponentWithItsOptions) {
 TEST(Registry, PluginOptionErrorsCarryRecipePosition) {
   PluginRegistry registry;
   registry.load_folder(kPlugins / "good");
-  toml::table options = toml::parse(std::string("type = \"test_softmax\"\nscael = 2.0\n"), std::string("/r/x.toml"));
+  toml::table options =
+      toml::parse(std::string("type = \"test_softmax\"\nscael = 2.0\n"), std::string("/r/x.toml"));
   try {
     registry.check("calibrator", "test_softmax", PluginContext{}, options);
     FAIL();
@@ -83,7 +84,8 @@ TEST(Registry, WrongAbiVersionShowsBothVersions) {
   PluginRegistry registry;
   auto e = plugin_error([&] { registry.load_folder(kPlugins / "bad_abi"); });
   EXPECT_TRUE(contains(e.problem(), "ABI version 99")) << e.what();
-  EXPECT_TRUE(contains(e.problem(), "ABI version " + std::to_string(kPluginAbiVersion))) << e.what();
+  EXPECT_TRUE(contains(e.problem(), "ABI version " + std::to_string(kPluginAbiVersion)))
+      << e.what();
   EXPECT_TRUE(contains(e.where(), "test_bad_abi.so")) << e.what();
 }
 

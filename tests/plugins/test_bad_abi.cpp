@@ -7,8 +7,14 @@ static_assert(kFutureAbiVersion != rubrika::kPluginAbiVersion, "pick another fut
 
 namespace rubrika_plugin_export {
 const rubrika::PluginDescriptor rubrika_plugin_descriptor_value = {
-    kFutureAbiVersion, static_cast<uint32_t>(sizeof(rubrika::PluginDescriptor)),
-    RUBRIKA_BUILD_ID, "calibrator", "test_bad_abi", "9.9.9", "test plugin: wrong ABI version",
-    nullptr, nullptr};
+    kFutureAbiVersion,
+    static_cast<uint32_t>(sizeof(rubrika::PluginDescriptor)),
+    RUBRIKA_BUILD_ID,
+    "calibrator",
+    "test_bad_abi",
+    "9.9.9",
+    "test plugin: wrong ABI version",
+    nullptr,
+    nullptr};
 }
 BOOST_DLL_ALIAS(rubrika_plugin_export::rubrika_plugin_descriptor_value, rubrika_plugin_descriptor)

@@ -8,9 +8,9 @@
 namespace rubrika::testing {
 
 struct ProcessResult {
-  int exit_code = -1;      // exit status, or 128 + signal number
-  std::string out;         // everything written to stdout
-  std::string err;         // everything written to stderr
+  int exit_code = -1;  // exit status, or 128 + signal number
+  std::string out;     // everything written to stdout
+  std::string err;     // everything written to stderr
 };
 
 // Runs argv[0] with `argv`; `env` entries are added to (or, with an empty value

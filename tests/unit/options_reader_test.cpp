@@ -6,7 +6,9 @@
 namespace rubrika {
 namespace {
 
-toml::table parse(const std::string& text) { return toml::parse(text, std::string("/recipes/r.toml")); }
+toml::table parse(const std::string& text) {
+  return toml::parse(text, std::string("/recipes/r.toml"));
+}
 
 template <class Fn>
 RecipeError recipe_error(Fn&& fn) {

@@ -70,8 +70,8 @@ TEST(Recipe, BadDeviceIsRejected) {
 }
 
 TEST(RecipeOverrides, ReplaceAddAndTypeCheck) {
-  Recipe r = Recipe::parse(kRecipe, "/w/a.toml", {"run.seed=11", "run.device=cpu",
-                                                  "calibrator.max_iter=50"});
+  Recipe r = Recipe::parse(kRecipe, "/w/a.toml",
+                           {"run.seed=11", "run.device=cpu", "calibrator.max_iter=50"});
   EXPECT_EQ(r.run().seed, 11u);
   EXPECT_EQ(r.run().device, "cpu");
   EXPECT_EQ(r.section("calibrator")->get("max_iter")->as_integer()->get(), 50);

@@ -75,19 +75,24 @@ TEST(EnvironmentPlan, AMisdetectedCoreRestartsEvenALightCommandAndFixesThreading
 }
 
 TEST(EnvironmentPlan, ARightCoreRestartsOnlyComputeCommandsForTheWaitPolicy) {
-  EXPECT_TRUE(plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::light, false).set.empty());
-  auto fix = as_map(plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::compute, false));
+  EXPECT_TRUE(
+      plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::light, false).set.empty());
+  auto fix =
+      as_map(plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::compute, false));
   EXPECT_EQ(fix.size(), 1u);
   EXPECT_EQ(fix["OMP_WAIT_POLICY"], "PASSIVE");
 }
 
 TEST(EnvironmentPlan, WhatTheUserSetIsNeverOverridden) {
   // A slow core the user chose stays (doctor and the log say it is slow).
-  auto fix = plan_environment(openblas("Prescott", "Prescott"), avx512_intel(), Workload::light, false);
+  auto fix =
+      plan_environment(openblas("Prescott", "Prescott"), avx512_intel(), Workload::light, false);
   EXPECT_TRUE(fix.set.empty());
   // A wait policy the user chose stays too.
-  EXPECT_TRUE(plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::compute, true).set.empty());
-  auto core_only = as_map(plan_environment(openblas("Prescott"), avx512_intel(), Workload::compute, true));
+  EXPECT_TRUE(
+      plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::compute, true).set.empty());
+  auto core_only =
+      as_map(plan_environment(openblas("Prescott"), avx512_intel(), Workload::compute, true));
   EXPECT_EQ(core_only.size(), 1u);
   EXPECT_EQ(core_only["OPENBLAS_CORETYPE"], "SkylakeX");
 }

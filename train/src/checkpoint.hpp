@@ -12,18 +12,18 @@
 
 #include <rubrika/component.hpp>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 
 namespace rubrika::detail {
 
 struct CheckpointState {
-  int64_t global_step = 0;    // optimiser steps done
-  int64_t epoch = 0;          // epoch in progress
-  int64_t batch_in_epoch = 0; // micro-batches of that epoch already consumed
-  nlohmann::json trainer;     // best metric, patience counter, history
+  int64_t global_step = 0;     // optimiser steps done
+  int64_t epoch = 0;           // epoch in progress
+  int64_t batch_in_epoch = 0;  // micro-batches of that epoch already consumed
+  nlohmann::json trainer;      // best metric, patience counter, history
 };
 
 void save_model_weights(const NamedParameters& parameters, const std::filesystem::path& file);

@@ -15,7 +15,8 @@ torch::Device device_of(Encoder& encoder, Head& head) {
   return torch::kCPU;
 }
 
-std::vector<std::string> pick(const std::vector<std::string>& texts, const std::vector<int64_t>& rows) {
+std::vector<std::string> pick(const std::vector<std::string>& texts,
+                              const std::vector<int64_t>& rows) {
   std::vector<std::string> out;
   out.reserve(rows.size());
   for (int64_t r : rows) out.push_back(texts[static_cast<size_t>(r)]);
@@ -23,7 +24,8 @@ std::vector<std::string> pick(const std::vector<std::string>& texts, const std::
 }
 
 // Macro-F1 over the classes that occur in truth or predictions (scikit-learn's default set).
-double macro_f1(const std::vector<int64_t>& truth, const std::vector<int64_t>& predicted, int64_t classes) {
+double macro_f1(const std::vector<int64_t>& truth, const std::vector<int64_t>& predicted,
+                int64_t classes) {
   std::vector<double> tp(static_cast<size_t>(classes)), fp(tp.size()), fn(tp.size());
   for (size_t i = 0; i < truth.size(); ++i) {
     if (truth[i] == predicted[i]) {
@@ -64,13 +66,16 @@ ClassifierTask::ClassifierTask(Encoder& encoder, Head& head, LabelledTexts train
   if (options_.class_weights == "balanced") {
     const int64_t classes = head_.num_labels();
     if (head_.task() == TaskType::single_label) {
-      auto counts = torch::bincount(torch::tensor(train_.labels, torch::kLong), {}, classes).to(torch::kDouble);
-      class_weights_ = (static_cast<double>(train_.size()) / (classes * counts.clamp_min(1.0))).to(torch::kFloat);
+      auto counts = torch::bincount(torch::tensor(train_.labels, torch::kLong), {}, classes)
+                        .to(torch::kDouble);
+      class_weights_ = (static_cast<double>(train_.size()) / (classes * counts.clamp_min(1.0)))
+                           .to(torch::kFloat);
     } else {
       std::vector<float> flat;
       for (const auto& row : train_.multi_hot) flat.insert(flat.end(), row.begin(), row.end());
       auto positives = torch::tensor(flat).view({-1, classes}).sum(0);
-      class_weights_ = ((static_cast<double>(train_.size()) - positives) / positives.clamp_min(1.0));
+      class_weights_ =
+          ((static_cast<double>(train_.size()) - positives) / positives.clamp_min(1.0));
     }
     class_weights_ = class_weights_.to(device);
   }
@@ -81,15 +86,18 @@ ClassifierTask::ClassifierTask(Encoder& encoder, Head& head, LabelledTexts train
     const size_t chunk = 256;
     for (size_t begin = 0; begin < train_.size(); begin += chunk) {
       std::vector<int64_t> rows;
-      for (size_t i = begin; i < std::min(train_.size(), begin + chunk); ++i) rows.push_back(static_cast<int64_t>(i));
+      for (size_t i = begin; i < std::min(train_.size(), begin + chunk); ++i)
+        rows.push_back(static_cast<int64_t>(i));
       append_lengths(encoder_.tokenize(pick(train_.texts, rows)));
     }
   }
 }
 
 void ClassifierTask::append_lengths(const TokenBatch& batch) {
-  const at::Tensor counts = batch.attention_mask.sum(1).to(torch::kCPU, torch::kLong).contiguous();  // [batch]
-  lengths_.insert(lengths_.end(), counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + counts.numel());
+  const at::Tensor counts =
+      batch.attention_mask.sum(1).to(torch::kCPU, torch::kLong).contiguous();  // [batch]
+  lengths_.insert(lengths_.end(), counts.data_ptr<int64_t>(),
+                  counts.data_ptr<int64_t>() + counts.numel());
 }
 
 // Only the vector the head reads is kept: for the tfidf encoder a [texts, 50000] float
@@ -102,16 +110,19 @@ void ClassifierTask::cache_features() {
   const auto total = static_cast<int64_t>(train_.size());
   torch::Tensor cls, pooled, mean;
   bool pooled_everywhere = true;  // an encoder without a pooler gives no pooled vector
-  for (size_t begin = 0; begin < train_.size(); begin += static_cast<size_t>(options_.eval_batch_size)) {
+  for (size_t begin = 0; begin < train_.size();
+       begin += static_cast<size_t>(options_.eval_batch_size)) {
     std::vector<int64_t> rows;
-    for (size_t i = begin; i < std::min(train_.size(), begin + static_cast<size_t>(options_.eval_batch_size)); ++i)
+    for (size_t i = begin;
+         i < std::min(train_.size(), begin + static_cast<size_t>(options_.eval_batch_size)); ++i)
       rows.push_back(static_cast<int64_t>(i));
     const TokenBatch batch = encoder_.tokenize(pick(train_.texts, rows));
     append_lengths(batch);
     EncoderOutput out = encoder_.forward(batch.to(device_of(encoder_, head_)));
     const auto at = static_cast<int64_t>(begin);
     if (wanted(FeatureSource::cls)) fill_rows(cls, out.cls, at, total);
-    if (wanted(FeatureSource::pooled) && out.pooled.defined()) fill_rows(pooled, out.pooled, at, total);
+    if (wanted(FeatureSource::pooled) && out.pooled.defined())
+      fill_rows(pooled, out.pooled, at, total);
     pooled_everywhere = pooled_everywhere && out.pooled.defined();
     if (wanted(FeatureSource::mean)) fill_rows(mean, out.mean_pooled(), at, total);
   }
@@ -120,7 +131,8 @@ void ClassifierTask::cache_features() {
   if (mean.defined()) {
     // One-token "sequences" whose mean is the mean-pooled vector (see Pipeline::forward_all).
     cached_.last_hidden_state = mean.unsqueeze(1);
-    cached_.attention_mask = torch::ones({total, 1}, torch::TensorOptions().dtype(torch::kLong).device(mean.device()));
+    cached_.attention_mask =
+        torch::ones({total, 1}, torch::TensorOptions().dtype(torch::kLong).device(mean.device()));
   }
 }
 
@@ -143,7 +155,8 @@ EncoderOutput ClassifierTask::encode(const std::vector<std::string>& texts,
   return encoder_.forward(batch);
 }
 
-torch::Tensor ClassifierTask::targets(const LabelledTexts& data, const std::vector<int64_t>& rows) const {
+torch::Tensor ClassifierTask::targets(const LabelledTexts& data,
+                                      const std::vector<int64_t>& rows) const {
   const auto device = device_of(encoder_, head_);
   if (head_.task() == TaskType::single_label) {
     std::vector<int64_t> ids;
@@ -160,7 +173,9 @@ torch::Tensor ClassifierTask::targets(const LabelledTexts& data, const std::vect
 
 int64_t ClassifierTask::num_examples() const { return static_cast<int64_t>(train_.size()); }
 
-int64_t ClassifierTask::example_length(int64_t index) const { return lengths_[static_cast<size_t>(index)]; }
+int64_t ClassifierTask::example_length(int64_t index) const {
+  return lengths_[static_cast<size_t>(index)];
+}
 
 torch::Tensor ClassifierTask::loss(const std::vector<int64_t>& batch) {
   EncoderOutput encoded = encode(train_.texts, batch, options_.freeze_encoder);
@@ -169,11 +184,15 @@ torch::Tensor ClassifierTask::loss(const std::vector<int64_t>& batch) {
 }
 
 std::map<std::string, double> ClassifierTask::evaluate() {
-  if (validation_.size() == 0) throw InputError("no validation texts to evaluate the classifier on");
+  if (validation_.size() == 0)
+    throw InputError("no validation texts to evaluate the classifier on");
   std::vector<torch::Tensor> all_logits;
-  for (size_t begin = 0; begin < validation_.size(); begin += static_cast<size_t>(options_.eval_batch_size)) {
+  for (size_t begin = 0; begin < validation_.size();
+       begin += static_cast<size_t>(options_.eval_batch_size)) {
     std::vector<int64_t> rows;
-    for (size_t i = begin; i < std::min(validation_.size(), begin + static_cast<size_t>(options_.eval_batch_size)); ++i)
+    for (size_t i = begin;
+         i < std::min(validation_.size(), begin + static_cast<size_t>(options_.eval_batch_size));
+         ++i)
       rows.push_back(static_cast<int64_t>(i));
     all_logits.push_back(head_.forward(encode(validation_.texts, rows, false)));
   }
@@ -188,11 +207,15 @@ std::map<std::string, double> ClassifierTask::evaluate() {
     const double fp = (predicted * (1 - target)).sum().item<double>();
     const double fn = ((1 - predicted) * target).sum().item<double>();
     auto per_label_tp = (predicted * target).sum(0);
-    auto per_label = 2 * per_label_tp / (2 * per_label_tp + (predicted * (1 - target)).sum(0) +
-                                         ((1 - predicted) * target).sum(0)).clamp_min(1e-12);
+    auto per_label =
+        2 * per_label_tp /
+        (2 * per_label_tp + (predicted * (1 - target)).sum(0) + ((1 - predicted) * target).sum(0))
+            .clamp_min(1e-12);
     const double exact = (predicted == target).all(1).to(torch::kDouble).mean().item<double>();
-    return {{"loss", loss}, {"micro_f1", 2 * tp / std::max(2 * tp + fp + fn, 1e-12)},
-            {"macro_f1", per_label.mean().item<double>()}, {"accuracy", exact}};
+    return {{"loss", loss},
+            {"micro_f1", 2 * tp / std::max(2 * tp + fp + fn, 1e-12)},
+            {"macro_f1", per_label.mean().item<double>()},
+            {"accuracy", exact}};
   }
   auto predicted_tensor = logits.argmax(1).cpu();
   std::vector<int64_t> predicted(predicted_tensor.data_ptr<int64_t>(),

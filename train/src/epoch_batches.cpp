@@ -34,22 +34,25 @@ std::vector<std::vector<int64_t>> epoch_batches(int64_t num_examples, int64_t ba
     const auto mega = static_cast<size_t>(batch_size * 50);
     for (size_t begin = 0; begin < order.size(); begin += mega) {
       auto end = std::min(order.size(), begin + mega);
-      std::stable_sort(order.begin() + static_cast<long>(begin), order.begin() + static_cast<long>(end),
-                       [&](int64_t a, int64_t b) {
-                         return (*lengths)[static_cast<size_t>(a)] > (*lengths)[static_cast<size_t>(b)];
+      std::stable_sort(order.begin() + static_cast<long>(begin),
+                       order.begin() + static_cast<long>(end), [&](int64_t a, int64_t b) {
+                         return (*lengths)[static_cast<size_t>(a)] >
+                                (*lengths)[static_cast<size_t>(b)];
                        });
     }
   }
   std::vector<std::vector<int64_t>> batches;
   for (size_t begin = 0; begin < order.size(); begin += static_cast<size_t>(batch_size)) {
     auto end = std::min(order.size(), begin + static_cast<size_t>(batch_size));
-    batches.emplace_back(order.begin() + static_cast<long>(begin), order.begin() + static_cast<long>(end));
+    batches.emplace_back(order.begin() + static_cast<long>(begin),
+                         order.begin() + static_cast<long>(end));
   }
   if (lengths != nullptr && batches.size() > 1) {
     // Longest batch first (fails fast on memory), the rest in random order.
     size_t longest = 0;
     for (size_t i = 1; i < batches.size(); ++i)
-      if ((*lengths)[static_cast<size_t>(batches[i][0])] > (*lengths)[static_cast<size_t>(batches[longest][0])])
+      if ((*lengths)[static_cast<size_t>(batches[i][0])] >
+          (*lengths)[static_cast<size_t>(batches[longest][0])])
         longest = i;
     std::swap(batches[0], batches[longest]);
     std::vector<std::vector<int64_t>> rest(batches.begin() + 1, batches.end());

@@ -7,7 +7,8 @@
 
 namespace rubrika {
 
-std::vector<MinedNegative> mine_hard_negatives(const std::vector<double>& scores, int64_t num_labels,
+std::vector<MinedNegative> mine_hard_negatives(const std::vector<double>& scores,
+                                               int64_t num_labels,
                                                const std::vector<int64_t>& positives,
                                                const MiningOptions& o, MiningStats& stats) {
   const auto texts = static_cast<int64_t>(positives.size());

@@ -5,8 +5,10 @@
 
 namespace rubrika {
 
-torch::Tensor pointwise_loss(const torch::Tensor& scores, const torch::Tensor& targets, double pos_weight) {
-  if (scores.sizes() != targets.sizes()) throw InputError("pointwise loss: scores and targets differ in shape");
+torch::Tensor pointwise_loss(const torch::Tensor& scores, const torch::Tensor& targets,
+                             double pos_weight) {
+  if (scores.sizes() != targets.sizes())
+    throw InputError("pointwise loss: scores and targets differ in shape");
   at::Tensor weight = at::full_like(scores, pos_weight);
   return at::binary_cross_entropy_with_logits(scores, targets.to(scores.dtype()), {}, weight);
 }

@@ -1,6 +1,6 @@
 #include <rubrika/error.hpp>
-#include <rubrika/rerank/losses.hpp>
 #include <rubrika/metrics/ranking_metrics.hpp>
+#include <rubrika/rerank/losses.hpp>
 #include <rubrika/train/reranker_task.hpp>
 
 #include <ATen/ATen.h>
@@ -12,31 +12,41 @@ namespace rubrika {
 
 RerankerTask::RerankerTask(Reranker& reranker, std::vector<RerankGroup> train,
                            std::vector<RerankGroup> validation, RerankerTaskOptions options)
-    : reranker_(reranker), train_(std::move(train)), validation_(std::move(validation)), options_(std::move(options)) {
+    : reranker_(reranker),
+      train_(std::move(train)),
+      validation_(std::move(validation)),
+      options_(std::move(options)) {
   if (options_.loss != "pointwise" && options_.loss != "listwise")
-    throw InputError("unknown reranker loss '" + options_.loss + "'", "", "use pointwise or listwise");
+    throw InputError("unknown reranker loss '" + options_.loss + "'", "",
+                     "use pointwise or listwise");
   auto has_negatives = [](const RerankGroup& g) { return !g.negatives.empty(); };
-  train_.erase(std::remove_if(train_.begin(), train_.end(), [&](const RerankGroup& g) { return !has_negatives(g); }),
+  train_.erase(std::remove_if(train_.begin(), train_.end(),
+                              [&](const RerankGroup& g) { return !has_negatives(g); }),
                train_.end());
   validation_.erase(std::remove_if(validation_.begin(), validation_.end(),
                                    [&](const RerankGroup& g) { return !has_negatives(g); }),
                     validation_.end());
-  if (train_.empty()) throw InputError("no reranker training groups with negatives (check the mining rules)");
+  if (train_.empty())
+    throw InputError("no reranker training groups with negatives (check the mining rules)");
   negatives_ = static_cast<int64_t>(train_.front().negatives.size());
-  for (const auto& g : train_) negatives_ = std::min<int64_t>(negatives_, static_cast<int64_t>(g.negatives.size()));
+  for (const auto& g : train_)
+    negatives_ = std::min<int64_t>(negatives_, static_cast<int64_t>(g.negatives.size()));
   for (int64_t g = 0; g < static_cast<int64_t>(train_.size()); ++g) {
     pairs_.push_back({g, -1});
-    for (int64_t n = 0; n < static_cast<int64_t>(train_[static_cast<size_t>(g)].negatives.size()); ++n)
+    for (int64_t n = 0; n < static_cast<int64_t>(train_[static_cast<size_t>(g)].negatives.size());
+         ++n)
       pairs_.push_back({g, n});
   }
 }
 
 int64_t RerankerTask::num_examples() const {
-  return options_.loss == "listwise" ? static_cast<int64_t>(train_.size()) : static_cast<int64_t>(pairs_.size());
+  return options_.loss == "listwise" ? static_cast<int64_t>(train_.size())
+                                     : static_cast<int64_t>(pairs_.size());
 }
 
 int64_t RerankerTask::example_length(int64_t index) const {
-  const RerankGroup& g = train_[static_cast<size_t>(options_.loss == "listwise" ? index : pairs_[static_cast<size_t>(index)].group)];
+  const RerankGroup& g = train_[static_cast<size_t>(
+      options_.loss == "listwise" ? index : pairs_[static_cast<size_t>(index)].group)];
   return static_cast<int64_t>(g.text.size());
 }
 
@@ -44,7 +54,8 @@ const std::string& RerankerTask::label_text(const RerankGroup& g, int64_t label)
   return label < 0 ? g.positive : g.negatives[static_cast<size_t>(label)];
 }
 
-torch::Tensor RerankerTask::score(const std::vector<RerankGroup>& groups, const std::vector<Pair>& pairs) {
+torch::Tensor RerankerTask::score(const std::vector<RerankGroup>& groups,
+                                  const std::vector<Pair>& pairs) {
   std::vector<std::string> texts, labels;
   for (const auto& p : pairs) {
     const RerankGroup& g = groups[static_cast<size_t>(p.group)];
@@ -61,7 +72,8 @@ torch::Tensor RerankerTask::loss(const std::vector<int64_t>& batch) {
       pairs.push_back({g, -1});
       for (int64_t n = 0; n < negatives_; ++n) pairs.push_back({g, n});
     }
-    return listwise_loss(score(train_, pairs).view({static_cast<int64_t>(batch.size()), 1 + negatives_}));
+    return listwise_loss(
+        score(train_, pairs).view({static_cast<int64_t>(batch.size()), 1 + negatives_}));
   }
   std::vector<Pair> pairs;
   std::vector<float> targets;
@@ -78,13 +90,17 @@ std::map<std::string, double> RerankerTask::evaluate() {
   std::vector<Pair> pairs;
   for (int64_t g = 0; g < static_cast<int64_t>(validation_.size()); ++g) {
     pairs.push_back({g, -1});
-    for (int64_t n = 0; n < static_cast<int64_t>(validation_[static_cast<size_t>(g)].negatives.size()); ++n)
+    for (int64_t n = 0;
+         n < static_cast<int64_t>(validation_[static_cast<size_t>(g)].negatives.size()); ++n)
       pairs.push_back({g, n});
   }
   std::vector<double> scores;
-  for (size_t begin = 0; begin < pairs.size(); begin += static_cast<size_t>(options_.eval_batch_size)) {
-    std::vector<Pair> chunk(pairs.begin() + static_cast<long>(begin),
-                            pairs.begin() + static_cast<long>(std::min(pairs.size(), begin + static_cast<size_t>(options_.eval_batch_size))));
+  for (size_t begin = 0; begin < pairs.size();
+       begin += static_cast<size_t>(options_.eval_batch_size)) {
+    std::vector<Pair> chunk(
+        pairs.begin() + static_cast<long>(begin),
+        pairs.begin() + static_cast<long>(std::min(
+                            pairs.size(), begin + static_cast<size_t>(options_.eval_batch_size))));
     at::Tensor s = score(validation_, chunk).to(at::kCPU, at::kDouble).contiguous();
     scores.insert(scores.end(), s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
   }
@@ -109,7 +125,8 @@ std::map<std::string, double> RerankerTask::evaluate() {
   }
   const double n = static_cast<double>(scores.size());
   int64_t longest = 1;
-  for (const auto& g : validation_) longest = std::max<int64_t>(longest, 1 + static_cast<int64_t>(g.negatives.size()));
+  for (const auto& g : validation_)
+    longest = std::max<int64_t>(longest, 1 + static_cast<int64_t>(g.negatives.size()));
   return {{"pair_accuracy", correct / n},
           {"pair_f1", 2 * tp / std::max(2 * tp + fp + fn, 1e-12)},
           {"mrr", ranking_metrics(ranks, longest).mrr},

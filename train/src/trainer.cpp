@@ -4,8 +4,8 @@
 
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
-#include <rubrika/progress.hpp>
 #include <rubrika/mixed_precision.hpp>
+#include <rubrika/progress.hpp>
 
 #include <torch/torch.h>
 
@@ -41,12 +41,13 @@ ParameterGroups make_groups(const NamedParameters& params, const TrainerOptions&
     if (buckets[i].empty()) continue;
     const double lr = i >= 2 ? head_lr : o.learning_rate;
     auto options = std::make_unique<torch::optim::AdamWOptions>(lr);
-    options->betas({o.adam_beta1, o.adam_beta2}).eps(o.adam_epsilon).weight_decay(i % 2 ? 0.0 : o.weight_decay);
+    options->betas({o.adam_beta1, o.adam_beta2})
+        .eps(o.adam_epsilon)
+        .weight_decay(i % 2 ? 0.0 : o.weight_decay);
     out.groups.emplace_back(buckets[i], std::move(options));
     out.base_lrs.push_back(lr);
   }
-  if (out.groups.empty())
-    throw Error("nothing to train: the model has no trainable parameters");
+  if (out.groups.empty()) throw Error("nothing to train: the model has no trainable parameters");
   return out;
 }
 
@@ -108,7 +109,10 @@ std::string format_number(double value, int precision = 4) {
 }  // namespace
 
 Trainer::Trainer(TrainerOptions options, fs::path work_dir, std::string name, uint64_t seed)
-    : options_(std::move(options)), work_dir_(std::move(work_dir)), name_(std::move(name)), seed_(seed) {}
+    : options_(std::move(options)),
+      work_dir_(std::move(work_dir)),
+      name_(std::move(name)),
+      seed_(seed) {}
 
 TrainingResult Trainer::train(TrainingTask& task, bool resume) {
   const TrainerOptions& o = options_;
@@ -125,7 +129,8 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
   for (const auto& [name, t] : params)
     if (t.requires_grad()) trainable.push_back(t);
   const torch::Device device = trainable.front().device();
-  const Precision precision = parse_precision(o.mixed_precision, "[" + o.section + "] mixed_precision");
+  const Precision precision =
+      parse_precision(o.mixed_precision, "[" + o.section + "] mixed_precision");
   check_precision_supported(precision, device, "[" + o.section + "] mixed_precision");
   LossScaler scaler(precision == Precision::fp16);
 
@@ -160,7 +165,8 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
                         std::to_string(state.batch_in_epoch) + ")");
     truncate_log(log_file, state.global_step);
   } else {
-    if (resume) log_info(name_, "no checkpoint in " + last_dir.string() + ": starting from scratch");
+    if (resume)
+      log_info(name_, "no checkpoint in " + last_dir.string() + ": starting from scratch");
     fs::remove_all(last_dir);
     fs::remove(best_file);
     std::ofstream(log_file, std::ios::trunc);
@@ -171,8 +177,9 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
                       std::to_string(total_steps) + " steps of " +
                       std::to_string(o.batch_size * o.gradient_accumulation_steps) +
                       " examples, warm-up " + std::to_string(warmup) +
-                      (precision == Precision::fp32 ? "" : std::string(", mixed precision ") +
-                                                               precision_name(precision)));
+                      (precision == Precision::fp32
+                           ? ""
+                           : std::string(", mixed precision ") + precision_name(precision)));
 
   auto trainer_json = [&] {
     nlohmann::json out = {{"best_step", best_step},
@@ -229,7 +236,8 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
   auto window_start = std::chrono::steady_clock::now();
   TrainingResult result;
   for (int64_t epoch = state.epoch; epoch < o.epochs && !stop; ++epoch) {
-    auto batches = epoch_batches(n, o.batch_size, seed_, epoch, o.group_by_length ? &lengths : nullptr);
+    auto batches =
+        epoch_batches(n, o.batch_size, seed_, epoch, o.group_by_length ? &lengths : nullptr);
     int64_t micro = 0;
     for (int64_t b = state.batch_in_epoch; b < static_cast<int64_t>(batches.size()) && !stop; ++b) {
       const auto& batch = batches[static_cast<size_t>(b)];
@@ -244,8 +252,8 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
       const double loss_value = loss.item<double>();
       // With fp16 an overflow is expected now and then: the scaler skips that step.
       if (!std::isfinite(loss_value) && !scaler.enabled())
-        throw Error("training loss is not finite at step " + std::to_string(state.global_step),
-                    "", "lower [train] learning_rate or check the data");
+        throw Error("training loss is not finite at step " + std::to_string(state.global_step), "",
+                    "lower [train] learning_rate or check the data");
       (scaler.scale(loss) / static_cast<double>(group)).backward();
       if (std::isfinite(loss_value)) {
         loss_sum += loss_value;
@@ -256,7 +264,8 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
       micro = 0;
       // Gradients are unscaled before clipping, so max_grad_norm means the same in fp16.
       const bool finite = !scaler.enabled() || scaler.unscale(trainable);
-      if (finite && o.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(trainable, o.max_grad_norm);
+      if (finite && o.max_grad_norm > 0)
+        torch::nn::utils::clip_grad_norm_(trainable, o.max_grad_norm);
       const double factor = linear_schedule(state.global_step, warmup, total_steps);
       set_learning_rates(optimizer, groups.base_lrs, factor);
       if (finite) optimizer.step();
@@ -272,11 +281,15 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
       if (step_observer_) step_observer_(state.global_step);
 
       if (state.global_step % o.log_every_steps == 0) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
         const double mean_loss = loss_sum / std::max<int64_t>(1, loss_count);
         const double rate = examples_seen / std::max(seconds, 1e-9);
-        log.write({{"step", state.global_step}, {"epoch", epoch + 1}, {"loss", mean_loss},
-                   {"lr", groups.base_lrs[0] * factor}, {"examples_per_s", rate}});
+        log.write({{"step", state.global_step},
+                   {"epoch", epoch + 1},
+                   {"loss", mean_loss},
+                   {"lr", groups.base_lrs[0] * factor},
+                   {"examples_per_s", rate}});
         progress.update(state.global_step, "loss " + format_number(mean_loss) + " lr " +
                                                format_number(groups.base_lrs[0] * factor, 3) + " " +
                                                format_number(rate, 3) + " ex/s");
@@ -284,7 +297,8 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
         loss_count = examples_seen = 0;
         window_start = std::chrono::steady_clock::now();
       }
-      bool checkpoint = o.checkpoint_every_steps > 0 && state.global_step % o.checkpoint_every_steps == 0;
+      bool checkpoint =
+          o.checkpoint_every_steps > 0 && state.global_step % o.checkpoint_every_steps == 0;
       if (o.eval_every_steps > 0 && state.global_step % o.eval_every_steps == 0) {
         evaluate(epoch);
         checkpoint = true;
@@ -302,7 +316,8 @@ TrainingResult Trainer::train(TrainingTask& task, bool resume) {
     state.trainer = trainer_json();
     detail::save_checkpoint(last_dir, params, optimizer, state);
   }
-  progress.finish("best " + o.metric + " " + format_number(best) + " at step " + std::to_string(best_step));
+  progress.finish("best " + o.metric + " " + format_number(best) + " at step " +
+                  std::to_string(best_step));
 
   if (fs::exists(best_file)) detail::load_model_weights(params, best_file);
   task.set_training(false);

@@ -27,10 +27,12 @@ TrainerOptions TrainerOptions::from_toml(const toml::table& table, const std::st
   o.metric = in.get_choice("metric", o.metric,
                            {"macro_f1", "accuracy", "loss", "micro_f1", "mrr", "pair_f1"});
   o.greater_is_better = in.get_bool("greater_is_better", o.metric != "loss");
-  o.early_stopping_patience = in.get_int("early_stopping_patience", o.early_stopping_patience, 0, kMax);
+  o.early_stopping_patience =
+      in.get_int("early_stopping_patience", o.early_stopping_patience, 0, kMax);
   o.early_stopping_threshold =
       in.get_double("early_stopping_threshold", o.early_stopping_threshold, 0.0, 1e6);
-  o.checkpoint_every_steps = in.get_int("checkpoint_every_steps", o.checkpoint_every_steps, 0, kMax);
+  o.checkpoint_every_steps =
+      in.get_int("checkpoint_every_steps", o.checkpoint_every_steps, 0, kMax);
   o.log_every_steps = in.get_int("log_every_steps", o.log_every_steps, 1, kMax);
   o.freeze_encoder = in.get_bool("freeze_encoder", o.freeze_encoder);
   o.class_weights = in.get_choice("class_weights", o.class_weights, {"none", "balanced"});
@@ -42,27 +44,27 @@ TrainerOptions TrainerOptions::from_toml(const toml::table& table, const std::st
 
 toml::table TrainerOptions::to_toml() const {
   toml::table out{{"epochs", epochs},
-                     {"batch_size", batch_size},
-                     {"gradient_accumulation_steps", gradient_accumulation_steps},
-                     {"learning_rate", learning_rate},
-                     {"head_learning_rate", head_learning_rate},
-                     {"weight_decay", weight_decay},
-                     {"adam_beta1", adam_beta1},
-                     {"adam_beta2", adam_beta2},
-                     {"adam_epsilon", adam_epsilon},
-                     {"warmup_ratio", warmup_ratio},
-                     {"warmup_steps", warmup_steps},
-                     {"max_grad_norm", max_grad_norm},
-                     {"group_by_length", group_by_length},
-                     {"eval_every_steps", eval_every_steps},
-                     {"metric", metric},
-                     {"greater_is_better", greater_is_better},
-                     {"early_stopping_patience", early_stopping_patience},
-                     {"early_stopping_threshold", early_stopping_threshold},
-                     {"checkpoint_every_steps", checkpoint_every_steps},
-                     {"log_every_steps", log_every_steps},
-                     {"freeze_encoder", freeze_encoder},
-                     {"class_weights", class_weights}};
+                  {"batch_size", batch_size},
+                  {"gradient_accumulation_steps", gradient_accumulation_steps},
+                  {"learning_rate", learning_rate},
+                  {"head_learning_rate", head_learning_rate},
+                  {"weight_decay", weight_decay},
+                  {"adam_beta1", adam_beta1},
+                  {"adam_beta2", adam_beta2},
+                  {"adam_epsilon", adam_epsilon},
+                  {"warmup_ratio", warmup_ratio},
+                  {"warmup_steps", warmup_steps},
+                  {"max_grad_norm", max_grad_norm},
+                  {"group_by_length", group_by_length},
+                  {"eval_every_steps", eval_every_steps},
+                  {"metric", metric},
+                  {"greater_is_better", greater_is_better},
+                  {"early_stopping_patience", early_stopping_patience},
+                  {"early_stopping_threshold", early_stopping_threshold},
+                  {"checkpoint_every_steps", checkpoint_every_steps},
+                  {"log_every_steps", log_every_steps},
+                  {"freeze_encoder", freeze_encoder},
+                  {"class_weights", class_weights}};
   // Written only when on, so run folders trained before the option existed stay current.
   if (mixed_precision != "no") out.insert("mixed_precision", mixed_precision);
   return out;

@@ -9,8 +9,8 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
-#include <fstream>
 #include <unistd.h>
+#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -28,12 +28,18 @@ namespace {
 fs::path write_synthetic_vocab(const fs::path& dir, int64_t size) {
   std::ofstream out(dir / "vocab.txt");
   for (int64_t i = 0; i < size; ++i) {
-    if (i == 0) out << "[PAD]\n";
-    else if (i == 100) out << "[UNK]\n";
-    else if (i == 101) out << "[CLS]\n";
-    else if (i == 102) out << "[SEP]\n";
-    else if (i == 103) out << "[MASK]\n";
-    else out << "tok" << i << "\n";
+    if (i == 0)
+      out << "[PAD]\n";
+    else if (i == 100)
+      out << "[UNK]\n";
+    else if (i == 101)
+      out << "[CLS]\n";
+    else if (i == 102)
+      out << "[SEP]\n";
+    else if (i == 103)
+      out << "[MASK]\n";
+    else
+      out << "tok" << i << "\n";
   }
   return dir / "vocab.txt";
 }

@@ -112,8 +112,10 @@ std::vector<std::string> read_bench_texts(const fs::path& file,
                                           const std::vector<std::string>& columns, size_t limit) {
   std::vector<std::string> texts;
   const std::string ext = file.extension().string();
-  if (ext == ".csv") texts = texts_from_table(read_csv(file), columns, limit);
-  else if (ext == ".jsonl") texts = texts_from_table(read_jsonl(file), columns, limit);
+  if (ext == ".csv")
+    texts = texts_from_table(read_csv(file), columns, limit);
+  else if (ext == ".jsonl")
+    texts = texts_from_table(read_jsonl(file), columns, limit);
   else {
     std::ifstream in(file);
     if (!in) throw IoError("cannot read " + file.string(), "bench encoder --texts");
@@ -135,14 +137,14 @@ void run_padding_bench(Encoder& encoder, const std::vector<std::string>& texts, 
   std::stable_sort(by_length.begin(), by_length.end(),
                    [&](size_t a, size_t b) { return lengths[a] < lengths[b]; });
   const auto [shortest, longest] = std::minmax_element(lengths.begin(), lengths.end());
-  out << "texts     " << texts.size() << ", " << *shortest << "–" << *longest
-      << " tokens (mean " << std::setprecision(1) << std::fixed
-      << std::accumulate(lengths.begin(), lengths.end(), 0.0) / lengths.size()
-      << "), max_length " << encoder.max_length() << ", batch " << batch << "\n";
+  out << "texts     " << texts.size() << ", " << *shortest << "–" << *longest << " tokens (mean "
+      << std::setprecision(1) << std::fixed
+      << std::accumulate(lengths.begin(), lengths.end(), 0.0) / lengths.size() << "), max_length "
+      << encoder.max_length() << ", batch " << batch << "\n";
 
   run_pass(encoder, texts, {batches_of(file_order, batch).front()}, 0);  // warm-up
-  const PassResult fixed = run_pass(encoder, texts, batches_of(file_order, batch),
-                                    encoder.max_length());
+  const PassResult fixed =
+      run_pass(encoder, texts, batches_of(file_order, batch), encoder.max_length());
   const PassResult dynamic = run_pass(encoder, texts, batches_of(file_order, batch), 0);
   const PassResult bucketed = run_pass(encoder, texts, batches_of(by_length, batch), 0);
   print_row(out, "max_length", fixed, texts.size(), fixed.seconds);

@@ -23,12 +23,12 @@ class Component {
 
 // What the host tells a plugin factory besides its own recipe table.
 struct PluginContext {
-  torch::Device device = c10::kCPU;      // where tensors and parameters live
-  std::filesystem::path recipe_dir;       // folder of the recipe; relative paths resolve here
-  std::filesystem::path artifact_dir;     // this component's folder in the run folder, if any
-  std::vector<std::string> labels;        // class names, for heads and label-aware stages
-  int64_t input_size = 0;                 // width of the features a head reads (encoder hidden size)
-  uint64_t seed = 42;                     // for initialisation and sampling
+  torch::Device device = c10::kCPU;    // where tensors and parameters live
+  std::filesystem::path recipe_dir;    // folder of the recipe; relative paths resolve here
+  std::filesystem::path artifact_dir;  // this component's folder in the run folder, if any
+  std::vector<std::string> labels;     // class names, for heads and label-aware stages
+  int64_t input_size = 0;              // width of the features a head reads (encoder hidden size)
+  uint64_t seed = 42;                  // for initialisation and sampling
 };
 
 // Parameters a trainer updates, with the names that become checkpoint keys.

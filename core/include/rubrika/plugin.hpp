@@ -31,10 +31,10 @@
 #include <rubrika/ood_scorer.hpp>
 #include <rubrika/reranker.hpp>
 
-#include <boost/config.hpp>
-#include <boost/dll/alias.hpp>
 #include <toml++/toml.h>
 #include <torch/version.h>
+#include <boost/config.hpp>
+#include <boost/dll/alias.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -50,24 +50,24 @@ inline constexpr uint32_t kPluginAbiVersion = 2;
 // Compiler + libtorch version + C++ standard + C++ ABI: everything that decides whether
 // C++ objects can cross between host and plugin. Evaluated where the macro is expanded,
 // so a plugin records its own build and the host its own.
-#define RUBRIKA_BUILD_ID                                                                  \
-  "gcc " __VERSION__ "; libtorch " TORCH_VERSION "; c++" RUBRIKA_STRINGIFY(__cplusplus) \
-  "; cxx11abi " RUBRIKA_STRINGIFY(_GLIBCXX_USE_CXX11_ABI)
+#define RUBRIKA_BUILD_ID                         \
+  "gcc " __VERSION__ "; libtorch " TORCH_VERSION \
+  "; c++" RUBRIKA_STRINGIFY(__cplusplus) "; cxx11abi " RUBRIKA_STRINGIFY(_GLIBCXX_USE_CXX11_ABI)
 
 using PluginCreateFn = std::unique_ptr<Component> (*)(const PluginContext&, const toml::table&);
 using PluginCheckFn = void (*)(const PluginContext&, const toml::table&);
 
 // Plain data, laid out once for all ABI versions: the first two fields never move.
 struct PluginDescriptor {
-  uint32_t abi_version;       // kPluginAbiVersion the plugin was built with
-  uint32_t descriptor_size;   // sizeof(PluginDescriptor) the plugin was built with
-  const char* build_id;       // RUBRIKA_BUILD_ID of the plugin's build
-  const char* kind;           // "encoder", "head", "calibrator", "ood", "reranker"
-  const char* name;           // unique within its kind, e.g. "bert"
-  const char* version;        // the plugin's own version, e.g. "1.0.0"
-  const char* description;    // one line for `rubrika plugins list`
-  PluginCreateFn create;      // builds the component from its recipe table
-  PluginCheckFn check;        // validates the recipe table only (throws RecipeError)
+  uint32_t abi_version;      // kPluginAbiVersion the plugin was built with
+  uint32_t descriptor_size;  // sizeof(PluginDescriptor) the plugin was built with
+  const char* build_id;      // RUBRIKA_BUILD_ID of the plugin's build
+  const char* kind;          // "encoder", "head", "calibrator", "ood", "reranker"
+  const char* name;          // unique within its kind, e.g. "bert"
+  const char* version;       // the plugin's own version, e.g. "1.0.0"
+  const char* description;   // one line for `rubrika plugins list`
+  PluginCreateFn create;     // builds the component from its recipe table
+  PluginCheckFn check;       // validates the recipe table only (throws RecipeError)
 };
 
 // The kind string of each interface.
@@ -95,8 +95,7 @@ struct PluginKind<Reranker> {
 };
 
 // Every kind, in pipeline order.
-inline constexpr const char* kPluginKinds[] = {"encoder", "head", "calibrator", "ood",
-                                               "reranker"};
+inline constexpr const char* kPluginKinds[] = {"encoder", "head", "calibrator", "ood", "reranker"};
 
 namespace detail {
 template <class Interface, class Class>
@@ -113,18 +112,17 @@ void check_plugin(const PluginContext&, const toml::table& table) {
 }  // namespace rubrika
 
 // Declares the library's one plugin. Use once, at namespace scope, in one .cpp file.
-#define RUBRIKA_PLUGIN(Interface, NAME, Class)                                            \
-  namespace rubrika_plugin_export {                                                       \
-  const ::rubrika::PluginDescriptor rubrika_plugin_descriptor_value = {                   \
-      ::rubrika::kPluginAbiVersion,                                                       \
-      static_cast<uint32_t>(sizeof(::rubrika::PluginDescriptor)),                         \
-      RUBRIKA_BUILD_ID,                                                                   \
-      ::rubrika::PluginKind<Interface>::name,                                             \
-      NAME,                                                                               \
-      Class::kVersion,                                                                    \
-      Class::kDescription,                                                                \
-      &::rubrika::detail::create_plugin<Interface, Class>,                                \
-      &::rubrika::detail::check_plugin<Class>};                                           \
-  }                                                                                       \
-  BOOST_DLL_ALIAS(rubrika_plugin_export::rubrika_plugin_descriptor_value,                 \
-                  rubrika_plugin_descriptor)
+#define RUBRIKA_PLUGIN(Interface, NAME, Class)                          \
+  namespace rubrika_plugin_export {                                     \
+  const ::rubrika::PluginDescriptor rubrika_plugin_descriptor_value = { \
+      ::rubrika::kPluginAbiVersion,                                     \
+      static_cast<uint32_t>(sizeof(::rubrika::PluginDescriptor)),       \
+      RUBRIKA_BUILD_ID,                                                 \
+      ::rubrika::PluginKind<Interface>::name,                           \
+      NAME,                                                             \
+      Class::kVersion,                                                  \
+      Class::kDescription,                                              \
+      &::rubrika::detail::create_plugin<Interface, Class>,              \
+      &::rubrika::detail::check_plugin<Class>};                         \
+  }                                                                     \
+  BOOST_DLL_ALIAS(rubrika_plugin_export::rubrika_plugin_descriptor_value, rubrika_plugin_descriptor)

@@ -22,10 +22,10 @@ namespace rubrika {
 
 // [run]: what this run is called and where it writes.
 struct RunOptions {
-  std::string name = "run";                  // run folder name
+  std::string name = "run";                   // run folder name
   std::filesystem::path output_dir = "runs";  // parent of the run folder, relative to the recipe
-  uint64_t seed = 42;                        // every random choice derives from it
-  std::string device = "auto";               // auto | cpu | cuda | cuda:N
+  uint64_t seed = 42;                         // every random choice derives from it
+  std::string device = "auto";                // auto | cpu | cuda | cuda:N
 
   std::filesystem::path run_dir() const { return output_dir / name; }
 };

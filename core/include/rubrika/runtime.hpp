@@ -6,10 +6,10 @@
 // 0.3.21 (DYNAMIC_ARCH) can misdetect newer CPUs as a generic core such as "Prescott",
 // running GEMM 5-7x slower; it reads OPENBLAS_CORETYPE only when it is loaded, so the
 // fix is to set the variable and re-execute the process once. plan_environment() decides
-// that and apps/cli/process_setup.cpp does it (logging one line), respects a value the user set, and warns loudly when libtorch
-// is running on the reference BLAS (package libopenblas0-pthread missing). The same
-// restart sets OMP_WAIT_POLICY=PASSIVE: libtorch's OpenMP pool and OpenBLAS's pthread pool
-// share the cores, and spinning OpenMP threads steal them from the GEMMs.
+// that and apps/cli/process_setup.cpp does it (logging one line), respects a value the user set,
+// and warns loudly when libtorch is running on the reference BLAS (package libopenblas0-pthread
+// missing). The same restart sets OMP_WAIT_POLICY=PASSIVE: libtorch's OpenMP pool and OpenBLAS's
+// pthread pool share the cores, and spinning OpenMP threads steal them from the GEMMs.
 #pragma once
 
 #include <string>
@@ -68,9 +68,9 @@ struct EnvironmentFix {
   std::vector<std::string> reasons;
 };
 
-// The restart main() makes (apps/cli/process_setup.hpp): OPENBLAS_CORETYPE when OpenBLAS chose a slower core
-// than the CPU has and the user set none; OMP_WAIT_POLICY=PASSIVE when the user set none
-// and the work is `compute` or a restart happens anyway. Empty: no restart.
+// The restart main() makes (apps/cli/process_setup.hpp): OPENBLAS_CORETYPE when OpenBLAS chose a
+// slower core than the CPU has and the user set none; OMP_WAIT_POLICY=PASSIVE when the user set
+// none and the work is `compute` or a restart happens anyway. Empty: no restart.
 EnvironmentFix plan_environment(const BlasInfo& blas, const CpuFeatures& cpu, Workload workload,
                                 bool omp_wait_policy_set);
 

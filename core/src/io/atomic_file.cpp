@@ -53,7 +53,7 @@ fs::path temporary_sibling(const fs::path& target, const char* tag) {
   fs::path clean = target;
   if (!clean.has_filename()) clean = clean.parent_path();  // "dir/" → "dir"
   const std::string name = "." + clean.filename().string() + "." + tag + "-" +
-                            std::to_string(::getpid()) + "-" + std::to_string(g_counter++);
+                           std::to_string(::getpid()) + "-" + std::to_string(g_counter++);
   return clean.parent_path() / name;
 }
 
@@ -112,7 +112,8 @@ void AtomicDirectory::commit() {
     return;
   }
   if (!fs::is_directory(target_))
-    throw IoError("exists and is not a folder", target_.string(), "remove it or choose another path");
+    throw IoError("exists and is not a folder", target_.string(),
+                  "remove it or choose another path");
   if (exchange_paths(temp_, target_)) {
     committed_ = true;
     fs::remove_all(temp_, ec);  // now holds the old folder

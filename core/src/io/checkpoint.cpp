@@ -62,10 +62,12 @@ fs::path find_weights_file(const fs::path& dir) {
     if (fs::is_regular_file(dir / name)) return dir / name;
   for (const char* name : {"model.safetensors.index.json", "pytorch_model.bin.index.json"})
     if (fs::exists(dir / name))
-      throw ArtifactError("sharded checkpoints are not supported", (dir / name).string(),
-                          "re-save the model in one file (save_pretrained(max_shard_size=\"100GB\"))");
-  throw ArtifactError("no weights file (model.safetensors or pytorch_model.bin)", dir.string(),
-                      "point to a Hugging Face model folder; scripts/download_model.sh fetches one");
+      throw ArtifactError(
+          "sharded checkpoints are not supported", (dir / name).string(),
+          "re-save the model in one file (save_pretrained(max_shard_size=\"100GB\"))");
+  throw ArtifactError(
+      "no weights file (model.safetensors or pytorch_model.bin)", dir.string(),
+      "point to a Hugging Face model folder; scripts/download_model.sh fetches one");
 }
 
 std::map<std::string, torch::Tensor> read_checkpoint(const fs::path& file) {

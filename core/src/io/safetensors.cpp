@@ -35,10 +35,10 @@ struct DtypeInfo {
   const char* name;
   at::ScalarType type;
 };
-constexpr DtypeInfo kDtypes[] = {
-    {"F64", at::kDouble}, {"F32", at::kFloat}, {"F16", at::kHalf},  {"BF16", at::kBFloat16},
-    {"I64", at::kLong},   {"I32", at::kInt},   {"I16", at::kShort}, {"I8", at::kChar},
-    {"U8", at::kByte},    {"BOOL", at::kBool}};
+constexpr DtypeInfo kDtypes[] = {{"F64", at::kDouble},    {"F32", at::kFloat}, {"F16", at::kHalf},
+                                 {"BF16", at::kBFloat16}, {"I64", at::kLong},  {"I32", at::kInt},
+                                 {"I16", at::kShort},     {"I8", at::kChar},   {"U8", at::kByte},
+                                 {"BOOL", at::kBool}};
 
 const DtypeInfo* find_dtype(const std::string& name) {
   for (const auto& d : kDtypes)
@@ -80,13 +80,11 @@ std::shared_ptr<Mapping> map_file(const fs::path& file) {
   auto mapping = std::make_shared<Mapping>();
   mapping->size = static_cast<size_t>(st.st_size);
   if (mapping->size > 0) {
-    mapping->data =
-        ::mmap(nullptr, mapping->size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    mapping->data = ::mmap(nullptr, mapping->size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     if (mapping->data == MAP_FAILED) {
       const int error = errno;
       ::close(fd);
-      throw IoError(std::string("cannot memory-map file: ") + std::strerror(error),
-                    file.string());
+      throw IoError(std::string("cannot memory-map file: ") + std::strerror(error), file.string());
     }
   }
   ::close(fd);
@@ -94,8 +92,9 @@ std::shared_ptr<Mapping> map_file(const fs::path& file) {
 }
 
 [[noreturn]] void corrupt(const fs::path& file, const std::string& what,
-                          const std::string& hint = "the file is truncated or not a safetensors "
-                                                    "file; download or save it again") {
+                          const std::string& hint =
+                              "the file is truncated or not a safetensors "
+                              "file; download or save it again") {
   throw ArtifactError(what, file.string(), hint);
 }
 
@@ -152,8 +151,8 @@ Entry parse_entry(const fs::path& file, const std::string& name, const json& j,
   }
   if (bytes != e.end - e.begin)
     corrupt(file, "tensor '" + name + "': shape " + c10::str(e.shape) + " × " +
-                      std::to_string(at::elementSize(e.type)) + " bytes = " +
-                      std::to_string(bytes) + " bytes, but data_offsets span " +
+                      std::to_string(at::elementSize(e.type)) +
+                      " bytes = " + std::to_string(bytes) + " bytes, but data_offsets span " +
                       std::to_string(e.end - e.begin));
   return e;
 }
@@ -162,8 +161,7 @@ std::map<std::string, std::string> parse_metadata(const fs::path& file, const js
   if (!j.is_object()) corrupt(file, "\"__metadata__\" is not an object");
   std::map<std::string, std::string> metadata;
   for (const auto& [key, value] : j.items()) {
-    if (!value.is_string())
-      corrupt(file, "\"__metadata__\"." + key + " is not a string");
+    if (!value.is_string()) corrupt(file, "\"__metadata__\"." + key + " is not a string");
     metadata[key] = value.get<std::string>();
   }
   return metadata;
@@ -190,7 +188,8 @@ at::Tensor view_tensor(const std::shared_ptr<Mapping>& mapping, const Entry& e,
     return aligned;
   }
   auto keep = mapping;  // the deleter owns a reference: the map lives as long as the tensor
-  return at::from_blob(ptr, e.shape, [keep](void*) mutable { keep.reset(); }, options);
+  return at::from_blob(
+      ptr, e.shape, [keep](void*) mutable { keep.reset(); }, options);
 }
 
 json parse_header(const fs::path& file, const Mapping& mapping, uint64_t& header_size) {
@@ -249,8 +248,7 @@ void save_safetensors(const fs::path& file, const std::map<std::string, torch::T
   // Data order: element size descending, then name (keeps every tensor aligned).
   std::vector<std::pair<std::string, at::Tensor>> order;
   for (const auto& [name, tensor] : tensors) {
-    if (!tensor.defined())
-      throw InputError("tensor '" + name + "' is undefined", file.string());
+    if (!tensor.defined()) throw InputError("tensor '" + name + "' is undefined", file.string());
     if (dtype_name(tensor.scalar_type()) == nullptr)
       throw InputError("tensor '" + name + "' has unsupported dtype " +
                            std::string(c10::toString(tensor.scalar_type())),

@@ -9,7 +9,8 @@ bool strips_accents(const BertTokenizerOptions& o) {
 
 // Lowercasing and accent stripping of one whitespace-separated word, then the split on
 // punctuation; appends the resulting words.
-void finish_word(std::vector<Char>& word, const BertTokenizerOptions& o, std::vector<std::vector<Char>>& words) {
+void finish_word(std::vector<Char>& word, const BertTokenizerOptions& o,
+                 std::vector<std::vector<Char>>& words) {
   if (word.empty()) return;
   std::vector<Char> normalised;
   normalised.reserve(word.size());
@@ -40,8 +41,8 @@ void finish_word(std::vector<Char>& word, const BertTokenizerOptions& o, std::ve
 
 }  // namespace
 
-std::vector<std::vector<Char>> basic_tokenize(const std::vector<char32_t>& cps, size_t begin, size_t end,
-                                              const BertTokenizerOptions& o) {
+std::vector<std::vector<Char>> basic_tokenize(const std::vector<char32_t>& cps, size_t begin,
+                                              size_t end, const BertTokenizerOptions& o) {
   std::vector<std::vector<Char>> words;
   std::vector<Char> word;
   for (size_t i = begin; i < end; ++i) {
@@ -62,6 +63,5 @@ std::vector<std::vector<Char>> basic_tokenize(const std::vector<char32_t>& cps, 
   finish_word(word, o, words);
   return words;
 }
-
 
 }  // namespace rubrika::text

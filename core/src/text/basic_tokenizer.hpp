@@ -12,7 +12,7 @@
 namespace rubrika::text {
 
 // Words of cps[begin, end).
-std::vector<std::vector<Char>> basic_tokenize(const std::vector<char32_t>& cps, size_t begin, size_t end,
-                                              const BertTokenizerOptions& options);
+std::vector<std::vector<Char>> basic_tokenize(const std::vector<char32_t>& cps, size_t begin,
+                                              size_t end, const BertTokenizerOptions& options);
 
 }  // namespace rubrika::text

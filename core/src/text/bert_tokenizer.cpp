@@ -19,16 +19,15 @@ namespace rubrika {
 namespace fs = std::filesystem;
 using text::Char;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Truncation parse_truncation(const std::string& name) {
   if (name == "longest_first") return Truncation::longest_first;
   if (name == "only_first") return Truncation::only_first;
   if (name == "only_second") return Truncation::only_second;
   if (name == "none" || name == "do_not_truncate") return Truncation::none;
-  throw InputError("unknown truncation '" + name + "'", "", "use longest_first, only_first, only_second or none");
+  throw InputError("unknown truncation '" + name + "'", "",
+                   "use longest_first, only_first, only_second or none");
 }
 
 BertTokenizer::BertTokenizer(std::vector<std::string> vocab, BertTokenizerOptions options)
@@ -49,11 +48,12 @@ BertTokenizer::BertTokenizer(std::vector<std::string> vocab, BertTokenizerOption
   special(options_.sep_token, sep_id_);
   int64_t mask = 0;
   special(options_.mask_token, mask);
-  for (const auto& token : {options_.cls_token, options_.sep_token, options_.pad_token, options_.mask_token,
-                            options_.unk_token})
+  for (const auto& token : {options_.cls_token, options_.sep_token, options_.pad_token,
+                            options_.mask_token, options_.unk_token})
     specials_.push_back(text::decode_utf8(token, false));
   // Longest first, so the leftmost match is also the longest (Hugging Face's trie).
-  std::sort(specials_.begin(), specials_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::sort(specials_.begin(), specials_.end(),
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
 int64_t BertTokenizer::token_to_id(const std::string& token) const {
@@ -63,7 +63,8 @@ int64_t BertTokenizer::token_to_id(const std::string& token) const {
 
 const std::string& BertTokenizer::id_to_token(int64_t id) const {
   if (id < 0 || id >= vocab_size())
-    throw InputError("token id " + std::to_string(id) + " outside the vocabulary (" + std::to_string(vocab_size()) + ")");
+    throw InputError("token id " + std::to_string(id) + " outside the vocabulary (" +
+                     std::to_string(vocab_size()) + ")");
   return vocab_[static_cast<size_t>(id)];
 }
 
@@ -118,7 +119,8 @@ std::vector<BertTokenizer::Piece> BertTokenizer::pieces(const std::vector<char32
   for (size_t i = 0; i < cps.size();) {
     const std::vector<char32_t>* matched = nullptr;
     for (const auto& special : specials_) {
-      if (special.size() <= cps.size() - i && std::equal(special.begin(), special.end(), cps.begin() + static_cast<long>(i))) {
+      if (special.size() <= cps.size() - i &&
+          std::equal(special.begin(), special.end(), cps.begin() + static_cast<long>(i))) {
         matched = &special;
         break;
       }
@@ -139,14 +141,16 @@ std::vector<BertTokenizer::Piece> BertTokenizer::pieces(const std::vector<char32
 
 std::vector<std::string> BertTokenizer::tokenize(std::string_view text) const {
   std::vector<std::string> out;
-  for (const BertTokenizer::Piece& p : pieces(text::decode_utf8(text, false))) out.push_back(vocab_[static_cast<size_t>(p.id)]);
+  for (const BertTokenizer::Piece& p : pieces(text::decode_utf8(text, false)))
+    out.push_back(vocab_[static_cast<size_t>(p.id)]);
   return out;
 }
 
 namespace {
 
 void append_segment(Encoding& e, const std::vector<BertTokenizer::Piece>& pieces, size_t count,
-                    const std::vector<int64_t>& bytes, int64_t type, const BertTokenizer& tokenizer) {
+                    const std::vector<int64_t>& bytes, int64_t type,
+                    const BertTokenizer& tokenizer) {
   for (size_t i = 0; i < count; ++i) {
     const auto& p = pieces[i];
     e.input_ids.push_back(p.id);
@@ -154,7 +158,8 @@ void append_segment(Encoding& e, const std::vector<BertTokenizer::Piece>& pieces
     e.token_type_ids.push_back(type);
     e.attention_mask.push_back(1);
     e.offsets.emplace_back(p.start, p.end);
-    e.offsets_utf8.emplace_back(bytes[static_cast<size_t>(p.start)], bytes[static_cast<size_t>(p.end)]);
+    e.offsets_utf8.emplace_back(bytes[static_cast<size_t>(p.start)],
+                                bytes[static_cast<size_t>(p.end)]);
   }
 }
 
@@ -169,8 +174,8 @@ void append_special(Encoding& e, int64_t id, int64_t type, const BertTokenizer& 
 
 }  // namespace
 
-Encoding BertTokenizer::encode(std::string_view text, const std::string_view* pair, int64_t max_length,
-                               Truncation truncation) const {
+Encoding BertTokenizer::encode(std::string_view text, const std::string_view* pair,
+                               int64_t max_length, Truncation truncation) const {
   if (max_length <= 0) max_length = options_.model_max_length;
   std::vector<int64_t> bytes_a, bytes_b;
   const auto a = pieces(text::decode_utf8(text, false, &bytes_a));
@@ -197,13 +202,15 @@ Encoding BertTokenizer::encode(std::string_view text, const std::string_view* pa
     } else {
       size_t& keep = (truncation == Truncation::only_first || !pair) ? keep_a : keep_b;
       if (static_cast<int64_t>(keep) < remove)
-        throw InputError("cannot truncate to " + std::to_string(max_length) + " tokens by cutting only the " +
+        throw InputError("cannot truncate to " + std::to_string(max_length) +
+                             " tokens by cutting only the " +
                              std::string(&keep == &keep_a ? "first" : "second") + " segment",
                          "", "use truncation longest_first or a larger max_length");
       keep -= static_cast<size_t>(remove);
     }
     if (max_length < specials)
-      throw InputError("max_length " + std::to_string(max_length) + " leaves no room for the special tokens");
+      throw InputError("max_length " + std::to_string(max_length) +
+                       " leaves no room for the special tokens");
   }
   append_special(e, cls_id_, 0, *this);
   append_segment(e, a, keep_a, bytes_a, 0, *this);
@@ -215,12 +222,15 @@ Encoding BertTokenizer::encode(std::string_view text, const std::string_view* pa
   return e;
 }
 
-std::vector<Encoding> BertTokenizer::encode_windows(std::string_view text, int64_t max_length, int64_t stride) const {
+std::vector<Encoding> BertTokenizer::encode_windows(std::string_view text, int64_t max_length,
+                                                    int64_t stride) const {
   const int64_t room = max_length - 2;
-  if (room <= 0) throw InputError("max_length " + std::to_string(max_length) + " leaves no room for text");
+  if (room <= 0)
+    throw InputError("max_length " + std::to_string(max_length) + " leaves no room for text");
   if (stride < 0 || stride >= room)
-    throw InputError("stride " + std::to_string(stride) + " must be in [0, " + std::to_string(room) + ")",
-                     "", "windows must advance");
+    throw InputError(
+        "stride " + std::to_string(stride) + " must be in [0, " + std::to_string(room) + ")", "",
+        "windows must advance");
   std::vector<int64_t> bytes;
   const auto all = pieces(text::decode_utf8(text, false, &bytes));
   std::vector<Encoding> windows;
@@ -229,7 +239,8 @@ std::vector<Encoding> BertTokenizer::encode_windows(std::string_view text, int64
     Encoding e;
     e.truncated = all.size() > static_cast<size_t>(room);
     append_special(e, cls_id_, 0, *this);
-    std::vector<BertTokenizer::Piece> part(all.begin() + static_cast<long>(start), all.begin() + static_cast<long>(end));
+    std::vector<BertTokenizer::Piece> part(all.begin() + static_cast<long>(start),
+                                           all.begin() + static_cast<long>(end));
     append_segment(e, part, part.size(), bytes, 0, *this);
     append_special(e, sep_id_, 0, *this);
     windows.push_back(std::move(e));
@@ -238,10 +249,13 @@ std::vector<Encoding> BertTokenizer::encode_windows(std::string_view text, int64
   return windows;
 }
 
-TokenBatch BertTokenizer::pad(const std::vector<Encoding>& encodings, int64_t pad_to_multiple_of) const {
+TokenBatch BertTokenizer::pad(const std::vector<Encoding>& encodings,
+                              int64_t pad_to_multiple_of) const {
   int64_t longest = 0;
-  for (const auto& e : encodings) longest = std::max<int64_t>(longest, static_cast<int64_t>(e.size()));
-  if (pad_to_multiple_of > 0) longest = (longest + pad_to_multiple_of - 1) / pad_to_multiple_of * pad_to_multiple_of;
+  for (const auto& e : encodings)
+    longest = std::max<int64_t>(longest, static_cast<int64_t>(e.size()));
+  if (pad_to_multiple_of > 0)
+    longest = (longest + pad_to_multiple_of - 1) / pad_to_multiple_of * pad_to_multiple_of;
   const auto n = static_cast<int64_t>(encodings.size());
   at::Tensor ids = at::full({n, longest}, pad_id_, at::kLong);
   at::Tensor mask = at::zeros({n, longest}, at::kLong);

@@ -31,7 +31,8 @@ void read_token(const nlohmann::json& json, const char* key, std::string& target
 }
 
 void read_options(const nlohmann::json& json, BertTokenizerOptions& o) {
-  if (json.contains("do_lower_case") && json["do_lower_case"].is_boolean()) o.do_lower_case = json["do_lower_case"];
+  if (json.contains("do_lower_case") && json["do_lower_case"].is_boolean())
+    o.do_lower_case = json["do_lower_case"];
   if (json.contains("strip_accents")) {
     if (json["strip_accents"].is_boolean()) o.strip_accents = json["strip_accents"].get<bool>();
     if (json["strip_accents"].is_null()) o.strip_accents.reset();
@@ -66,8 +67,10 @@ BertTokenizer BertTokenizer::from_folder(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw IoError("tokenizer folder not found", dir.string());
   BertTokenizerOptions options;
   try {
-    if (fs::exists(dir / "tokenizer_config.json")) read_options(read_json(dir / "tokenizer_config.json"), options);
-    if (fs::exists(dir / "special_tokens_map.json")) read_options(read_json(dir / "special_tokens_map.json"), options);
+    if (fs::exists(dir / "tokenizer_config.json"))
+      read_options(read_json(dir / "tokenizer_config.json"), options);
+    if (fs::exists(dir / "special_tokens_map.json"))
+      read_options(read_json(dir / "special_tokens_map.json"), options);
     return BertTokenizer(read_vocab(dir / "vocab.txt"), options);
   } catch (const InputError& e) {
     throw InputError(e.problem(), e.where().empty() ? dir.string() : e.where(), e.hint());
@@ -80,12 +83,15 @@ void BertTokenizer::save(const fs::path& dir) const {
     for (const auto& token : vocab_) out << token << "\n";
     if (!out) throw IoError("cannot write vocab.txt", dir.string());
   }
-  nlohmann::json specials = {{"unk_token", options_.unk_token}, {"sep_token", options_.sep_token},
-                             {"pad_token", options_.pad_token}, {"cls_token", options_.cls_token},
+  nlohmann::json specials = {{"unk_token", options_.unk_token},
+                             {"sep_token", options_.sep_token},
+                             {"pad_token", options_.pad_token},
+                             {"cls_token", options_.cls_token},
                              {"mask_token", options_.mask_token}};
   nlohmann::json config = specials;
   config["do_lower_case"] = options_.do_lower_case;
-  config["strip_accents"] = options_.strip_accents ? nlohmann::json(*options_.strip_accents) : nlohmann::json(nullptr);
+  config["strip_accents"] =
+      options_.strip_accents ? nlohmann::json(*options_.strip_accents) : nlohmann::json(nullptr);
   config["tokenize_chinese_chars"] = options_.tokenize_chinese_chars;
   config["model_max_length"] = options_.model_max_length;
   config["tokenizer_class"] = "BertTokenizer";

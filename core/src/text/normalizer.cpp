@@ -16,7 +16,9 @@ namespace {
 using text::decode_utf8;
 using text::encode_utf8;
 
-bool is_digit(char32_t cp) { return utf8proc_category(static_cast<utf8proc_int32_t>(cp)) == UTF8PROC_CATEGORY_ND; }
+bool is_digit(char32_t cp) {
+  return utf8proc_category(static_cast<utf8proc_int32_t>(cp)) == UTF8PROC_CATEGORY_ND;
+}
 
 bool is_word_char(char32_t cp) {
   const auto c = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
@@ -24,7 +26,9 @@ bool is_word_char(char32_t cp) {
          c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC;
 }
 
-char32_t lower(char32_t cp) { return static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))); }
+char32_t lower(char32_t cp) {
+  return static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp)));
+}
 
 std::u32string nfc(const std::u32string& text) {
   std::string utf8 = encode_utf8(std::vector<char32_t>(text.begin(), text.end()));
@@ -33,7 +37,8 @@ std::u32string nfc(const std::u32string& text) {
                               static_cast<utf8proc_ssize_t>(utf8.size()), &out,
                               static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
   if (n < 0) return text;
-  auto cps = decode_utf8(std::string_view(reinterpret_cast<char*>(out), static_cast<size_t>(n)), true);
+  auto cps =
+      decode_utf8(std::string_view(reinterpret_cast<char*>(out), static_cast<size_t>(n)), true);
   std::free(out);
   return std::u32string(cps.begin(), cps.end());
 }
@@ -83,11 +88,13 @@ std::u32string mask_words(const std::u32string& s, const NormalizerOptions& o) {
     std::u32string word = s.substr(i, end - i);
     std::u32string lowered = word;
     for (auto& c : lowered) c = lower(c);
-    const bool url = o.mask_urls && (starts_with(lowered, 0, U"http://") || starts_with(lowered, 0, U"https://") ||
-                                     starts_with(lowered, 0, U"www."));
+    const bool url =
+        o.mask_urls && (starts_with(lowered, 0, U"http://") ||
+                        starts_with(lowered, 0, U"https://") || starts_with(lowered, 0, U"www."));
     const size_t at = word.find(U'@');
     const bool email = o.mask_emails && at != std::u32string::npos && at > 0 &&
-                       word.find(U'.', at) != std::u32string::npos && word.find(U'.', at) + 1 < word.size();
+                       word.find(U'.', at) != std::u32string::npos &&
+                       word.find(U'.', at) + 1 < word.size();
     out += url ? url_mask : email ? email_mask : word;
     i = end;
   }
@@ -104,7 +111,9 @@ std::u32string remove_listed(const std::u32string& s, const std::vector<std::u32
     for (size_t at = lowered.find(w); at != std::u32string::npos; at = lowered.find(w, at + 1)) {
       const bool left = at == 0 || !is_word_char(lowered[at - 1]);
       const bool right = at + w.size() == lowered.size() || !is_word_char(lowered[at + w.size()]);
-      if (left && right) std::fill(drop.begin() + static_cast<long>(at), drop.begin() + static_cast<long>(at + w.size()), true);
+      if (left && right)
+        std::fill(drop.begin() + static_cast<long>(at),
+                  drop.begin() + static_cast<long>(at + w.size()), true);
     }
   }
   std::u32string out;
@@ -130,7 +139,8 @@ std::u32string collapse(const std::u32string& s) {
 
 std::vector<std::string> read_word_file(const std::filesystem::path& file) {
   std::ifstream in(file);
-  if (!in) throw IoError("cannot read word list", file.string(), "check [normalizer] remove_words_files");
+  if (!in)
+    throw IoError("cannot read word list", file.string(), "check [normalizer] remove_words_files");
   std::vector<std::string> words;
   for (std::string line; std::getline(in, line);) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
@@ -166,10 +176,17 @@ NormalizerOptions NormalizerOptions::from_toml(const toml::table& table) {
 toml::table NormalizerOptions::to_toml() const {
   toml::array words;
   for (const auto& w : remove_words) words.push_back(w);
-  return toml::table{{"nfc", nfc}, {"lowercase", lowercase}, {"yo_to_e", yo_to_e},
-                     {"remove_phones", remove_phones}, {"mask_urls", mask_urls}, {"url_mask", url_mask},
-                     {"mask_emails", mask_emails}, {"email_mask", email_mask}, {"remove_words", words},
-                     {"collapse_whitespace", collapse_whitespace}, {"on_invalid_utf8", on_invalid_utf8}};
+  return toml::table{{"nfc", nfc},
+                     {"lowercase", lowercase},
+                     {"yo_to_e", yo_to_e},
+                     {"remove_phones", remove_phones},
+                     {"mask_urls", mask_urls},
+                     {"url_mask", url_mask},
+                     {"mask_emails", mask_emails},
+                     {"email_mask", email_mask},
+                     {"remove_words", words},
+                     {"collapse_whitespace", collapse_whitespace},
+                     {"on_invalid_utf8", on_invalid_utf8}};
 }
 
 Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options)) {
@@ -179,7 +196,8 @@ Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options))
     for (char32_t c : cps) lowered.push_back(lower(c));
     if (!lowered.empty()) words_.push_back(lowered);
   }
-  std::sort(words_.begin(), words_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::sort(words_.begin(), words_.end(),
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
 std::string Normalizer::normalize(std::string_view input) const {

@@ -15,7 +15,8 @@ std::vector<char32_t> decode_utf8(std::string_view text, bool replace_invalid,
   size_t at = 0;
   while (at < text.size()) {
     utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t length = utf8proc_iterate(bytes + at, static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
+    utf8proc_ssize_t length =
+        utf8proc_iterate(bytes + at, static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
     if (length < 0) {
       if (!replace_invalid)
         throw InputError("invalid UTF-8 at byte offset " + std::to_string(at), "",
@@ -47,7 +48,9 @@ std::string encode_utf8(const std::vector<char32_t>& cps) {
 }
 
 namespace {
-utf8proc_category_t category(char32_t cp) { return utf8proc_category(static_cast<utf8proc_int32_t>(cp)); }
+utf8proc_category_t category(char32_t cp) {
+  return utf8proc_category(static_cast<utf8proc_int32_t>(cp));
+}
 }  // namespace
 
 bool is_control(char32_t cp) {
@@ -70,7 +73,8 @@ bool is_whitespace(char32_t cp) {
 }
 
 bool is_punctuation(char32_t cp) {
-  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126))
+  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) ||
+      (cp >= 123 && cp <= 126))
     return true;
   switch (category(cp)) {
     case UTF8PROC_CATEGORY_PC:
@@ -87,8 +91,9 @@ bool is_punctuation(char32_t cp) {
 }
 
 bool is_cjk(char32_t cp) {
-  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
-         (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+         (cp >= 0x20000 && cp <= 0x2A6DF) || (cp >= 0x2A700 && cp <= 0x2B73F) ||
+         (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
          (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
 }
 
@@ -105,14 +110,16 @@ void lower_into(char32_t cp, int32_t origin, std::vector<Char>& out) {
     out.push_back({0x0307, origin});
     return;
   }
-  out.push_back({static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))), origin});
+  out.push_back(
+      {static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))), origin});
 }
 
 void strip_accents_into(char32_t cp, int32_t origin, std::vector<Char>& out) {
   utf8proc_int32_t buffer[32];
   int options = 0;
-  const auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buffer, 32,
-                                         static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE), &options);
+  const auto n =
+      utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buffer, 32,
+                              static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE), &options);
   if (n < 0 || n > 32) {
     if (!is_mark_nonspacing(cp)) out.push_back({cp, origin});
     return;

@@ -24,10 +24,10 @@ std::vector<char32_t> decode_utf8(std::string_view text, bool replace_invalid,
 void append_utf8(std::string& out, char32_t cp);
 std::string encode_utf8(const std::vector<char32_t>& cps);
 
-bool is_control(char32_t cp);      // HF _is_control: C* categories except \t \n \r
-bool is_whitespace(char32_t cp);   // HF _is_whitespace: space, \t \n \r, Zs
-bool is_punctuation(char32_t cp);  // HF _is_punctuation: ASCII ranges or P*
-bool is_cjk(char32_t cp);          // HF _is_chinese_char ranges
+bool is_control(char32_t cp);             // HF _is_control: C* categories except \t \n \r
+bool is_whitespace(char32_t cp);          // HF _is_whitespace: space, \t \n \r, Zs
+bool is_punctuation(char32_t cp);         // HF _is_punctuation: ASCII ranges or P*
+bool is_cjk(char32_t cp);                 // HF _is_chinese_char ranges
 bool is_python_split_space(char32_t cp);  // what str.split() splits on (after cleaning)
 bool is_mark_nonspacing(char32_t cp);     // category Mn
 

@@ -18,7 +18,9 @@ namespace {
 using Pair = std::pair<int32_t, int32_t>;
 
 struct PairHash {
-  size_t operator()(const Pair& p) const { return std::hash<int64_t>()((int64_t(p.first) << 32) ^ uint32_t(p.second)); }
+  size_t operator()(const Pair& p) const {
+    return std::hash<int64_t>()((int64_t(p.first) << 32) ^ uint32_t(p.second));
+  }
 };
 
 // Corpus words with counts, spelled as symbol ids.
@@ -44,7 +46,8 @@ class Vocabulary {
   std::vector<std::string> tokens_;
 };
 
-std::map<std::string, int64_t> count_words(const std::vector<std::string>& texts, const WordPieceTrainerOptions& o) {
+std::map<std::string, int64_t> count_words(const std::vector<std::string>& texts,
+                                           const WordPieceTrainerOptions& o) {
   BertTokenizerOptions basic;
   basic.do_lower_case = o.lowercase;
   std::map<std::string, int64_t> counts;
@@ -61,13 +64,16 @@ std::map<std::string, int64_t> count_words(const std::vector<std::string>& texts
 
 // The alphabet (most frequent characters first, up to limit_alphabet) and each word
 // spelled with it; words with a character outside the alphabet are dropped.
-Corpus spell(const std::map<std::string, int64_t>& word_counts, const WordPieceTrainerOptions& o, Vocabulary& vocab) {
+Corpus spell(const std::map<std::string, int64_t>& word_counts, const WordPieceTrainerOptions& o,
+             Vocabulary& vocab) {
   std::map<char32_t, int64_t> char_counts;
   for (const auto& [word, count] : word_counts)
     for (char32_t cp : text::decode_utf8(word, true)) char_counts[cp] += count;
   std::vector<std::pair<char32_t, int64_t>> alphabet(char_counts.begin(), char_counts.end());
-  std::stable_sort(alphabet.begin(), alphabet.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  if (static_cast<int64_t>(alphabet.size()) > o.limit_alphabet) alphabet.resize(static_cast<size_t>(o.limit_alphabet));
+  std::stable_sort(alphabet.begin(), alphabet.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (static_cast<int64_t>(alphabet.size()) > o.limit_alphabet)
+    alphabet.resize(static_cast<size_t>(o.limit_alphabet));
   std::set<char32_t> kept;
   for (const auto& [cp, count] : alphabet) {
     kept.insert(cp);
@@ -83,7 +89,8 @@ Corpus spell(const std::map<std::string, int64_t>& word_counts, const WordPieceT
   Corpus corpus;
   for (const auto& [word, count] : word_counts) {
     const auto cps = text::decode_utf8(word, true);
-    if (!std::all_of(cps.begin(), cps.end(), [&](char32_t cp) { return kept.count(cp) > 0; })) continue;
+    if (!std::all_of(cps.begin(), cps.end(), [&](char32_t cp) { return kept.count(cp) > 0; }))
+      continue;
     std::vector<int32_t> symbols;
     for (size_t i = 0; i < cps.size(); ++i) {
       std::string s = i ? "##" : "";
@@ -114,7 +121,8 @@ void merge_until_full(Corpus& corpus, const WordPieceTrainerOptions& o, Vocabula
   using Entry = std::tuple<int64_t, int32_t, int32_t>;
   auto worse = [](const Entry& a, const Entry& b) {
     if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) < std::get<0>(b);
-    return std::make_pair(std::get<1>(a), std::get<2>(a)) > std::make_pair(std::get<1>(b), std::get<2>(b));
+    return std::make_pair(std::get<1>(a), std::get<2>(a)) >
+           std::make_pair(std::get<1>(b), std::get<2>(b));
   };
   std::priority_queue<Entry, std::vector<Entry>, decltype(worse)> heap(worse);
   for (const auto& [p, c] : pair_counts) heap.emplace(c, p.first, p.second);
@@ -171,7 +179,8 @@ WordPieceTrainerOptions WordPieceTrainerOptions::from_toml(const toml::table& ta
   return o;
 }
 
-std::vector<std::string> train_wordpiece(const std::vector<std::string>& texts, const WordPieceTrainerOptions& o) {
+std::vector<std::string> train_wordpiece(const std::vector<std::string>& texts,
+                                         const WordPieceTrainerOptions& o) {
   if (texts.empty()) throw InputError("no texts to learn a vocabulary from");
   Vocabulary vocab;
   for (const char* special : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) vocab.add(special);
@@ -180,7 +189,8 @@ std::vector<std::string> train_wordpiece(const std::vector<std::string>& texts, 
   return vocab.tokens();
 }
 
-void train_wordpiece_vocabulary(const std::vector<std::string>& texts, const WordPieceTrainerOptions& o,
+void train_wordpiece_vocabulary(const std::vector<std::string>& texts,
+                                const WordPieceTrainerOptions& o,
                                 const std::filesystem::path& out_dir) {
   BertTokenizerOptions tokenizer_options;
   tokenizer_options.do_lower_case = o.lowercase;

@@ -36,14 +36,14 @@ inline constexpr int64_t kRunFormatVersion = 1;
 // How the decision stage and the reranker cascade choose the final label.
 struct DecisionOptions {
   std::string other_label = "Другое";  // the label of rejected texts
-  double tau_other = 0.35;              // reject when max calibrated probability < tau_other
-  bool reject_ood = true;               // reject when the primary OOD scorer flags the text
-  int64_t top_k = 5;                    // default labels listed per text
-  double rerank_tau = 0.0;              // rerank when top-1 − top-2 probability < rerank_tau
-  int64_t rerank_candidates = 5;        // the head's top-k labels the reranker rescores
-  double rerank_weight = 0.0;           // final = reranker score + w · log p(classifier)
+  double tau_other = 0.35;             // reject when max calibrated probability < tau_other
+  bool reject_ood = true;              // reject when the primary OOD scorer flags the text
+  int64_t top_k = 5;                   // default labels listed per text
+  double rerank_tau = 0.0;             // rerank when top-1 − top-2 probability < rerank_tau
+  int64_t rerank_candidates = 5;       // the head's top-k labels the reranker rescores
+  double rerank_weight = 0.0;          // final = reranker score + w · log p(classifier)
   std::string label_template = "Категория: {name}. {description}";  // reranker's label text
-  double rerank_budget = 0.2;           // max share of texts sent to the reranker (tuning)
+  double rerank_budget = 0.2;  // max share of texts sent to the reranker (tuning)
 
   // The recipe's [decision] table. rerank_tau and rerank_weight are normally chosen on
   // validation by the reranker stage; setting them here fixes them.
@@ -62,9 +62,9 @@ struct PipelineInfo {
 
 // The tensors of one forward pass over a batch of normalised texts.
 struct ForwardResult {
-  EncoderOutput encoded;         // encoder outputs
-  torch::Tensor logits;          // [batch, num_labels] head logits
-  torch::Tensor probabilities;   // [batch, num_labels] calibrated (softmax when no calibrator)
+  EncoderOutput encoded;        // encoder outputs
+  torch::Tensor logits;         // [batch, num_labels] head logits
+  torch::Tensor probabilities;  // [batch, num_labels] calibrated (softmax when no calibrator)
 };
 
 class Pipeline {
@@ -74,7 +74,8 @@ class Pipeline {
   // `encoder_dtype` ("fp32", "bf16", "fp16"; empty: as trained) overrides the encoder's
   // inference precision; an encoder without that option rejects it with a RecipeError.
   static std::unique_ptr<Pipeline> load(const std::filesystem::path& run_dir,
-                                        PluginRegistry& registry, const std::string& device = "auto",
+                                        PluginRegistry& registry,
+                                        const std::string& device = "auto",
                                         const std::string& encoder_dtype = "");
 
   Pipeline(std::function<std::string(std::string_view)> normalizer, LabelSet labels,
@@ -84,7 +85,8 @@ class Pipeline {
   void set_calibrator(std::unique_ptr<Calibrator> calibrator);
   // The first scorer added is the primary one (it drives the OOD flag); others are reported.
   void add_ood_scorer(std::string name, std::unique_ptr<OodScorer> scorer);
-  void set_reranker(std::unique_ptr<Reranker> reranker, std::map<std::string, std::string> label_texts);
+  void set_reranker(std::unique_ptr<Reranker> reranker,
+                    std::map<std::string, std::string> label_texts);
   void set_decision(DecisionOptions options) { decision_ = std::move(options); }
   void set_info(PipelineInfo info) { info_ = std::move(info); }
 
@@ -99,11 +101,13 @@ class Pipeline {
   ForwardResult forward_all(const std::vector<std::string>& normalized_texts, int64_t batch_size);
 
   // Raw texts in, one Prediction each (normalise, forward, OOD, decision, cascade).
-  std::vector<Prediction> predict(const std::vector<std::string>& texts, const PredictOptions& options);
+  std::vector<Prediction> predict(const std::vector<std::string>& texts,
+                                  const PredictOptions& options);
 
   // Reranker scores for `candidates` (label names) of one raw text, in candidate order.
   // Throws InputError for an unknown label, ArtifactError when the run has no reranker.
-  std::vector<ScoredCandidate> rerank(const std::string& text, const std::vector<std::string>& candidates);
+  std::vector<ScoredCandidate> rerank(const std::string& text,
+                                      const std::vector<std::string>& candidates);
 
   const LabelSet& labels() const { return labels_; }
   const DecisionOptions& decision() const { return decision_; }

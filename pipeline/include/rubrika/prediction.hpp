@@ -13,28 +13,28 @@ struct LabelProbability {
 };
 
 struct OodResult {
-  double score = 0.0;     // primary OOD scorer's score, higher = more out-of-domain
-  bool flag = false;      // true when the score passed the scorer's threshold (and gate)
-  std::string scorer;     // which scorer, e.g. "mahalanobis"; empty when none is configured
+  double score = 0.0;  // primary OOD scorer's score, higher = more out-of-domain
+  bool flag = false;   // true when the score passed the scorer's threshold (and gate)
+  std::string scorer;  // which scorer, e.g. "mahalanobis"; empty when none is configured
 };
 
 struct Prediction {
-  std::string label;                     // final label, or the configured "Other" label
-  double confidence = 0.0;               // calibrated probability of the final label
-  bool is_other = false;                 // true when the decision stage rejected the text
-  std::vector<LabelProbability> top_k;   // the classifier's calibrated top-k, before rejection
+  std::string label;                    // final label, or the configured "Other" label
+  double confidence = 0.0;              // calibrated probability of the final label
+  bool is_other = false;                // true when the decision stage rejected the text
+  std::vector<LabelProbability> top_k;  // the classifier's calibrated top-k, before rejection
   OodResult ood;
-  bool reranked = false;                 // the reranker ran for this text
-  std::string label_before_rerank;       // the classifier's top-1 when reranked
+  bool reranked = false;                     // the reranker ran for this text
+  std::string label_before_rerank;           // the classifier's top-1 when reranked
   std::map<std::string, double> timings_ms;  // per stage, when asked: normalize, encode, ...
 };
 
 enum class RerankMode { automatic, always, never };
 
 struct PredictOptions {
-  int64_t top_k = 5;                         // labels listed per text
-  RerankMode rerank = RerankMode::automatic; // automatic: only when the top-2 margin < tau
-  bool timings = false;                      // fill Prediction::timings_ms
+  int64_t top_k = 5;                          // labels listed per text
+  RerankMode rerank = RerankMode::automatic;  // automatic: only when the top-2 margin < tau
+  bool timings = false;                       // fill Prediction::timings_ms
 };
 
 // Parses "auto", "always", "never"; throws rubrika::InputError otherwise.

@@ -30,13 +30,13 @@
 namespace rubrika {
 
 struct ComponentRecord {
-  std::string role;      // "encoder", "head", "calibrator", "ood.mahalanobis", "reranker"
-  std::string kind;      // plugin kind: encoder, head, calibrator, ood, reranker
-  std::string type;      // plugin name
-  std::string version;   // plugin version
-  std::string path;      // artifact folder relative to the run folder; "" when none
-  std::string state;     // state.h5 group; "" when none
-  toml::table options;   // the plugin's recipe table without `type`
+  std::string role;     // "encoder", "head", "calibrator", "ood.mahalanobis", "reranker"
+  std::string kind;     // plugin kind: encoder, head, calibrator, ood, reranker
+  std::string type;     // plugin name
+  std::string version;  // plugin version
+  std::string path;     // artifact folder relative to the run folder; "" when none
+  std::string state;    // state.h5 group; "" when none
+  toml::table options;  // the plugin's recipe table without `type`
 };
 
 struct RunManifest {

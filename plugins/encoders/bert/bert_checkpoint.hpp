@@ -13,10 +13,10 @@ namespace rubrika::bert {
 
 // What load_weights found besides the encoder.
 struct LoadReport {
-  std::string prefix;                 // "bert." or "" (BertModel)
-  std::vector<std::string> unused;    // keys that feed nothing (heads, buffers excluded)
-  bool has_classifier = false;        // classifier.weight and classifier.bias present
-  bool pooler_missing = false;        // BertForMaskedLM has no pooler: left as initialised
+  std::string prefix;               // "bert." or "" (BertModel)
+  std::vector<std::string> unused;  // keys that feed nothing (heads, buffers excluded)
+  bool has_classifier = false;      // classifier.weight and classifier.bias present
+  bool pooler_missing = false;      // BertForMaskedLM has no pooler: left as initialised
 };
 
 // Copies `tensors` (any float dtype; converted to the parameter's dtype) into `model`.

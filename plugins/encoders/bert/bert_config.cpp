@@ -13,8 +13,8 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-const char* const kActivations[] = {"gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "silu",
-                                    "swish"};
+const char* const kActivations[] = {"gelu", "gelu_new", "gelu_pytorch_tanh",
+                                    "relu", "silu",     "swish"};
 
 template <class T>
 void read_field(const json& j, const char* key, T& value, const std::string& source) {
@@ -57,8 +57,8 @@ void BertConfig::validate(const std::string& source) const {
       intermediate_size < 1 || max_position_embeddings < 1 || type_vocab_size < 1)
     bad("sizes must be positive");
   if (hidden_size % num_attention_heads != 0)
-    bad("hidden_size " + std::to_string(hidden_size) + " is not a multiple of num_attention_heads " +
-        std::to_string(num_attention_heads));
+    bad("hidden_size " + std::to_string(hidden_size) +
+        " is not a multiple of num_attention_heads " + std::to_string(num_attention_heads));
   bool known = false;
   for (const char* a : kActivations) known = known || hidden_act == a;
   if (!known)

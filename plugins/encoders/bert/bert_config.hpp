@@ -9,19 +9,19 @@
 namespace rubrika::bert {
 
 struct BertConfig {
-  int64_t vocab_size = 30522;             // rows of the word embedding
-  int64_t hidden_size = 768;              // width of every hidden state
-  int64_t num_hidden_layers = 12;         // encoder layers
-  int64_t num_attention_heads = 12;       // heads per layer; divides hidden_size
-  int64_t intermediate_size = 3072;       // width of the feed-forward layer
-  std::string hidden_act = "gelu";        // gelu (erf), gelu_new (tanh approximation), relu, silu
-  double hidden_dropout_prob = 0.1;       // dropout after embeddings and dense layers (training)
+  int64_t vocab_size = 30522;        // rows of the word embedding
+  int64_t hidden_size = 768;         // width of every hidden state
+  int64_t num_hidden_layers = 12;    // encoder layers
+  int64_t num_attention_heads = 12;  // heads per layer; divides hidden_size
+  int64_t intermediate_size = 3072;  // width of the feed-forward layer
+  std::string hidden_act = "gelu";   // gelu (erf), gelu_new (tanh approximation), relu, silu
+  double hidden_dropout_prob = 0.1;  // dropout after embeddings and dense layers (training)
   double attention_probs_dropout_prob = 0.1;  // dropout on attention weights (training)
-  int64_t max_position_embeddings = 512;  // longest sequence, specials included
-  int64_t type_vocab_size = 2;            // token type (segment) ids
-  double layer_norm_eps = 1e-12;          // LayerNorm epsilon
-  double initializer_range = 0.02;        // std of the normal initialisation
-  int64_t pad_token_id = 0;               // its embedding row starts at zero
+  int64_t max_position_embeddings = 512;      // longest sequence, specials included
+  int64_t type_vocab_size = 2;                // token type (segment) ids
+  double layer_norm_eps = 1e-12;              // LayerNorm epsilon
+  double initializer_range = 0.02;            // std of the normal initialisation
+  int64_t pad_token_id = 0;                   // its embedding row starts at zero
   // Classification checkpoints: labels in id order (id2label), empty otherwise.
   std::vector<std::string> id2label;
   // "architectures"[0] when present, e.g. "BertForSequenceClassification".

@@ -65,7 +65,8 @@ BertEncoderPlugin::Options BertEncoderPlugin::Options::from_toml(const toml::tab
   if (const toml::table* init = in.get_table("init")) o.init = InitOptions::from_toml(*init);
   if (o.model.empty() == !o.init.has_value())
     in.fail(o.model.empty() ? "init" : "model",
-            o.model.empty() ? "neither `model` nor `init` is given" : "both `model` and `init` are given",
+            o.model.empty() ? "neither `model` nor `init` is given"
+                            : "both `model` and `init` are given",
             "set exactly one: model = \"path/to/hf-folder\" or an [encoder.init] table");
   o.max_length = in.get_int("max_length", o.max_length, 2, 1 << 20);
   o.dtype = in.get_choice("dtype", o.dtype, {"fp32", "bf16", "fp16"});
@@ -75,7 +76,8 @@ BertEncoderPlugin::Options BertEncoderPlugin::Options::from_toml(const toml::tab
 }
 
 BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options options)
-    : options_(std::move(options)), precision_(parse_precision(options_.dtype, "[encoder] dtype")),
+    : options_(std::move(options)),
+      precision_(parse_precision(options_.dtype, "[encoder] dtype")),
       device_(context.device) {
   if (!context.artifact_dir.empty() && fs::exists(context.artifact_dir / "config.json"))
     load_from(context.artifact_dir, context.seed);
@@ -86,7 +88,8 @@ BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options optio
   const int64_t positions = model_->config().max_position_embeddings;
   if (options_.max_length > positions)
     throw RecipeError("[encoder] max_length " + std::to_string(options_.max_length) +
-                          " exceeds the model's max_position_embeddings " + std::to_string(positions),
+                          " exceeds the model's max_position_embeddings " +
+                          std::to_string(positions),
                       "", "set max_length <= " + std::to_string(positions));
   check_precision_supported(precision_, device_, "[encoder] dtype");
   model_->eval();
@@ -100,8 +103,9 @@ void BertEncoderPlugin::warn_if_bf16_is_emulated() const {
   if (options_.dtype != "bf16" || !device_.is_cpu()) return;
   const CpuFeatures cpu = detect_cpu_features();
   if (cpu.avx512_bf16 || cpu.amx_bf16) return;
-  log_warn(kLog, "dtype = \"bf16\" on a CPU without AVX512-BF16 or AMX-BF16: bf16 is emulated "
-                 "and much slower than fp32 here; set [encoder] dtype = \"fp32\"");
+  log_warn(kLog,
+           "dtype = \"bf16\" on a CPU without AVX512-BF16 or AMX-BF16: bf16 is emulated "
+           "and much slower than fp32 here; set [encoder] dtype = \"fp32\"");
 }
 
 void BertEncoderPlugin::load_from(const fs::path& dir, uint64_t seed) {
@@ -155,8 +159,7 @@ TokenBatch BertEncoderPlugin::tokenize(const std::vector<std::string>& texts,
   encodings.reserve(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
     std::string_view pair = pairs ? std::string_view((*pairs)[i]) : std::string_view();
-    encodings.push_back(
-        tokenizer_->encode(texts[i], pairs ? &pair : nullptr, options_.max_length));
+    encodings.push_back(tokenizer_->encode(texts[i], pairs ? &pair : nullptr, options_.max_length));
   }
   return tokenizer_->pad(encodings, options_.pad_to_multiple_of);
 }
@@ -189,8 +192,8 @@ EncoderOutput BertEncoderPlugin::forward(const TokenBatch& batch, bool output_hi
   // ([train] mixed_precision turns autocast on around the whole training forward pass).
   const bool autocast = !training_ && device_.is_cuda();
   AutocastScope autocast_scope(device_, autocast ? precision_ : Precision::fp32);
-  BertModelOutput out = inference_model()->forward(
-      on_device.input_ids, on_device.attention_mask, on_device.token_type_ids, output_hidden_states);
+  BertModelOutput out = inference_model()->forward(on_device.input_ids, on_device.attention_mask,
+                                                   on_device.token_type_ids, output_hidden_states);
   auto fp32 = [](const torch::Tensor& t) { return t.to(torch::kFloat); };
   EncoderOutput result;
   result.last_hidden_state = fp32(out.last_hidden_state);

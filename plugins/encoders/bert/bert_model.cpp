@@ -11,8 +11,7 @@ namespace F = torch::nn::functional;
 namespace {
 
 torch::nn::LayerNorm make_layer_norm(const BertConfig& c) {
-  return torch::nn::LayerNorm(
-      torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps));
+  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps));
 }
 
 }  // namespace
@@ -32,12 +31,12 @@ torch::Tensor additive_mask(const torch::Tensor& attention_mask, torch::ScalarTy
 BertEmbeddingsImpl::BertEmbeddingsImpl(const BertConfig& c) {
   word_embeddings = register_module(
       "word_embeddings",
-      torch::nn::Embedding(torch::nn::EmbeddingOptions(c.vocab_size, c.hidden_size)
-                               .padding_idx(c.pad_token_id)));
+      torch::nn::Embedding(
+          torch::nn::EmbeddingOptions(c.vocab_size, c.hidden_size).padding_idx(c.pad_token_id)));
   position_embeddings = register_module(
       "position_embeddings", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
-  token_type_embeddings = register_module(
-      "token_type_embeddings", torch::nn::Embedding(c.type_vocab_size, c.hidden_size));
+  token_type_embeddings = register_module("token_type_embeddings",
+                                          torch::nn::Embedding(c.type_vocab_size, c.hidden_size));
   LayerNorm = register_module("LayerNorm", make_layer_norm(c));
   dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout_prob));
 }
@@ -61,8 +60,8 @@ BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& c)
 
 void BertSelfAttentionImpl::refresh_fused() {
   std::vector<int64_t> versions;
-  for (const auto& p : {query->weight, key->weight, value->weight, query->bias, key->bias,
-                        value->bias})
+  for (const auto& p :
+       {query->weight, key->weight, value->weight, query->bias, key->bias, value->bias})
     // Inference tensors (made under c10::InferenceMode) keep no version counter.
     versions.push_back(p.is_inference() ? -1 : static_cast<int64_t>(p._version()));
   versions.push_back(reinterpret_cast<intptr_t>(query->weight.data_ptr()));

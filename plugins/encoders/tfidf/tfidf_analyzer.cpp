@@ -33,9 +33,14 @@ std::vector<CodePoint> decode(std::string_view text) {
 bool is_word_char(int32_t cp) {
   if (cp == '_') return true;
   switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
       return true;
     default:
       return false;
@@ -64,7 +69,8 @@ std::vector<std::string> word_ngrams(std::string_view text, NgramRange range) {
     }
     size_t j = i;
     while (j < points.size() && is_word_char(points[j].value)) ++j;
-    if (j - i >= 2) tokens.push_back(text.substr(points[i].begin, points[j - 1].end - points[i].begin));
+    if (j - i >= 2)
+      tokens.push_back(text.substr(points[i].begin, points[j - 1].end - points[i].begin));
     i = j;
   }
   for (int64_t n = range.min_n; n <= range.max_n; ++n) {
@@ -93,7 +99,8 @@ std::vector<std::string> char_wb_ngrams(std::string_view text, NgramRange range)
     std::vector<std::string_view> padded;
     padded.reserve(j - i + 2);
     padded.emplace_back(" ");
-    for (size_t k = i; k < j; ++k) padded.push_back(text.substr(points[k].begin, points[k].end - points[k].begin));
+    for (size_t k = i; k < j; ++k)
+      padded.push_back(text.substr(points[k].begin, points[k].end - points[k].begin));
     padded.emplace_back(" ");
     const size_t length = padded.size();
     for (int64_t n = range.min_n; n <= range.max_n; ++n) {

@@ -37,10 +37,13 @@ TfidfEncoder::TfidfEncoder(const PluginContext& context, Options options)
     : options_(std::move(options)),
       device_(context.device),
       normalizer_(preparation(options_.settings.lowercase)) {
-  if (!context.artifact_dir.empty() && fs::exists(context.artifact_dir / "vocab.json")) load(context.artifact_dir);
+  if (!context.artifact_dir.empty() && fs::exists(context.artifact_dir / "vocab.json"))
+    load(context.artifact_dir);
 }
 
-std::string TfidfEncoder::prepare(const std::string& text) const { return normalizer_.normalize(text); }
+std::string TfidfEncoder::prepare(const std::string& text) const {
+  return normalizer_.normalize(text);
+}
 
 void TfidfEncoder::fit(const std::vector<std::string>& texts) {
   if (texts.empty()) throw InputError("no training texts to fit the tfidf vocabulary on", kLog);
@@ -64,8 +67,9 @@ void TfidfEncoder::fit(const std::vector<std::string>& texts) {
                          std::to_string(texts.size()) + " training texts",
                      kLog, "lower [encoder] min_df or give more training texts");
   set_idf();
-  log_info(kLog, "fitted on " + std::to_string(documents_) + " texts: " + std::to_string(words_.size()) +
-                     " word and " + std::to_string(chars_.size()) + " character n-grams");
+  log_info(kLog, "fitted on " + std::to_string(documents_) +
+                     " texts: " + std::to_string(words_.size()) + " word and " +
+                     std::to_string(chars_.size()) + " character n-grams");
 }
 
 void TfidfEncoder::set_idf() {
@@ -113,9 +117,9 @@ TokenBatch TfidfEncoder::tokenize(const std::vector<std::string>& texts,
   }
   const auto batch = static_cast<int64_t>(texts.size()), seq = static_cast<int64_t>(longest);
   TokenBatch out;
-  out.input_ids = at::zeros({batch, seq}, at::kLong);           // [batch, seq]
-  out.attention_mask = at::zeros({batch, seq}, at::kLong);      // [batch, seq]
-  out.token_type_ids = at::zeros({batch, seq}, at::kLong);      // [batch, seq]
+  out.input_ids = at::zeros({batch, seq}, at::kLong);       // [batch, seq]
+  out.attention_mask = at::zeros({batch, seq}, at::kLong);  // [batch, seq]
+  out.token_type_ids = at::zeros({batch, seq}, at::kLong);  // [batch, seq]
   auto ids = out.input_ids.accessor<int64_t, 2>();
   auto mask = out.attention_mask.accessor<int64_t, 2>();
   for (int64_t b = 0; b < batch; ++b) {
@@ -134,24 +138,26 @@ EncoderOutput TfidfEncoder::forward(const TokenBatch& batch, bool output_hidden_
                      "fit it on the training texts first, or load it from a run folder");
   if (batch.size() == 0) throw InputError("empty batch", "encoder/tfidf forward");
   const int64_t features = hidden_size();
-  const at::Tensor ids = batch.input_ids.to(device_);                            // [batch, seq]
+  const at::Tensor ids = batch.input_ids.to(device_);  // [batch, seq]
   if (ids.numel() > 0 && (ids.min().item<int64_t>() < 0 || ids.max().item<int64_t>() >= features))
-    throw InputError("feature id out of range [0, " + std::to_string(features) + ")", "encoder/tfidf forward",
-                     "tokenize with the same tfidf encoder");
-  const at::Tensor mask = batch.attention_mask.to(device_).to(at::kFloat);       // [batch, seq]
-  at::Tensor counts = at::zeros({batch.size(), features}, mask.options());      // [batch, features]
+    throw InputError("feature id out of range [0, " + std::to_string(features) + ")",
+                     "encoder/tfidf forward", "tokenize with the same tfidf encoder");
+  const at::Tensor mask = batch.attention_mask.to(device_).to(at::kFloat);  // [batch, seq]
+  at::Tensor counts = at::zeros({batch.size(), features}, mask.options());  // [batch, features]
   counts.scatter_add_(1, ids, mask);
   at::Tensor tf = counts;
-  if (options_.settings.sublinear_tf) tf = at::where(counts > 0, counts.clamp_min(1).log() + 1, at::zeros_like(counts));
-  const at::Tensor weights = tf * idf_;                                          // [batch, features]
+  if (options_.settings.sublinear_tf)
+    tf = at::where(counts > 0, counts.clamp_min(1).log() + 1, at::zeros_like(counts));
+  const at::Tensor weights = tf * idf_;  // [batch, features]
   std::vector<at::Tensor> blocks;
   if (words_.size() > 0) blocks.push_back(unit_rows(weights.narrow(1, 0, words_.size())));
-  if (chars_.size() > 0) blocks.push_back(unit_rows(weights.narrow(1, words_.size(), chars_.size())));
+  if (chars_.size() > 0)
+    blocks.push_back(unit_rows(weights.narrow(1, words_.size(), chars_.size())));
   EncoderOutput out;
-  out.cls = unit_rows(at::cat(blocks, 1));                                       // [batch, features]
+  out.cls = unit_rows(at::cat(blocks, 1));  // [batch, features]
   out.pooled = out.cls;
-  out.last_hidden_state = out.cls.unsqueeze(1);                                  // [batch, 1, features]
-  out.attention_mask = at::ones({batch.size(), 1}, ids.options());               // [batch, 1]
+  out.last_hidden_state = out.cls.unsqueeze(1);                     // [batch, 1, features]
+  out.attention_mask = at::ones({batch.size(), 1}, ids.options());  // [batch, 1]
   if (output_hidden_states) out.hidden_states = {out.last_hidden_state};
   return out;
 }

@@ -8,16 +8,19 @@ namespace rubrika::tfidf {
 namespace {
 
 // [min, max] n-gram sizes from a two-integer array; [] switches the analyzer off.
-NgramRange read_range(OptionsReader& in, const std::string& key, NgramRange fallback, int64_t limit) {
+NgramRange read_range(OptionsReader& in, const std::string& key, NgramRange fallback,
+                      int64_t limit) {
   // Read even when absent, so the reader knows the key (unknown-key hints list it).
-  const std::vector<double> values =
-      in.get_doubles(key, {static_cast<double>(fallback.min_n), static_cast<double>(fallback.max_n)});
+  const std::vector<double> values = in.get_doubles(
+      key, {static_cast<double>(fallback.min_n), static_cast<double>(fallback.max_n)});
   if (values.empty()) return {0, 0};
   const std::string hint = "write [min, max] with 1 <= min <= max <= " + std::to_string(limit) +
                            ", or [] to switch these features off";
-  if (values.size() != 2) in.fail(key, "must hold two sizes, got " + std::to_string(values.size()), hint);
+  if (values.size() != 2)
+    in.fail(key, "must hold two sizes, got " + std::to_string(values.size()), hint);
   for (double v : values)
-    if (v != std::floor(v) || v < 1 || v > static_cast<double>(limit)) in.fail(key, "sizes must be integers in [1, " + std::to_string(limit) + "]", hint);
+    if (v != std::floor(v) || v < 1 || v > static_cast<double>(limit))
+      in.fail(key, "sizes must be integers in [1, " + std::to_string(limit) + "]", hint);
   if (values[0] > values[1]) in.fail(key, "min is larger than max", hint);
   return {static_cast<int64_t>(values[0]), static_cast<int64_t>(values[1])};
 }

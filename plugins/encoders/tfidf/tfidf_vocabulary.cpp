@@ -40,11 +40,13 @@ AnalyzerVocabulary VocabularyBuilder::build(int64_t min_df, int64_t max_features
   if (static_cast<int64_t>(kept.size()) > max_features) {
     // Most frequent first (scikit-learn's _limit_features keeps the top corpus counts).
     std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
-      return a.second->total != b.second->total ? a.second->total > b.second->total : *a.first < *b.first;
+      return a.second->total != b.second->total ? a.second->total > b.second->total
+                                                : *a.first < *b.first;
     });
     kept.resize(static_cast<size_t>(max_features));
   }
-  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  std::sort(kept.begin(), kept.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
   AnalyzerVocabulary vocabulary;
   for (const auto& [gram, c] : kept) {
     vocabulary.features.push_back(*gram);

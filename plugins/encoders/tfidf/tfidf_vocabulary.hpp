@@ -15,9 +15,9 @@
 namespace rubrika::tfidf {
 
 struct AnalyzerVocabulary {
-  std::vector<std::string> features;                // index = feature id within the analyzer
-  std::vector<double> idf;                          // one per feature
-  std::unordered_map<std::string, int64_t> index;   // feature → id
+  std::vector<std::string> features;               // index = feature id within the analyzer
+  std::vector<double> idf;                         // one per feature
+  std::unordered_map<std::string, int64_t> index;  // feature → id
 
   int64_t size() const { return static_cast<int64_t>(features.size()); }
   // The id of `gram`, or -1 when it is not in the vocabulary.

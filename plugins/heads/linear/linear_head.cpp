@@ -29,14 +29,16 @@ class LinearHead : public rubrika::Head {
     }
   };
   static constexpr const char* kVersion = "1.0.0";
-  static constexpr const char* kDescription = "dropout + linear, softmax (HF BertForSequenceClassification)";
+  static constexpr const char* kDescription =
+      "dropout + linear, softmax (HF BertForSequenceClassification)";
 
   LinearHead(const rubrika::PluginContext& context, Options options)
       : options_(std::move(options)),
         features_(rubrika::parse_feature_source(options_.features)),
         num_labels_(static_cast<int64_t>(context.labels.size())) {
     if (num_labels_ < 2) throw rubrika::InputError("a linear head needs at least 2 labels");
-    if (context.input_size <= 0) throw rubrika::InputError("the linear head needs the encoder's hidden size");
+    if (context.input_size <= 0)
+      throw rubrika::InputError("the linear head needs the encoder's hidden size");
     torch::manual_seed(context.seed);
     linear_ = torch::nn::Linear(context.input_size, num_labels_);
     torch::NoGradGuard no_grad;

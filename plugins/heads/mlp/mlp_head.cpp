@@ -39,7 +39,8 @@ class MlpHead : public rubrika::Head {
         features_(rubrika::parse_feature_source(options_.features)),
         num_labels_(static_cast<int64_t>(context.labels.size())) {
     if (num_labels_ < 2) throw rubrika::InputError("an mlp head needs at least 2 labels");
-    if (context.input_size <= 0) throw rubrika::InputError("the mlp head needs the encoder's hidden size");
+    if (context.input_size <= 0)
+      throw rubrika::InputError("the mlp head needs the encoder's hidden size");
     torch::manual_seed(context.seed);
     dense_ = torch::nn::Linear(context.input_size, options_.hidden_size);
     out_proj_ = torch::nn::Linear(options_.hidden_size, num_labels_);
@@ -84,13 +85,16 @@ class MlpHead : public rubrika::Head {
     out_proj_->to(device);
   }
   void save(const std::filesystem::path& file) const override {
-    rubrika::save_weights(file, weights(), {{"rubrika.head", "mlp"}, {"features", options_.features}});
+    rubrika::save_weights(file, weights(),
+                          {{"rubrika.head", "mlp"}, {"features", options_.features}});
   }
 
  private:
   rubrika::NamedParameters weights() const {
-    return {{"dense.weight", dense_->weight}, {"dense.bias", dense_->bias},
-            {"out_proj.weight", out_proj_->weight}, {"out_proj.bias", out_proj_->bias}};
+    return {{"dense.weight", dense_->weight},
+            {"dense.bias", dense_->bias},
+            {"out_proj.weight", out_proj_->weight},
+            {"out_proj.bias", out_proj_->bias}};
   }
 
   Options options_;

@@ -35,7 +35,8 @@ class MultilabelHead : public rubrika::Head {
         features_(rubrika::parse_feature_source(options_.features)),
         num_labels_(static_cast<int64_t>(context.labels.size())) {
     if (num_labels_ < 1) throw rubrika::InputError("a multilabel head needs at least 1 label");
-    if (context.input_size <= 0) throw rubrika::InputError("the multilabel head needs the encoder's hidden size");
+    if (context.input_size <= 0)
+      throw rubrika::InputError("the multilabel head needs the encoder's hidden size");
     torch::manual_seed(context.seed);
     linear_ = torch::nn::Linear(context.input_size, num_labels_);
     torch::NoGradGuard no_grad;
@@ -56,8 +57,8 @@ class MultilabelHead : public rubrika::Head {
                      const torch::Tensor& class_weights) override {
     auto options = torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions();
     if (class_weights.defined()) options.pos_weight(class_weights.to(logits.dtype()));
-    return torch::nn::functional::binary_cross_entropy_with_logits(logits, targets.to(logits.dtype()),
-                                                                   options);
+    return torch::nn::functional::binary_cross_entropy_with_logits(
+        logits, targets.to(logits.dtype()), options);
   }
 
   std::optional<rubrika::FeatureSource> feature_source() const override { return features_; }
@@ -67,7 +68,8 @@ class MultilabelHead : public rubrika::Head {
   void set_training(bool training) override { dropout_->train(training); }
   void to(const torch::Device& device) override { linear_->to(device); }
   void save(const std::filesystem::path& file) const override {
-    rubrika::save_weights(file, weights(), {{"rubrika.head", "multilabel"}, {"features", options_.features}});
+    rubrika::save_weights(file, weights(),
+                          {{"rubrika.head", "multilabel"}, {"features", options_.features}});
   }
 
  private:

@@ -26,9 +26,9 @@ using rubrika::bert::BertModel;
 class CrossEncoder : public rubrika::Reranker {
  public:
   struct Options {
-    fs::path model;           // HF folder to start from; empty: the host supplies the classifier's
-    int64_t max_length = 160; // tokens per (text, label) pair, specials included
-    double dropout = 0.1;     // before the output layer, training only
+    fs::path model;            // HF folder to start from; empty: the host supplies the classifier's
+    int64_t max_length = 160;  // tokens per (text, label) pair, specials included
+    double dropout = 0.1;      // before the output layer, training only
 
     static Options from_toml(const toml::table& table) {
       rubrika::OptionsReader in(table, "reranker");
@@ -41,18 +41,22 @@ class CrossEncoder : public rubrika::Reranker {
     }
   };
   static constexpr const char* kVersion = "1.0.0";
-  static constexpr const char* kDescription = "BERT cross-encoder over (text, label text), linear(1) on pooled";
+  static constexpr const char* kDescription =
+      "BERT cross-encoder over (text, label text), linear(1) on pooled";
 
   CrossEncoder(const rubrika::PluginContext& context, Options options)
       : options_(std::move(options)), device_(context.device) {
-    const bool trained = !context.artifact_dir.empty() && fs::exists(context.artifact_dir / "config.json");
+    const bool trained =
+        !context.artifact_dir.empty() && fs::exists(context.artifact_dir / "config.json");
     const fs::path source = trained ? context.artifact_dir : options_.model;
     if (source.empty())
-      throw rubrika::RecipeError("[reranker] needs `model` (a Hugging Face BERT folder)", "",
-                                 "set model = \"path\", or train it in a run whose classifier is BERT");
+      throw rubrika::RecipeError(
+          "[reranker] needs `model` (a Hugging Face BERT folder)", "",
+          "set model = \"path\", or train it in a run whose classifier is BERT");
     auto loaded = rubrika::bert::load_folder(source, context.seed);
     model_ = loaded.model;
-    tokenizer_ = std::make_unique<rubrika::BertTokenizer>(rubrika::BertTokenizer::from_folder(source));
+    tokenizer_ =
+        std::make_unique<rubrika::BertTokenizer>(rubrika::BertTokenizer::from_folder(source));
     const int64_t hidden = model_->config().hidden_size;
     torch::manual_seed(context.seed);
     classifier_ = torch::nn::Linear(hidden, 1);
@@ -99,7 +103,8 @@ class CrossEncoder : public rubrika::Reranker {
 
   rubrika::NamedParameters named_parameters() override {
     rubrika::NamedParameters out;
-    for (const auto& item : model_->named_parameters()) out.emplace_back("bert." + item.key(), item.value());
+    for (const auto& item : model_->named_parameters())
+      out.emplace_back("bert." + item.key(), item.value());
     out.emplace_back("head.classifier.weight", classifier_->weight);
     out.emplace_back("head.classifier.bias", classifier_->bias);
     return out;
@@ -117,12 +122,14 @@ class CrossEncoder : public rubrika::Reranker {
  private:
   void load_classifier(const fs::path& weights_file) {
     auto tensors = rubrika::load_safetensors(weights_file);
-    for (auto [name, target] : {std::pair<std::string, torch::Tensor>{"classifier.weight", classifier_->weight},
-                                {"classifier.bias", classifier_->bias}}) {
+    for (auto [name, target] :
+         {std::pair<std::string, torch::Tensor>{"classifier.weight", classifier_->weight},
+          {"classifier.bias", classifier_->bias}}) {
       auto found = tensors.find(name);
       if (found == tensors.end() || found->second.sizes() != target.sizes())
-        throw rubrika::ArtifactError("missing or misshapen '" + name + "' (a num_labels = 1 classifier)",
-                                     weights_file.string(), "the reranker folder was not written by rubrika");
+        throw rubrika::ArtifactError(
+            "missing or misshapen '" + name + "' (a num_labels = 1 classifier)",
+            weights_file.string(), "the reranker folder was not written by rubrika");
       torch::NoGradGuard no_grad;
       target.copy_(found->second);
     }

@@ -9,8 +9,8 @@
 #include <c10/core/InferenceMode.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <unistd.h>
+#include <fstream>
 
 namespace fs = std::filesystem;
 using rubrika::bert::BertConfig;
@@ -75,11 +75,15 @@ TEST_F(BertCheckpoint, ParsesEveryConfigFieldTheMathUses) {
 }
 
 TEST_F(BertCheckpoint, ConfigErrorsNameTheProblem) {
-  EXPECT_THROW(BertConfig::from_json_text("{\"hidden_size\": 100, \"num_attention_heads\": 3}", "c"),
+  EXPECT_THROW(
+      BertConfig::from_json_text("{\"hidden_size\": 100, \"num_attention_heads\": 3}", "c"),
+      rubrika::ArtifactError);
+  EXPECT_THROW(BertConfig::from_json_text("{\"hidden_act\": \"mish\"}", "c"),
                rubrika::ArtifactError);
-  EXPECT_THROW(BertConfig::from_json_text("{\"hidden_act\": \"mish\"}", "c"), rubrika::ArtifactError);
-  EXPECT_THROW(BertConfig::from_json_text("{\"model_type\": \"roberta\"}", "c"), rubrika::ArtifactError);
-  EXPECT_THROW(BertConfig::from_json_text("{\"hidden_size\": \"big\"}", "c"), rubrika::ArtifactError);
+  EXPECT_THROW(BertConfig::from_json_text("{\"model_type\": \"roberta\"}", "c"),
+               rubrika::ArtifactError);
+  EXPECT_THROW(BertConfig::from_json_text("{\"hidden_size\": \"big\"}", "c"),
+               rubrika::ArtifactError);
   EXPECT_THROW(BertConfig::from_json_text("{oops", "c"), rubrika::ArtifactError);
   // Unknown fields are ignored, as transformers does.
   EXPECT_NO_THROW(BertConfig::from_json_text("{\"gradient_checkpointing\": false}", "c"));
@@ -165,8 +169,10 @@ TEST_F(BertCheckpoint, InitialisesLikeHuggingFaceAndIsSeeded) {
   const at::Tensor words = a->embeddings->word_embeddings->weight;
   EXPECT_TRUE(at::equal(words[0], at::zeros({128})));  // padding row
   EXPECT_NEAR(words.narrow(0, 1, 612).std().item<double>(), 0.05, 0.002);
-  EXPECT_NEAR(a->encoder->layer[0]->as<rubrika::bert::BertLayerImpl>()
-                  ->intermediate->dense->weight.std().item<double>(),
+  EXPECT_NEAR(a->encoder->layer[0]
+                  ->as<rubrika::bert::BertLayerImpl>()
+                  ->intermediate->dense->weight.std()
+                  .item<double>(),
               0.05, 0.002);
   EXPECT_TRUE(at::equal(a->pooler->dense->bias, at::zeros({128})));
   EXPECT_TRUE(at::equal(a->embeddings->LayerNorm->weight, at::ones({128})));
@@ -176,7 +182,8 @@ TEST_F(BertCheckpoint, InitialisesLikeHuggingFaceAndIsSeeded) {
 TEST_F(BertCheckpoint, SavedFolderReloadsWithIdenticalOutputs) {
   auto loaded = rubrika::bert::load_folder(kTinyBert);
   const fs::path target = dir_ / "saved";
-  rubrika::bert::save_folder(target, loaded.model, loaded.model->config(), {}, copy_tokenizer_files);
+  rubrika::bert::save_folder(target, loaded.model, loaded.model->config(), {},
+                             copy_tokenizer_files);
   // BertModel.save_pretrained layout: keys without a prefix, no position_ids.
   auto saved = rubrika::load_safetensors(target / "model.safetensors");
   EXPECT_EQ(saved.size(), 39u);

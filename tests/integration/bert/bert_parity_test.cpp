@@ -51,9 +51,10 @@ class BertParity : public ::testing::TestWithParam<const char*> {
     double worst_cls = 0, worst_pooled = 0, worst_logits = 0;
     for (const auto& item : reference()[section]) {
       auto out = run(item);
-      worst_cls = std::max(worst_cls, max_abs_diff(out.last_hidden_state[0][0],
-                                                   float_tensor(item["cls"])));
-      worst_pooled = std::max(worst_pooled, max_abs_diff(out.pooled[0], float_tensor(item["pooler"])));
+      worst_cls =
+          std::max(worst_cls, max_abs_diff(out.last_hidden_state[0][0], float_tensor(item["cls"])));
+      worst_pooled =
+          std::max(worst_pooled, max_abs_diff(out.pooled[0], float_tensor(item["pooler"])));
       worst_logits = std::max(worst_logits, max_abs_diff(classifier_.logits(out.pooled)[0],
                                                          float_tensor(item["logits"])));
     }
@@ -99,7 +100,8 @@ TEST_P(BertParity, AllHiddenStatesOfTheFirstTextMatch) {
   auto out = run(item, /*hidden=*/true);
   ASSERT_EQ(out.hidden_states.size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
-    const double diff = max_abs_diff(out.hidden_states[i][0], float_tensor(item["hidden_states"][i]));
+    const double diff =
+        max_abs_diff(out.hidden_states[i][0], float_tensor(item["hidden_states"][i]));
     EXPECT_LE(diff, kTolerance) << "hidden state " << i;
   }
   EXPECT_TRUE(at::equal(out.hidden_states.back(), out.last_hidden_state));

@@ -58,7 +58,8 @@ TEST(BertPlugin, PairsFollowTheReference) {
 
 TEST(BertPlugin, SavesAndReloadsFromTheArtifactFolder) {
   auto encoder = create(fixture_table());
-  const fs::path dir = fs::temp_directory_path() / ("rubrika_bert_plugin_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("rubrika_bert_plugin_" + std::to_string(::getpid()));
   encoder->save(dir / "encoder");
   for (const char* f : {"config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json",
                         "special_tokens_map.json"})

@@ -36,10 +36,13 @@ EncoderOutput features(int64_t batch, int64_t hidden) {
   return out;
 }
 
-toml::table options(const std::string& text) { return toml::parse(text, std::string("/r/recipe.toml")); }
+toml::table options(const std::string& text) {
+  return toml::parse(text, std::string("/r/recipe.toml"));
+}
 
 fs::path temp_dir(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("rubrika_heads_" + name + "_" + std::to_string(::getpid()));
+  auto dir =
+      fs::temp_directory_path() / ("rubrika_heads_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -51,8 +54,9 @@ TEST_P(EveryHead, GivesLogitsPerLabelAndAFiniteLoss) {
   auto head = registry().create<Head>(GetParam(), context(5, 16), options(""));
   auto logits = head->forward(features(3, 16));
   ASSERT_EQ(logits.sizes(), (at::IntArrayRef{3, 5}));
-  at::Tensor targets = head->task() == TaskType::single_label ? at::tensor({0, 4, 2}, at::kLong)
-                                                               : at::randint(0, 2, {3, 5}).to(at::kFloat);
+  at::Tensor targets = head->task() == TaskType::single_label
+                           ? at::tensor({0, 4, 2}, at::kLong)
+                           : at::randint(0, 2, {3, 5}).to(at::kFloat);
   auto loss = head->loss(logits, targets);
   EXPECT_TRUE(std::isfinite(loss.item<double>()));
   loss.backward();
@@ -101,7 +105,8 @@ TEST_P(EveryHead, UnknownOptionHasLineAndColumn) {
 INSTANTIATE_TEST_SUITE_P(Heads, EveryHead, ::testing::Values("linear", "mlp", "multilabel"));
 
 TEST(LinearHead, UsesHuggingFaceNamesAndTheChosenFeatures) {
-  auto head = registry().create<Head>("linear", context(3, 8), options("features = \"cls\"\ndropout = 0.0\n"));
+  auto head = registry().create<Head>("linear", context(3, 8),
+                                      options("features = \"cls\"\ndropout = 0.0\n"));
   auto names = head->named_parameters();
   ASSERT_EQ(names.size(), 2u);
   EXPECT_EQ(names[0].first, "classifier.weight");
@@ -116,7 +121,8 @@ TEST(LinearHead, ClassWeightsChangeTheLoss) {
   auto logits = at::tensor({2.0f, 0.0f, 0.0f, 2.0f}).view({2, 2});
   auto targets = at::tensor({1, 1}, at::kLong);
   auto plain = head->loss(logits, targets).item<double>();
-  auto weighted = head->loss(logits, at::tensor({0, 1}, at::kLong), at::tensor({1.0f, 3.0f})).item<double>();
+  auto weighted =
+      head->loss(logits, at::tensor({0, 1}, at::kLong), at::tensor({1.0f, 3.0f})).item<double>();
   EXPECT_GT(plain, 0);
   EXPECT_NE(plain, weighted);
 }

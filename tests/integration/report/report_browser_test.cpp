@@ -25,11 +25,12 @@ std::string find_chromium() {
   return {};
 }
 
-testing::ProcessResult chromium(const std::string& binary, const fs::path& profile, const std::string& action,
-                                const fs::path& html) {
+testing::ProcessResult chromium(const std::string& binary, const fs::path& profile,
+                                const std::string& action, const fs::path& html) {
   return testing::run_process({binary, "--headless", "--no-sandbox", "--disable-gpu",
-                               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                               "--no-first-run", "--user-data-dir=" + profile.string(), action,
+                               "--disable-background-networking", "--disable-component-update",
+                               "--disable-sync", "--no-first-run",
+                               "--user-data-dir=" + profile.string(), action,
                                "--window-size=1280,4000", "file://" + html.string()});
 }
 
@@ -38,11 +39,14 @@ TEST(ReportInBrowser, RendersEveryChartAndIsNotBlank) {
   if (binary.empty()) GTEST_SKIP() << "chromium is not installed (scripts/setup.sh installs it)";
   const fs::path dir = report_test::temp_dir("browser");
   write_html_report(report_test::sample("metrics_full.json"), dir / "report.html");
-  std::ofstream(dir / "blank.html") << "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body></body></html>";
+  std::ofstream(dir / "blank.html")
+      << "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body></body></html>";
 
-  auto shot = chromium(binary, dir / "profile", "--screenshot=" + (dir / "report.png").string(), dir / "report.html");
+  auto shot = chromium(binary, dir / "profile", "--screenshot=" + (dir / "report.png").string(),
+                       dir / "report.html");
   ASSERT_EQ(shot.exit_code, 0) << shot.err;
-  auto blank = chromium(binary, dir / "profile", "--screenshot=" + (dir / "blank.png").string(), dir / "blank.html");
+  auto blank = chromium(binary, dir / "profile", "--screenshot=" + (dir / "blank.png").string(),
+                        dir / "blank.html");
   ASSERT_EQ(blank.exit_code, 0) << blank.err;
   ASSERT_TRUE(fs::exists(dir / "report.png"));
   // A blank 1280×4000 page compresses to ~23 kB; charts, tables and text make it many times larger.

@@ -17,9 +17,11 @@ TEST(ReportCommand, WritesReportHtmlIntoTheRunFolderOrWhereAsked) {
   EXPECT_TRUE(fs::exists(run / "report.html"));
   EXPECT_NE(result.out.find("report.html"), std::string::npos);
 
-  result = testing::run_process({RUBRIKA_CLI, "report", run.string(), "--out", (run / "elsewhere.html").string()});
+  result = testing::run_process(
+      {RUBRIKA_CLI, "report", run.string(), "--out", (run / "elsewhere.html").string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(report_test::read_text(run / "elsewhere.html").find("Confusion matrix"), std::string::npos);
+  EXPECT_NE(report_test::read_text(run / "elsewhere.html").find("Confusion matrix"),
+            std::string::npos);
   fs::remove_all(run);
 }
 
@@ -28,7 +30,8 @@ TEST(ReportCommand, AFolderWithoutMetricsIsAnArtifactError) {
   auto result = testing::run_process({RUBRIKA_CLI, "report", empty.string()});
   EXPECT_EQ(result.exit_code, 7) << result.err;  // kArtifact
   EXPECT_NE(result.err.find("metrics.json"), std::string::npos) << result.err;
-  EXPECT_EQ(testing::run_process({RUBRIKA_CLI, "report"}).exit_code, 2);  // usage: RUN_DIR is required
+  EXPECT_EQ(testing::run_process({RUBRIKA_CLI, "report"}).exit_code,
+            2);  // usage: RUN_DIR is required
   fs::remove_all(empty);
 }
 

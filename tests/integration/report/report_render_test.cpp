@@ -19,7 +19,9 @@ using report_test::section;
 
 class FullReport : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { page_ = new std::string(render_html_report(read_text(sample("metrics_full.json")))); }
+  static void SetUpTestSuite() {
+    page_ = new std::string(render_html_report(read_text(sample("metrics_full.json"))));
+  }
   static std::string* page_;
 };
 std::string* FullReport::page_ = nullptr;
@@ -30,7 +32,7 @@ TEST_F(FullReport, IsOneSelfContainedUtf8Page) {
   EXPECT_NE(page.find("<meta charset='utf-8'>"), std::string::npos);
   EXPECT_NE(page.find("<style>"), std::string::npos);
   EXPECT_EQ(page.find("<script"), std::string::npos);
-  EXPECT_EQ(page.find("src="), std::string::npos);          // no images, fonts or scripts to fetch
+  EXPECT_EQ(page.find("src="), std::string::npos);  // no images, fonts or scripts to fetch
   EXPECT_EQ(page.find("href='http"), std::string::npos);
   EXPECT_EQ(page.find("<link"), std::string::npos);
   EXPECT_NE(page.find("Аквариумистика"), std::string::npos);  // Russian label names as UTF-8
@@ -52,13 +54,13 @@ TEST_F(FullReport, DrawsTrainingCurvesWithAPointPerEpoch) {
   EXPECT_EQ(count(s, "<polyline"), 3u);  // loss; validation macro-F1 and accuracy
   EXPECT_EQ(count(s, "<circle"), 6u);    // 3 evaluations × 2 series
   EXPECT_NE(s.find("epoch 3"), std::string::npos);
-  EXPECT_EQ(count(s, "<tr"), 51u);       // per-class table: header + 50 labels
+  EXPECT_EQ(count(s, "<tr"), 51u);  // per-class table: header + 50 labels
 }
 
 TEST_F(FullReport, ConfusionHeatmapHasACellPerPairAndTopConfusions) {
   const std::string s = section(*page_, "confusion");
   EXPECT_EQ(count(s, "<svg"), 1u);
-  EXPECT_EQ(count(s, "<rect"), 2500u);   // 50 × 50
+  EXPECT_EQ(count(s, "<rect"), 2500u);  // 50 × 50
   EXPECT_NE(s.find("Top confusions"), std::string::npos);
   EXPECT_NE(s.find("Гаражи и машиноместа → "), std::string::npos);
   EXPECT_NE(s.find("<title>Аквариумистика → Аквариумистика: 40</title>"), std::string::npos);
@@ -75,9 +77,9 @@ TEST_F(FullReport, ReliabilityDiagramShowsBeforeAndAfter) {
 
 TEST_F(FullReport, OodHistogramsPerScorerWithTheirThresholds) {
   const std::string s = section(*page_, "ood");
-  EXPECT_EQ(count(s, "<svg"), 3u);                   // mahalanobis, msp, energy
+  EXPECT_EQ(count(s, "<svg"), 3u);  // mahalanobis, msp, energy
   EXPECT_EQ(count(s, "class='threshold'"), 3u);
-  EXPECT_EQ(count(s, "<rect"), 3u * 2 * 30);         // 30 bins, in-domain and OOD
+  EXPECT_EQ(count(s, "<rect"), 3u * 2 * 30);               // 30 bins, in-domain and OOD
   EXPECT_NE(s.find("<td>915.3</td>"), std::string::npos);  // ood.scorers.mahalanobis.threshold
   EXPECT_NE(s.find("class='primary'><td>mahalanobis"), std::string::npos);
 }
@@ -120,7 +122,8 @@ TEST(ReportEscaping, LabelAndScorerNamesAreEscapedEverywhere) {
   const std::string page = render_html_report(m.dump());
   EXPECT_EQ(page.find(evil), std::string::npos);
   EXPECT_EQ(page.find("<b>&"), std::string::npos);
-  EXPECT_GT(count(page, "&lt;b&gt;&amp;&quot;&#39;"), 5u);  // title, heading, table, heatmap, scorer
+  EXPECT_GT(count(page, "&lt;b&gt;&amp;&quot;&#39;"),
+            5u);  // title, heading, table, heatmap, scorer
 }
 
 TEST(ReportErrors, MalformedMetricsNameTheField) {
@@ -132,7 +135,9 @@ TEST(ReportErrors, MalformedMetricsNameTheField) {
     render_html_report(m.dump());
     FAIL() << "a ragged confusion matrix must be refused";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("classifier.test.confusion.matrix row 3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("classifier.test.confusion.matrix row 3"),
+              std::string::npos)
+        << e.what();
   }
   json h = json::parse(read_text(sample("metrics_full.json")));
   h["ood"]["scorers"]["msp"]["histogram"]["ood"].erase(0);

@@ -5,10 +5,10 @@
 #include <rubrika/reranker.hpp>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 #include <torch/torch.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 
@@ -44,7 +44,8 @@ const std::vector<std::string> kLabels = {"Категория: Шины и ди�
 void perturb(rubrika::Reranker& reranker) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(7);
-  for (auto& [name, tensor] : reranker.named_parameters()) tensor.add_(torch::randn_like(tensor) * 0.02);
+  for (auto& [name, tensor] : reranker.named_parameters())
+    tensor.add_(torch::randn_like(tensor) * 0.02);
 }
 
 TEST(CrossEncoder, SavedRerankerReloadsWithIdenticalScores) {
@@ -72,7 +73,8 @@ TEST(CrossEncoder, SavesAHuggingFaceSequenceClassifierWithOneLabel) {
   std::ifstream in(dir.path / "reranker" / "config.json");
   const auto config = nlohmann::json::parse(in);
   EXPECT_EQ(config["architectures"][0], "BertForSequenceClassification");
-  EXPECT_EQ(config.value("num_labels", config.contains("id2label") ? config["id2label"].size() : 0u), 1u);
+  EXPECT_EQ(
+      config.value("num_labels", config.contains("id2label") ? config["id2label"].size() : 0u), 1u);
 }
 
 TEST(CrossEncoder, ScoresDependOnTheCandidateAndMismatchedInputIsAnError) {

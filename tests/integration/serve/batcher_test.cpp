@@ -2,8 +2,8 @@
 // length go together; a full queue rejects at once; deadlines give DeadlineError and skip
 // the work; stop() drains.
 #include <rubrika/serve/batcher.hpp>
-#include "fake_backends.hpp"
 #include <rubrika/serve/serve_errors.hpp>
+#include "fake_backends.hpp"
 
 #include <gtest/gtest.h>
 
@@ -130,8 +130,12 @@ TEST(Batcher, PredictionsComeBackInRequestOrderWhileTheBackendSeesThemSortedByLe
 TEST(Batcher, EachRequestGetsItsOwnTopK) {
   FakeBackend backend;
   Batcher batcher(backend, {32, 8192, 200, 1024, 1});
-  auto one = std::async(std::launch::async, [&] { return run(batcher, {"x"}, {1, RerankMode::automatic, false}); });
-  auto three = std::async(std::launch::async, [&] { return run(batcher, {"y"}, {3, RerankMode::automatic, false}); });
+  auto one = std::async(std::launch::async, [&] {
+    return run(batcher, {"x"}, {1, RerankMode::automatic, false});
+  });
+  auto three = std::async(std::launch::async, [&] {
+    return run(batcher, {"y"}, {3, RerankMode::automatic, false});
+  });
   EXPECT_EQ(one.get()[0].top_k.size(), 1u);
   EXPECT_EQ(three.get()[0].top_k.size(), 3u);
 }
@@ -139,8 +143,12 @@ TEST(Batcher, EachRequestGetsItsOwnTopK) {
 TEST(Batcher, DifferentRerankModesAreNotMixedInOneBatch) {
   FakeBackend backend;
   Batcher batcher(backend, {32, 8192, 200, 1024, 1});
-  auto a = std::async(std::launch::async, [&] { return run(batcher, {"x"}, {5, RerankMode::never, false}); });
-  auto b = std::async(std::launch::async, [&] { return run(batcher, {"y"}, {5, RerankMode::always, false}); });
+  auto a = std::async(std::launch::async, [&] {
+    return run(batcher, {"x"}, {5, RerankMode::never, false});
+  });
+  auto b = std::async(std::launch::async, [&] {
+    return run(batcher, {"y"}, {5, RerankMode::always, false});
+  });
   a.get();
   EXPECT_TRUE(b.get()[0].reranked);
   auto batches = backend.batches();
@@ -154,8 +162,10 @@ TEST(Batcher, FullQueueRejectsImmediately) {
   Batcher batcher(backend, {2, 8192, 0, /*queue_capacity=*/4, 1});
   auto busy = std::async(std::launch::async, [&] { return run(batcher, {"в работе"}); });
   ASSERT_TRUE(backend.wait_entered(1));  // the worker holds this one inside the backend
-  auto queued = std::async(std::launch::async, [&] { return run(batcher, std::vector<std::string>(4, "ждёт")); });
-  for (int i = 0; i < 200 && batcher.queue_depth() < 4; ++i) std::this_thread::sleep_for(milliseconds(5));
+  auto queued = std::async(std::launch::async,
+                           [&] { return run(batcher, std::vector<std::string>(4, "ждёт")); });
+  for (int i = 0; i < 200 && batcher.queue_depth() < 4; ++i)
+    std::this_thread::sleep_for(milliseconds(5));
   ASSERT_EQ(batcher.queue_depth(), 4);
   const auto start = Clock::now();
   EXPECT_THROW(run(batcher, {"лишний"}), OverloadError);
@@ -209,7 +219,9 @@ TEST(Batcher, SeveralWorkersShareTheQueue) {
   Batcher batcher(backend, {2, 8192, 0, 1024, /*workers=*/3});
   std::vector<std::future<std::vector<Prediction>>> requests;
   for (int i = 0; i < 6; ++i)
-    requests.push_back(std::async(std::launch::async, [&] { return run(batcher, {"a b", "c d"}); }));
+    requests.push_back(std::async(std::launch::async, [&] {
+      return run(batcher, {"a b", "c d"});
+    }));
   for (auto& r : requests) EXPECT_EQ(r.get().size(), 2u);
   size_t texts = 0;
   for (const auto& batch : backend.batches()) texts += batch.texts.size();

@@ -54,7 +54,8 @@ class FakeBackend : public InferenceBackend {
                                       const std::vector<std::string>& candidates) override {
     std::vector<ScoredCandidate> out;
     for (const auto& label : candidates)
-      out.push_back({label, static_cast<double>(label.size()) + static_cast<double>(text.size()) / 1000.0});
+      out.push_back(
+          {label, static_cast<double>(label.size()) + static_cast<double>(text.size()) / 1000.0});
     return out;
   }
 

@@ -5,9 +5,9 @@
 //
 // Listens on an ephemeral loopback port unless --set serve.port=... says otherwise and
 // prints "listening on http://127.0.0.1:PORT" like `rubrika serve`.
-#include "fake_backends.hpp"
 #include <rubrika/serve/server_runner.hpp>
 #include <rubrika/serve/service.hpp>
+#include "fake_backends.hpp"
 
 #include <rubrika/recipe.hpp>
 
@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
       } else if (arg == "--set" && i + 1 < argc) {
         rubrika::apply_override(recipe, argv[++i]);
       } else {
-        std::cerr << "usage: rubrika_serve_fake_server [--delay-ms N] [--set serve.key=value ...]\n";
+        std::cerr
+            << "usage: rubrika_serve_fake_server [--delay-ms N] [--set serve.key=value ...]\n";
         return 2;
       }
     }

@@ -38,7 +38,8 @@ TEST(ServeHttp, RoutesAnswerOverSockets) {
   auto health = client.Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
-  auto result = client.Post("/v1/classify", R"({"texts": ["Продам гараж", "Ищу работу"]})", "application/json");
+  auto result = client.Post("/v1/classify", R"({"texts": ["Продам гараж", "Ищу работу"]})",
+                            "application/json");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 200) << result->body;
   EXPECT_EQ(json::parse(result->body)["results"].size(), 2u);
@@ -50,7 +51,8 @@ TEST(ServeHttp, RoutesAnswerOverSockets) {
   auto metrics = client.Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("rubrika_requests_total{route=\"/v1/classify\",status=\"200\"} 1"),
-            std::string::npos) << metrics->body;
+            std::string::npos)
+      << metrics->body;
 }
 
 TEST(ServeHttp, BodyOverTheLimitIs413Json) {
@@ -72,8 +74,8 @@ TEST(ServeHttp, BodyOverTheLimitIs413Json) {
 TEST(ServeHttp, OverloadBeyondTheQueueIs503WithRetryAfterAndServingContinues) {
   // One batch of 2 texts every 300 ms; room for 4 queued texts; 12 clients at once.
   auto server = start_fake({"--delay-ms", "300", "--set", "serve.max_batch_size=2", "--set",
-                            "serve.queue_capacity=4", "--set", "serve.max_texts_per_request=2", "--set",
-                            "serve.retry_after_s=3", "--set", "serve.threads=16"});
+                            "serve.queue_capacity=4", "--set", "serve.max_texts_per_request=2",
+                            "--set", "serve.retry_after_s=3", "--set", "serve.threads=16"});
   std::vector<std::future<std::pair<int, std::string>>> calls;
   for (int i = 0; i < 12; ++i) {
     calls.push_back(std::async(std::launch::async, [&] {
@@ -144,8 +146,9 @@ TEST(ServeHttp, SigintAlsoStopsCleanly) {
 }
 
 TEST(ServeHttp, BadServeOptionIsRefusedAtStart) {
-  EXPECT_THROW(ServerProcess::start({RUBRIKA_SERVE_FAKE_SERVER, "--set", "serve.max_batch_sise=4"}, 20s),
-               std::runtime_error);
+  EXPECT_THROW(
+      ServerProcess::start({RUBRIKA_SERVE_FAKE_SERVER, "--set", "serve.max_batch_sise=4"}, 20s),
+      std::runtime_error);
 }
 
 }  // namespace

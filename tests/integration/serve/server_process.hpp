@@ -21,8 +21,9 @@ class ServerProcess {
   // Starts argv (argv[0] a path) and waits up to `timeout` for its "http://HOST:PORT"
   // line. Throws std::runtime_error (with everything it printed) when it exits or
   // stays silent.
-  static std::unique_ptr<ServerProcess> start(const std::vector<std::string>& argv,
-                                              std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  static std::unique_ptr<ServerProcess> start(
+      const std::vector<std::string>& argv,
+      std::chrono::milliseconds timeout = std::chrono::seconds(60));
   ~ServerProcess();  // SIGKILLs the child if it still runs
 
   const std::string& host() const { return host_; }
@@ -54,9 +55,9 @@ class ServerProcess {
 
 // `rubrika serve RUN_DIR --port 0 [extra...]`, waited for until /readyz answers 200.
 // Throws std::runtime_error with the server's output when it does not get ready.
-std::unique_ptr<ServerProcess> start_rubrika_serve(const std::string& rubrika_binary,
-                                                   const std::string& run_dir,
-                                                   const std::vector<std::string>& extra_args = {},
-                                                   std::chrono::milliseconds timeout = std::chrono::seconds(120));
+std::unique_ptr<ServerProcess> start_rubrika_serve(
+    const std::string& rubrika_binary, const std::string& run_dir,
+    const std::vector<std::string>& extra_args = {},
+    std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
 }  // namespace rubrika::serve::testing

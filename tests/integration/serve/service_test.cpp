@@ -1,8 +1,8 @@
 // Service without sockets: every route, and every way a client can get a request wrong
 // gets a 4xx JSON error naming the field and the problem.
-#include "fake_backends.hpp"
 #include <rubrika/serve/routes.hpp>
 #include <rubrika/serve/service.hpp>
+#include "fake_backends.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -25,12 +25,16 @@ ServeOptions fast_options() {
   return options;
 }
 
-HttpRequest post(const std::string& path, const std::string& body) { return {"POST", path, body, {}}; }
+HttpRequest post(const std::string& path, const std::string& body) {
+  return {"POST", path, body, {}};
+}
 HttpRequest get(const std::string& path) { return {"GET", path, "", {}}; }
 
 class ServiceTest : public ::testing::Test {
  protected:
-  HttpResponse classify(const std::string& body) { return service.handle(post("/v1/classify", body)); }
+  HttpResponse classify(const std::string& body) {
+    return service.handle(post("/v1/classify", body));
+  }
   static json parse(const HttpResponse& response) { return json::parse(response.body); }
 
   // Asserts an error response: status, code, field, and a phrase of the message.
@@ -44,7 +48,8 @@ class ServiceTest : public ::testing::Test {
     } else {
       EXPECT_EQ(body["error"]["field"], field) << response.body;
     }
-    EXPECT_NE(body["error"]["message"].get<std::string>().find(phrase), std::string::npos) << response.body;
+    EXPECT_NE(body["error"]["message"].get<std::string>().find(phrase), std::string::npos)
+        << response.body;
     EXPECT_TRUE(body["error"]["code"].is_string());
   }
 
@@ -79,7 +84,8 @@ TEST_F(ServiceTest, SingleTextGivesOneResult) {
 }
 
 TEST_F(ServiceTest, OptionsTopKRerankAndTimings) {
-  json r = parse(classify(R"({"texts": ["один"], "top_k": 2, "rerank": "always", "return_timings": true})"));
+  json r = parse(
+      classify(R"({"texts": ["один"], "top_k": 2, "rerank": "always", "return_timings": true})"));
   json result = r["results"][0];
   EXPECT_EQ(result["top_k"].size(), 2u);
   EXPECT_EQ(result["reranked"], true);
@@ -101,8 +107,9 @@ TEST_F(ServiceTest, LongTextIsRefusedWhenConfiguredToReject) {
   ServeOptions options = fast_options();
   options.on_long_text = "reject";
   Service strict(backend, options);
-  expect_error(strict.handle(post("/v1/classify", json{{"texts", {"ok", std::string(21, 'x')}}}.dump())),
-               422, "texts[1]", "21 characters");
+  expect_error(
+      strict.handle(post("/v1/classify", json{{"texts", {"ok", std::string(21, 'x')}}}.dump())),
+      422, "texts[1]", "21 characters");
 }
 
 TEST_F(ServiceTest, MalformedJsonNamesTheByteOffset) {
@@ -114,7 +121,9 @@ TEST_F(ServiceTest, InvalidUtf8IsRejectedBeforeParsingWithTheByteOffset) {
   body += '\xff';
   body += R"("]})";
   expect_error(classify(body), 400, "body", "invalid UTF-8 at byte offset 14");
-  std::string overlong = R"({"text": ")" "\xC0\xAF" R"("})";
+  std::string overlong = R"({"text": ")"
+                         "\xC0\xAF"
+                         R"("})";
   expect_error(classify(overlong), 400, "body", "byte offset 10");
 }
 
@@ -122,7 +131,8 @@ TEST_F(ServiceTest, WrongShapesAndTypesAre400NamingTheField) {
   expect_error(classify(R"(["a"])"), 400, "body", "must be a JSON object");
   expect_error(classify(R"({})"), 400, "texts", "missing field");
   expect_error(classify(R"({"texts": "a"})"), 400, "texts", "expected an array");
-  expect_error(classify(R"({"texts": ["a", 5]})"), 400, "texts[1]", "expected a string, got number");
+  expect_error(classify(R"({"texts": ["a", 5]})"), 400, "texts[1]",
+               "expected a string, got number");
   expect_error(classify(R"({"text": null})"), 400, "text", "expected a string, got null");
   expect_error(classify(R"({"text": "a", "texts": ["b"]})"), 400, "text", "not both");
   expect_error(classify(R"({"textz": ["a"]})"), 400, "textz", "did you mean \"texts\"");
@@ -143,7 +153,8 @@ TEST_F(ServiceTest, UnusableValuesAre422NamingTheField) {
 }
 
 TEST_F(ServiceTest, TooManyTextsOrTooLargeBodyIs413) {
-  expect_error(classify(R"({"texts": ["a", "b", "c", "d", "e"]})"), 413, "texts", "more than the limit of 4");
+  expect_error(classify(R"({"texts": ["a", "b", "c", "d", "e"]})"), 413, "texts",
+               "more than the limit of 4");
   expect_error(classify(R"({"text": ")" + std::string(3000, 'a') + "\"}"), 413, "body",
                "more than the limit of 2000");
   EXPECT_TRUE(backend.batches().empty());  // nothing bad reached the model
@@ -163,14 +174,15 @@ TEST_F(ServiceTest, EveryRouteInTheTableAnswers) {
   service.warm_up();
   for (const auto& route : routes()) {
     const std::string body = route.path == "/v1/rerank" ? R"({"text": "a", "candidates": ["Авто"]})"
-                                                         : R"({"texts": ["a"]})";
+                                                        : R"({"texts": ["a"]})";
     HttpResponse response = service.handle({route.method, route.path, body, {}});
     EXPECT_EQ(response.status, 200) << route.method << " " << route.path << ": " << response.body;
   }
 }
 
 TEST_F(ServiceTest, RerankScoresComeInCandidateOrder) {
-  HttpResponse response = service.handle(post("/v1/rerank", R"({"text": "абв", "candidates": ["Работа", "Авто"]})"));
+  HttpResponse response =
+      service.handle(post("/v1/rerank", R"({"text": "абв", "candidates": ["Работа", "Авто"]})"));
   ASSERT_EQ(response.status, 200) << response.body;
   json body = parse(response);
   EXPECT_EQ(body["candidates"], json({"Работа", "Авто"}));
@@ -181,19 +193,24 @@ TEST_F(ServiceTest, RerankScoresComeInCandidateOrder) {
 }
 
 TEST_F(ServiceTest, RerankErrorsNameTheField) {
-  expect_error(service.handle(post("/v1/rerank", R"({"text": "a", "candidates": ["Авто", "Работы"]})")),
-               422, "candidates[1]", "unknown label 'Работы'");
-  expect_error(service.handle(post("/v1/rerank", R"({"text": "a"})")), 400, "candidates", "missing field");
-  expect_error(service.handle(post("/v1/rerank", R"({"candidates": ["Авто"]})")), 400, "text", "missing field");
-  expect_error(service.handle(post("/v1/rerank", R"({"text": "a", "candidates": []})")), 422, "candidates", "empty");
-  expect_error(service.handle(post("/v1/rerank", R"({"text": "a", "candidates": [1]})")), 400, "candidates[0]",
-               "expected a string");
+  expect_error(
+      service.handle(post("/v1/rerank", R"({"text": "a", "candidates": ["Авто", "Работы"]})")), 422,
+      "candidates[1]", "unknown label 'Работы'");
+  expect_error(service.handle(post("/v1/rerank", R"({"text": "a"})")), 400, "candidates",
+               "missing field");
+  expect_error(service.handle(post("/v1/rerank", R"({"candidates": ["Авто"]})")), 400, "text",
+               "missing field");
+  expect_error(service.handle(post("/v1/rerank", R"({"text": "a", "candidates": []})")), 422,
+               "candidates", "empty");
+  expect_error(service.handle(post("/v1/rerank", R"({"text": "a", "candidates": [1]})")), 400,
+               "candidates[0]", "expected a string");
 }
 
 TEST(ServiceNoReranker, RerankIs501) {
   FakeBackend backend(/*with_reranker=*/false);
   Service service(backend, fast_options());
-  HttpResponse response = service.handle(post("/v1/rerank", R"({"text": "a", "candidates": ["Авто"]})"));
+  HttpResponse response =
+      service.handle(post("/v1/rerank", R"({"text": "a", "candidates": ["Авто"]})"));
   EXPECT_EQ(response.status, 501);
   EXPECT_EQ(json::parse(response.body)["error"]["code"], "not_available");
 }
@@ -229,16 +246,17 @@ TEST_F(ServiceTest, MetricsCountRequestsBatchesAndOutcomes) {
   ASSERT_EQ(response.status, 200);
   EXPECT_EQ(response.content_type.rfind("text/plain", 0), 0u);
   const std::string& text = response.body;
-  for (const char* line : {"rubrika_requests_total{route=\"/v1/classify\",status=\"200\"} 1",
-                           "rubrika_requests_total{route=\"/v1/classify\",status=\"422\"} 1",
-                           "rubrika_requests_total{route=\"unmatched\",status=\"404\"} 1",
-                           "rubrika_batch_size_count 1", "rubrika_batch_size_sum 3",
-                           "rubrika_batch_tokens_sum 12", "rubrika_texts_total 3", "rubrika_ood_total 1",
-                           "rubrika_other_total 1", "rubrika_reranked_total 0", "rubrika_queue_depth 0",
-                           "rubrika_stage_duration_seconds_count{stage=\"forward\"} 3",
-                           "rubrika_stage_duration_seconds_count{stage=\"queue\"} 3",
-                           "rubrika_request_duration_seconds_count{route=\"/v1/classify\"} 2",
-                           "# TYPE rubrika_batch_size histogram"})
+  for (const char* line :
+       {"rubrika_requests_total{route=\"/v1/classify\",status=\"200\"} 1",
+        "rubrika_requests_total{route=\"/v1/classify\",status=\"422\"} 1",
+        "rubrika_requests_total{route=\"unmatched\",status=\"404\"} 1",
+        "rubrika_batch_size_count 1", "rubrika_batch_size_sum 3", "rubrika_batch_tokens_sum 12",
+        "rubrika_texts_total 3", "rubrika_ood_total 1", "rubrika_other_total 1",
+        "rubrika_reranked_total 0", "rubrika_queue_depth 0",
+        "rubrika_stage_duration_seconds_count{stage=\"forward\"} 3",
+        "rubrika_stage_duration_seconds_count{stage=\"queue\"} 3",
+        "rubrika_request_duration_seconds_count{route=\"/v1/classify\"} 2",
+        "# TYPE rubrika_batch_size histogram"})
     EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "\n" << text;
 }
 
@@ -260,13 +278,16 @@ TEST(ServiceFailures, FullQueueIs503WithRetryAfter) {
   options.queue_capacity = 4;
   options.retry_after_s = 2;
   Service service(backend, options);
-  auto busy = std::async(std::launch::async, [&] { return service.handle(post("/v1/classify", R"({"texts": ["a"]})")); });
+  auto busy = std::async(std::launch::async, [&] {
+    return service.handle(post("/v1/classify", R"({"texts": ["a"]})"));
+  });
   ASSERT_TRUE(backend.wait_entered(1));
   auto queued = std::async(std::launch::async, [&] {
     return service.handle(post("/v1/classify", R"({"texts": ["a", "b", "c", "d"]})"));
   });
   for (int i = 0; i < 200; ++i) {
-    if (service.handle(get("/metrics")).body.find("rubrika_queue_depth 4") != std::string::npos) break;
+    if (service.handle(get("/metrics")).body.find("rubrika_queue_depth 4") != std::string::npos)
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   HttpResponse rejected = service.handle(post("/v1/classify", R"({"texts": ["e"]})"));

@@ -17,13 +17,14 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 TEST(TfidfAnalyzer, CharWbPadsWordsAndCountsShortWordsOnce) {
   // " кот ": 2-grams " к" "ко" "от" "т "; 3: " ко" "кот" "от "; 4: " кот" "кот "; 5: " кот ".
   // " a ": 2-grams " a" "a "; 3: " a " once, then no longer n-grams (scikit-learn's break).
-  const std::vector<std::string> expected = {" к",  "ко",   "от",   "т ",    " ко", "кот", "от ",
-                                             " кот", "кот ", " кот ", " a",  "a ",  " a "};
+  const std::vector<std::string> expected = {" к",   "ко",   "от",    "т ", " ко", "кот", "от ",
+                                             " кот", "кот ", " кот ", " a", "a ",  " a "};
   EXPECT_EQ(sorted(char_wb_ngrams("кот  a", {2, 5})), sorted(expected));
 }
 
 TEST(TfidfAnalyzer, CharWbSplitsOnAnyWhitespaceAndKeepsPunctuation) {
-  EXPECT_EQ(sorted(char_wb_ngrams("да,\tнет", {3, 3})), sorted({" да", "да,", "а, ", " не", "нет", "ет "}));
+  EXPECT_EQ(sorted(char_wb_ngrams("да,\tнет", {3, 3})),
+            sorted({" да", "да,", "а, ", " не", "нет", "ет "}));
   EXPECT_TRUE(char_wb_ngrams(" \n ", {2, 5}).empty());
   EXPECT_TRUE(char_wb_ngrams("кот", {0, 0}).empty());  // switched off
 }

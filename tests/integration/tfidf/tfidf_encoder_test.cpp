@@ -27,7 +27,9 @@ PluginRegistry& registry() {
   return *r;
 }
 
-toml::table options(const std::string& text) { return toml::parse(text, std::string("/r/recipe.toml")); }
+toml::table options(const std::string& text) {
+  return toml::parse(text, std::string("/r/recipe.toml"));
+}
 
 std::unique_ptr<Encoder> make(const std::string& recipe, const fs::path& artifact_dir = {}) {
   PluginContext context;
@@ -47,7 +49,8 @@ at::Tensor encode(Encoder& encoder, const std::vector<std::string>& texts) {
 }
 
 fs::path temp_dir(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("rubrika_tfidf_" + name + "_" + std::to_string(::getpid()));
+  auto dir =
+      fs::temp_directory_path() / ("rubrika_tfidf_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   return dir;
 }
@@ -63,10 +66,12 @@ json read_json(const fs::path& file) {
 const std::vector<std::string> kCorpus = {"Кот ест рыбу", "кот спит", "собака ест кот кот"};
 const char* kWordsOnly = "word_ngrams = [1, 1]\nchar_ngrams = []\nmin_df = 1\n";
 
-std::map<std::string, int64_t> feature_index(const json& vocab, const char* key, int64_t offset = 0) {
+std::map<std::string, int64_t> feature_index(const json& vocab, const char* key,
+                                             int64_t offset = 0) {
   std::map<std::string, int64_t> index;
   const auto features = vocab[key].get<std::vector<std::string>>();
-  for (size_t i = 0; i < features.size(); ++i) index[features[i]] = offset + static_cast<int64_t>(i);
+  for (size_t i = 0; i < features.size(); ++i)
+    index[features[i]] = offset + static_cast<int64_t>(i);
   return index;
 }
 
@@ -83,16 +88,18 @@ TEST(TfidfEncoder, IdfIsScikitLearnsSmoothIdf) {
   EXPECT_EQ(vocab["documents"], 3);
   const at::Tensor idf = load_safetensors(dir / "idf.safetensors").at("idf");
   ASSERT_EQ(idf.size(0), 5);
-  const std::vector<double> expected = {std::log(4.0 / 3) + 1, 1.0, std::log(2.0) + 1, std::log(2.0) + 1,
-                                        std::log(2.0) + 1};
-  for (int64_t i = 0; i < 5; ++i) EXPECT_NEAR(idf[i].item<double>(), expected[static_cast<size_t>(i)], 1e-6) << i;
+  const std::vector<double> expected = {std::log(4.0 / 3) + 1, 1.0, std::log(2.0) + 1,
+                                        std::log(2.0) + 1, std::log(2.0) + 1};
+  for (int64_t i = 0; i < 5; ++i)
+    EXPECT_NEAR(idf[i].item<double>(), expected[static_cast<size_t>(i)], 1e-6) << i;
   fs::remove_all(dir);
 }
 
 TEST(TfidfEncoder, RowWeightsMatchAHandComputation) {
   auto encoder = make(kWordsOnly);  // sublinear_tf = true by default
   fittable(*encoder).fit(kCorpus);
-  // "собака ест кот кот": tf кот = 2 → 1 + ln 2 (idf 1); ест 1 × (ln(4/3) + 1); собака 1 × (ln 2 + 1).
+  // "собака ест кот кот": tf кот = 2 → 1 + ln 2 (idf 1); ест 1 × (ln(4/3) + 1); собака 1 × (ln 2 +
+  // 1).
   const double cat = 1 + std::log(2.0), eats = std::log(4.0 / 3) + 1, dog = std::log(2.0) + 1;
   const double norm = std::sqrt(cat * cat + eats * eats + dog * dog);
   const at::Tensor row = encode(*encoder, {kCorpus[2]})[0];

@@ -9,12 +9,12 @@
 #include <rubrika/train/run_training.hpp>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <random>
 
 namespace rubrika {
@@ -37,18 +37,24 @@ void write_ads(const fs::path& file) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> classes = {
       {"Мебель", {"диван", "шкаф", "стол", "кресло", "комод", "кровать", "стул", "полка"}},
       {"Авто", {"машина", "двигатель", "колеса", "пробег", "седан", "коробка", "шины", "кузов"}},
-      {"Работа", {"вакансия", "зарплата", "график", "опыт", "резюме", "смена", "офис", "должность"}},
-      {"Квартиры", {"квартира", "комната", "этаж", "ремонт", "аренда", "метро", "балкон", "кухня"}}};
-  const std::vector<std::string> filler = {"продаю", "срочно", "недорого", "хороший", "новый",
-                                           "торг", "звоните", "город", "состояние", "отличный"};
+      {"Работа",
+       {"вакансия", "зарплата", "график", "опыт", "резюме", "смена", "офис", "должность"}},
+      {"Квартиры",
+       {"квартира", "комната", "этаж", "ремонт", "аренда", "метро", "балкон", "кухня"}}};
+  const std::vector<std::string> filler = {"продаю",    "срочно",  "недорого", "хороший",
+                                           "новый",     "торг",    "звоните",  "город",
+                                           "состояние", "отличный"};
   std::mt19937 rng(11);
-  const auto any = [&](const std::vector<std::string>& words) { return words[rng() % words.size()]; };
+  const auto any = [&](const std::vector<std::string>& words) {
+    return words[rng() % words.size()];
+  };
   std::ofstream out(file);
   out << "text,label\n";
   for (int i = 0; i < 60; ++i)
     for (size_t c = 0; c < classes.size(); ++c) {
       const auto& words = classes[c].second;
-      std::vector<std::string> text = {any(words), any(words), any(classes[(c + 1 + rng() % 3) % 4].second)};
+      std::vector<std::string> text = {any(words), any(words),
+                                       any(classes[(c + 1 + rng() % 3) % 4].second)};
       for (int k = 0; k < 4; ++k) text.push_back(any(filler));
       std::shuffle(text.begin(), text.end(), rng);
       for (const auto& w : text) out << w << " ";
@@ -66,10 +72,12 @@ class BaselineStage : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Recipe recipe(const std::string& extra = {}, const std::vector<std::string>& overrides = {}) const {
-    const std::string text = "[run]\nname = \"small\"\noutput_dir = \"" + dir_.string() +
-                             "\"\nseed = 7\ndevice = \"cpu\"\n\n[data]\ntrain = \"" + (dir_ / "ads.csv").string() +
-                             "\"\ntext_fields = [\"text\"]\nlabel_field = \"label\"\n\n[baseline]\n" + extra;
+  Recipe recipe(const std::string& extra = {},
+                const std::vector<std::string>& overrides = {}) const {
+    const std::string text =
+        "[run]\nname = \"small\"\noutput_dir = \"" + dir_.string() +
+        "\"\nseed = 7\ndevice = \"cpu\"\n\n[data]\ntrain = \"" + (dir_ / "ads.csv").string() +
+        "\"\ntext_fields = [\"text\"]\nlabel_field = \"label\"\n\n[baseline]\n" + extra;
     return Recipe::parse(text, dir_ / "recipe.toml", overrides);
   }
   fs::path train(const Recipe& r) const {
@@ -119,7 +127,8 @@ TEST_F(BaselineStage, TrainsTfidfPlusLinearOnTheSplitAndWritesMetricsAndArtifact
   context.input_size = encoder->hidden_size();
   auto head = registry().create<Head>("linear", context, toml::table{{"features", "pooled"}});
   head->set_training(false);
-  const auto logits = head->forward(encoder->forward(encoder->tokenize({"диван шкаф кресло продаю"})));
+  const auto logits =
+      head->forward(encoder->forward(encoder->tokenize({"диван шкаф кресло продаю"})));
   EXPECT_EQ(logits.argmax(1).item<int64_t>(), 2);
 }
 

@@ -8,10 +8,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 using rubrika::ArtifactError;
@@ -163,8 +163,7 @@ TEST_F(SafetensorsTest, CorruptHeaderIsAnArtifactError) {
   expect_artifact_error(
       write_raw(R"({"x": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", "abcd"),
       "non-negative");
-  expect_artifact_error(
-      write_raw(R"({"__metadata__": {"a": 1}})", ""), "__metadata__");
+  expect_artifact_error(write_raw(R"({"__metadata__": {"a": 1}})", ""), "__metadata__");
   // A header length far beyond the file.
   const fs::path huge = dir_ / "huge.safetensors";
   std::ofstream(huge, std::ios::binary).write("\xff\xff\xff\xff\x00\x00\x00\x00{}", 10);
@@ -192,9 +191,9 @@ TEST_F(SafetensorsTest, MissingFileIsAnIoError) {
 }
 
 TEST_F(SafetensorsTest, WriterRejectsUnsupportedDtypes) {
-  EXPECT_THROW(rubrika::save_safetensors(dir_ / "c.safetensors",
-                                         {{"z", at::zeros({2}, at::kComplexFloat)}}),
-               rubrika::InputError);
+  EXPECT_THROW(
+      rubrika::save_safetensors(dir_ / "c.safetensors", {{"z", at::zeros({2}, at::kComplexFloat)}}),
+      rubrika::InputError);
   EXPECT_FALSE(fs::exists(dir_ / "c.safetensors"));
 }
 

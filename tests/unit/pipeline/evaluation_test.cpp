@@ -17,7 +17,8 @@ namespace {
 // Texts are row numbers ("0", "1", ...); the encoder passes the number on as its CLS vector.
 class RowEncoder : public Encoder {
  public:
-  TokenBatch tokenize(const std::vector<std::string>& texts, const std::vector<std::string>*) const override {
+  TokenBatch tokenize(const std::vector<std::string>& texts,
+                      const std::vector<std::string>*) const override {
     std::vector<int64_t> ids;
     for (const auto& t : texts) ids.push_back(std::stoll(t));
     TokenBatch b;
@@ -48,7 +49,9 @@ class TableHead : public Head {
   torch::Tensor forward(const EncoderOutput& encoded) override {
     return logits_.index_select(0, encoded.cls.squeeze(1).to(torch::kLong));
   }
-  torch::Tensor loss(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) override { return {}; }
+  torch::Tensor loss(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) override {
+    return {};
+  }
   TaskType task() const override { return TaskType::single_label; }
   int64_t num_labels() const override { return logits_.size(1); }
   void save(const std::filesystem::path&) const override {}
@@ -63,7 +66,8 @@ class TableHead : public Head {
 // Prefers the candidate text "C" whatever the text.
 class PrefersC : public Reranker {
  public:
-  torch::Tensor score_pairs(const std::vector<std::string>&, const std::vector<std::string>& candidates) override {
+  torch::Tensor score_pairs(const std::vector<std::string>&,
+                            const std::vector<std::string>& candidates) override {
     std::vector<double> scores;
     for (const auto& c : candidates) scores.push_back(c == "C" ? 10.0 : 0.0);
     return torch::tensor(scores, torch::kDouble);
@@ -79,14 +83,15 @@ class PrefersC : public Reranker {
 // (top-1 p 0.336 < tau_other 0.35). Row 3: sure of b.
 std::unique_ptr<Pipeline> make_pipeline() {
   torch::Tensor logits =
-      torch::tensor({{5.0, 0.0, 0.0}, {2.0, 1.9, 0.0}, {0.01, 0.0, 0.0}, {0.0, 5.0, 0.0}}).to(torch::kFloat);
-  auto pipeline = std::make_unique<Pipeline>([](std::string_view t) { return std::string(t); },
-                                             LabelSet({"a", "b", "c"}), std::make_unique<RowEncoder>(),
-                                             std::make_unique<TableHead>(logits));
+      torch::tensor({{5.0, 0.0, 0.0}, {2.0, 1.9, 0.0}, {0.01, 0.0, 0.0}, {0.0, 5.0, 0.0}})
+          .to(torch::kFloat);
+  auto pipeline = std::make_unique<Pipeline>(
+      [](std::string_view t) { return std::string(t); }, LabelSet({"a", "b", "c"}),
+      std::make_unique<RowEncoder>(), std::make_unique<TableHead>(logits));
   pipeline->set_reranker(std::make_unique<PrefersC>(), {{"a", "A"}, {"b", "B"}, {"c", "C"}});
   DecisionOptions decision;
   decision.tau_other = 0.35;
-  decision.rerank_tau = 0.2;   // rows 1 and 2 have a top-2 margin below 0.2
+  decision.rerank_tau = 0.2;  // rows 1 and 2 have a top-2 margin below 0.2
   decision.rerank_weight = 0.0;
   decision.rerank_candidates = 3;
   pipeline->set_decision(decision);

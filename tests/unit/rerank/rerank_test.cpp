@@ -1,10 +1,10 @@
 // Hard-negative mining rules, ranking metrics, the listwise loss and cascade tuning on
 // small constructed cases with answers worked out by hand.
 #include <rubrika/error.hpp>
+#include <rubrika/metrics/ranking_metrics.hpp>
 #include <rubrika/rerank/cascade.hpp>
 #include <rubrika/rerank/hard_negatives.hpp>
 #include <rubrika/rerank/losses.hpp>
-#include <rubrika/metrics/ranking_metrics.hpp>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -15,8 +15,7 @@ namespace rubrika {
 namespace {
 
 // 2 texts × 5 labels. Text 0 is label 0 (score 0.5); text 1 is label 4 (score 0.3).
-const std::vector<double> kScores = {0.50, 0.30, 0.10, 0.06, 0.04,
-                                     0.40, 0.10, 0.15, 0.05, 0.30};
+const std::vector<double> kScores = {0.50, 0.30, 0.10, 0.06, 0.04, 0.40, 0.10, 0.15, 0.05, 0.30};
 const std::vector<int64_t> kPositives = {0, 4};
 
 std::vector<int64_t> labels_of(const std::vector<MinedNegative>& mined, int64_t text) {

@@ -28,7 +28,8 @@ std::vector<std::string> read_lines(const fs::path& file) {
 }
 
 const BertTokenizer& mbert(bool lower) {
-  static const auto vocab = read_lines(kData / "tokenizer" / "bert-base-multilingual-cased-vocab.txt");
+  static const auto vocab =
+      read_lines(kData / "tokenizer" / "bert-base-multilingual-cased-vocab.txt");
   static const BertTokenizer cased(vocab, BertTokenizerOptions{});
   static const BertTokenizer uncased = [] {
     BertTokenizerOptions o;
@@ -57,7 +58,8 @@ void expect_matches(const Encoding& e, const nlohmann::json& want, bool offsets)
   if (!offsets || !want.contains("offsets")) return;
   std::vector<std::pair<int64_t, int64_t>> cp, bytes;
   for (const auto& o : want["offsets"]) cp.emplace_back(o[0].get<int64_t>(), o[1].get<int64_t>());
-  for (const auto& o : want["offsets_utf8"]) bytes.emplace_back(o[0].get<int64_t>(), o[1].get<int64_t>());
+  for (const auto& o : want["offsets_utf8"])
+    bytes.emplace_back(o[0].get<int64_t>(), o[1].get<int64_t>());
   EXPECT_EQ(e.offsets, cp);
   EXPECT_EQ(e.offsets_utf8, bytes);
 }
@@ -92,7 +94,9 @@ std::vector<FixtureItem> mbert_items() {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, MbertFixture, ::testing::ValuesIn(mbert_items()),
                          [](const auto& info) {
-                           return std::string(info.param.file.find("uncased") != std::string::npos ? "uncased_" : "cased_") +
+                           return std::string(info.param.file.find("uncased") != std::string::npos
+                                                  ? "uncased_"
+                                                  : "cased_") +
                                   std::to_string(info.param.index);
                          });
 
@@ -120,7 +124,9 @@ std::vector<std::pair<std::string, size_t>> tiny_items() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, TinyBertFixture, ::testing::ValuesIn(tiny_items()),
-                         [](const auto& info) { return info.param.first + "_" + std::to_string(info.param.second); });
+                         [](const auto& info) {
+                           return info.param.first + "_" + std::to_string(info.param.second);
+                         });
 
 TEST(TinyBert, PaddedBatchesMatchHuggingFace) {
   const auto json = load_json(kData / "hf-tiny-bert" / "reference.json");
@@ -145,7 +151,8 @@ TEST(TinyBert, PaddedBatchesMatchHuggingFace) {
     ASSERT_EQ(padded.seq_len(), static_cast<int64_t>(ids[0].size())) << section;
     for (size_t i = 0; i < ids.size(); ++i)
       for (size_t j = 0; j < ids[i].size(); ++j) {
-        ASSERT_EQ(padded.input_ids[i][j].item<int64_t>(), ids[i][j]) << section << " " << i << "," << j;
+        ASSERT_EQ(padded.input_ids[i][j].item<int64_t>(), ids[i][j])
+            << section << " " << i << "," << j;
         ASSERT_EQ(padded.attention_mask[i][j].item<int64_t>(), mask[i][j]);
       }
   }
@@ -232,14 +239,15 @@ TEST(BertTokenizer, WindowsOverlapByStride) {
   std::string text;
   for (int i = 0; i < 20; ++i) text += "дом ";
   auto windows = mbert(false).encode_windows(text, 10, 3);  // 8 tokens of room, step 5
-  ASSERT_EQ(windows.size(), 4u);                          // starts 0, 5, 10, 15
+  ASSERT_EQ(windows.size(), 4u);                            // starts 0, 5, 10, 15
   EXPECT_EQ(windows[1].offsets[1], windows[0].offsets[6]);
   EXPECT_EQ(windows.back().tokens.back(), "[SEP]");
   EXPECT_THROW(mbert(false).encode_windows(text, 10, 8), InputError);
 }
 
 TEST(BertTokenizer, PadsToAMultipleOfEight) {
-  auto batch = mbert(false).pad({mbert(false).encode("дом"), mbert(false).encode("большой дом у реки")}, 8);
+  auto batch =
+      mbert(false).pad({mbert(false).encode("дом"), mbert(false).encode("большой дом у реки")}, 8);
   EXPECT_EQ(batch.seq_len(), 8);
   EXPECT_EQ(batch.attention_mask[0].sum().item<int64_t>(), 3);
   EXPECT_EQ(batch.input_ids[0][7].item<int64_t>(), 0);

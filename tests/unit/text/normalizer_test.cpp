@@ -1,8 +1,8 @@
 // The normaliser's options one by one, and its error paths.
 #include <rubrika/error.hpp>
+#include <rubrika/text/bert_tokenizer.hpp>
 #include <rubrika/text/normalizer.hpp>
 #include <rubrika/text/wordpiece_trainer.hpp>
-#include <rubrika/text/bert_tokenizer.hpp>
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,8 @@ namespace rubrika {
 namespace {
 
 Normalizer make(const std::string& toml_text) {
-  return Normalizer(NormalizerOptions::from_toml(toml::parse(toml_text, std::string("/r/recipe.toml"))));
+  return Normalizer(
+      NormalizerOptions::from_toml(toml::parse(toml_text, std::string("/r/recipe.toml"))));
 }
 
 TEST(Normalizer, DefaultsComposeAndCollapseOnly) {
@@ -30,7 +31,8 @@ TEST(Normalizer, RemovesPhonesLikeTheOldNotebooks) {
   auto n = make("remove_phones = true\n");
   EXPECT_EQ(n.normalize("Звоните +7 999 123-45-67, торг"), "Звоните , торг");
   EXPECT_EQ(n.normalize("тел 89991234567"), "тел");
-  EXPECT_EQ(n.normalize("iPhone 13 128 ГБ за 45000"), "iPhone 13 128 ГБ за 45000");  // short numbers stay
+  EXPECT_EQ(n.normalize("iPhone 13 128 ГБ за 45000"),
+            "iPhone 13 128 ГБ за 45000");  // short numbers stay
 }
 
 TEST(Normalizer, MasksUrlsAndEmails) {
@@ -47,7 +49,8 @@ TEST(Normalizer, RemovesListedWholeWordsAnyCase) {
 }
 
 TEST(Normalizer, ReadsWordListFilesAndInlinesThemWhenSaved) {
-  auto dir = std::filesystem::temp_directory_path() / ("rubrika_norm_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("rubrika_norm_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "words.txt") << "# comment\nКазань\n";
   auto options = NormalizerOptions::from_toml(
@@ -57,7 +60,9 @@ TEST(Normalizer, ReadsWordListFilesAndInlinesThemWhenSaved) {
   EXPECT_EQ(saved["remove_words"][0].value<std::string>(), "Казань");
   EXPECT_EQ(Normalizer(NormalizerOptions::from_toml(saved)).normalize("Шкаф Казань"), "Шкаф");
   std::filesystem::remove_all(dir);
-  EXPECT_THROW(NormalizerOptions::from_toml(toml::parse("remove_words_files = [\"/no/such.txt\"]\n")), IoError);
+  EXPECT_THROW(
+      NormalizerOptions::from_toml(toml::parse("remove_words_files = [\"/no/such.txt\"]\n")),
+      IoError);
 }
 
 TEST(Normalizer, InvalidUtf8IsAnErrorOrReplaced) {
@@ -95,7 +100,8 @@ TEST(WordPieceTrainer, LearnsSpecialsAlphabetAndMergesDeterministically) {
   EXPECT_EQ(vocab[0], "[PAD]");
   EXPECT_EQ(vocab[3], "[SEP]");
   EXPECT_NE(std::find(vocab.begin(), vocab.end(), "##о"), vocab.end());
-  EXPECT_NE(std::find(vocab.begin(), vocab.end(), "диван"), vocab.end());  // frequent word merged whole
+  EXPECT_NE(std::find(vocab.begin(), vocab.end(), "диван"),
+            vocab.end());  // frequent word merged whole
   BertTokenizer tokenizer(vocab, BertTokenizerOptions{});
   for (const auto& token : tokenizer.tokenize(corpus[0])) EXPECT_NE(token, "[UNK]");
   EXPECT_THROW(train_wordpiece({}, options), InputError);

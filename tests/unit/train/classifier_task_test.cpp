@@ -14,21 +14,23 @@ namespace {
 // one of the 4 components). Counts forward() calls.
 class CountingEncoder : public Encoder {
  public:
-  TokenBatch tokenize(const std::vector<std::string>& texts, const std::vector<std::string>*) const override {
+  TokenBatch tokenize(const std::vector<std::string>& texts,
+                      const std::vector<std::string>*) const override {
     std::vector<int64_t> ids;
     for (const auto& t : texts) ids.push_back(std::stoll(t));
     const auto n = static_cast<int64_t>(texts.size());
     at::Tensor column = torch::tensor(ids, torch::kLong).unsqueeze(1);  // [n, 1]
-    return {column.repeat({1, 2}), torch::ones({n, 2}, torch::kLong), torch::zeros({n, 2}, torch::kLong)};
+    return {column.repeat({1, 2}), torch::ones({n, 2}, torch::kLong),
+            torch::zeros({n, 2}, torch::kLong)};
   }
   EncoderOutput forward(const TokenBatch& batch, bool) override {
     ++forwards;
     at::Tensor id = batch.input_ids.select(1, 0).to(torch::kFloat).unsqueeze(1);  // [n, 1]
     EncoderOutput out;
-    out.cls = id.repeat({1, 4});                                                   // [n, 4]
+    out.cls = id.repeat({1, 4});  // [n, 4]
     out.pooled = out.cls + 100;
     // Two tokens, 190 + i and 210 + i: their mean is 200 + i.
-    out.last_hidden_state = torch::stack({out.cls + 190, out.cls + 210}, 1);     // [n, 2, 4]
+    out.last_hidden_state = torch::stack({out.cls + 190, out.cls + 210}, 1);  // [n, 2, 4]
     out.attention_mask = batch.attention_mask;
     return out;
   }
@@ -50,14 +52,17 @@ class RecordingHead : public Head {
     last = encoded;
     return linear_->forward(select_features(encoded, source_.value_or(FeatureSource::cls)));
   }
-  torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor&) override {
+  torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& targets,
+                     const torch::Tensor&) override {
     return torch::nn::functional::cross_entropy(logits, targets);
   }
   std::optional<FeatureSource> feature_source() const override { return source_; }
   TaskType task() const override { return TaskType::single_label; }
   int64_t num_labels() const override { return 2; }
   void save(const std::filesystem::path&) const override {}
-  NamedParameters named_parameters() override { return {{"w", linear_->weight}, {"b", linear_->bias}}; }
+  NamedParameters named_parameters() override {
+    return {{"w", linear_->weight}, {"b", linear_->bias}};
+  }
   void set_training(bool) override {}
   void to(const torch::Device&) override {}
 
@@ -88,7 +93,7 @@ TEST(ClassifierTaskCache, EncodesTheTrainingTextsOnceInBatches) {
   CountingEncoder encoder;
   RecordingHead head(FeatureSource::mean);
   ClassifierTask task(encoder, head, texts(10), texts(4), frozen());
-  EXPECT_EQ(encoder.forwards, 3);  // 10 texts in batches of 4
+  EXPECT_EQ(encoder.forwards, 3);        // 10 texts in batches of 4
   EXPECT_EQ(task.example_length(9), 2);  // token counts come from the same tokenisation
   task.loss({0, 5, 9});
   task.loss({1, 2});
@@ -103,8 +108,11 @@ TEST(ClassifierTaskCache, KeepsOnlyTheVectorTheHeadReads) {
     task.loss({7, 3});
     EXPECT_EQ(head.last.cls.defined(), source == FeatureSource::cls) << to_string(source);
     EXPECT_EQ(head.last.pooled.defined(), source == FeatureSource::pooled) << to_string(source);
-    EXPECT_EQ(head.last.last_hidden_state.defined(), source == FeatureSource::mean) << to_string(source);
-    const double offset = source == FeatureSource::cls ? 0 : source == FeatureSource::pooled ? 100 : 200;
+    EXPECT_EQ(head.last.last_hidden_state.defined(), source == FeatureSource::mean)
+        << to_string(source);
+    const double offset = source == FeatureSource::cls      ? 0
+                          : source == FeatureSource::pooled ? 100
+                                                            : 200;
     at::Tensor features = select_features(head.last, source);  // [2, 4]
     ASSERT_EQ(features.sizes(), (at::IntArrayRef{2, 4}));
     EXPECT_FLOAT_EQ(features[0][0].item<float>(), offset + 7);

@@ -39,7 +39,8 @@ class LinearTask : public TrainingTask {
   }
   NamedParameters named_parameters() override {
     NamedParameters out;
-    for (const auto& item : model_->named_parameters()) out.emplace_back("head." + item.key(), item.value());
+    for (const auto& item : model_->named_parameters())
+      out.emplace_back("head." + item.key(), item.value());
     return out;
   }
   void set_training(bool training) override { model_->train(training); }
@@ -53,7 +54,8 @@ class LinearTask : public TrainingTask {
 };
 
 fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("rubrika_amp_" + name + "_" + std::to_string(::getpid()));
+  fs::path dir =
+      fs::temp_directory_path() / ("rubrika_amp_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

@@ -34,7 +34,8 @@ class TinyReranker : public Reranker {
  private:
   static torch::Tensor ids(const std::vector<std::string>& words) {
     std::vector<int64_t> out;
-    for (const auto& w : words) out.push_back(static_cast<int64_t>(std::hash<std::string>()(w) % 64));
+    for (const auto& w : words)
+      out.push_back(static_cast<int64_t>(std::hash<std::string>()(w) % 64));
     return torch::tensor(out, torch::kLong);
   }
   torch::nn::Embedding texts_{nullptr}, labels_{nullptr};
@@ -63,7 +64,8 @@ TrainerOptions options(const std::string& metric) {
 }
 
 std::filesystem::path work_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("rubrika_rerank_" + name + "_" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() /
+             ("rubrika_rerank_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   return dir;
 }

@@ -4,8 +4,8 @@
 #include <rubrika/train/trainer.hpp>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <set>
@@ -39,12 +39,14 @@ class BlobTask : public TrainingTask {
   std::map<std::string, double> evaluate() override {
     ++evaluations_;
     auto logits = model_->forward(x_.slice(0, 64));
-    double accuracy = (logits.argmax(1) == y_.slice(0, 64)).to(torch::kDouble).mean().item<double>();
+    double accuracy =
+        (logits.argmax(1) == y_.slice(0, 64)).to(torch::kDouble).mean().item<double>();
     return {{"accuracy", accuracy}, {"macro_f1", scripted_metric(accuracy)}};
   }
   NamedParameters named_parameters() override {
     NamedParameters out;
-    for (const auto& item : model_->named_parameters()) out.emplace_back("head." + item.key(), item.value());
+    for (const auto& item : model_->named_parameters())
+      out.emplace_back("head." + item.key(), item.value());
     return out;
   }
   void set_training(bool training) override { model_->train(training); }
@@ -87,7 +89,8 @@ class TempDirs : public ::testing::Environment {
 const auto* const kTempDirs = ::testing::AddGlobalTestEnvironment(new TempDirs);
 
 fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("rubrika_trainer_" + name + "_" + std::to_string(::getpid()));
+  fs::path dir =
+      fs::temp_directory_path() / ("rubrika_trainer_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   TempDirs::made().push_back(dir);
@@ -121,7 +124,8 @@ TEST(Trainer, ResumeAfterCrashMidEpochIsBitExact) {
 
   auto dir_b = fresh_dir("crash");
   {
-    BlobTask crashing(/*crash_at_call=*/13);  // step 13 of 24: mid-epoch 2, after a checkpoint at 12
+    BlobTask crashing(
+        /*crash_at_call=*/13);  // step 13 of 24: mid-epoch 2, after a checkpoint at 12
     EXPECT_THROW(Trainer(small_options(), dir_b, "test", 7).train(crashing, false), Crash);
   }
   BlobTask resumed;  // a fresh process: new model, new optimiser

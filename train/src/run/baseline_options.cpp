@@ -10,7 +10,7 @@ namespace {
 // The tfidf encoder's keys (plugins/encoders/tfidf/tfidf_encoder.hpp). Listed here so an
 // unknown [baseline] key is reported against [baseline] with a "did you mean" over all of
 // its keys; the plugin validates their values.
-const char* const kEncoderKeys[] = {"word_ngrams", "char_ngrams", "max_features", "min_df",
+const char* const kEncoderKeys[] = {"word_ngrams",  "char_ngrams", "max_features", "min_df",
                                     "sublinear_tf", "lowercase",   "max_length"};
 
 }  // namespace
@@ -43,7 +43,9 @@ BaselineOptions BaselineOptions::read(const toml::table* table) {
 
 TrainerOptions BaselineOptions::trainer_options(size_t train_texts) const {
   TrainerOptions o = train;
-  o.batch_size = batch_size > 0 ? batch_size : std::clamp<int64_t>(static_cast<int64_t>(train_texts) / 25, 16, 256);
+  o.batch_size = batch_size > 0
+                     ? batch_size
+                     : std::clamp<int64_t>(static_cast<int64_t>(train_texts) / 25, 16, 256);
   return o;
 }
 

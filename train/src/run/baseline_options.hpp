@@ -9,7 +9,7 @@
 namespace rubrika::detail {
 
 struct BaselineOptions {
-  bool enabled = true;   // false: the stage is skipped and metrics.json has no "baseline"
+  bool enabled = true;  // false: the stage is skipped and metrics.json has no "baseline"
   // The tfidf keys of [baseline] (word_ngrams, char_ngrams, max_features, min_df,
   // sublinear_tf, lowercase, max_length), handed to the tfidf plugin, which checks values.
   toml::table encoder;

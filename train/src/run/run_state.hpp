@@ -33,7 +33,7 @@ struct RunState {
   toml::table normalizer_options;
   LabelSet labels;
   LabelledTexts train, validation, test;
-  std::vector<std::string> ood_texts;            // normalised out-of-domain texts, if any
+  std::vector<std::string> ood_texts;  // normalised out-of-domain texts, if any
   std::map<std::string, std::string> label_descriptions;
   bool multi_label = false;
 

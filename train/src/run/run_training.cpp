@@ -93,7 +93,8 @@ bool stage_is_current(const RunState& state, const std::string& stage, const std
   } catch (const std::exception&) {
     return false;
   }
-  return std::all_of(outputs.begin(), outputs.end(), [](const fs::path& p) { return fs::exists(p); });
+  return std::all_of(outputs.begin(), outputs.end(),
+                     [](const fs::path& p) { return fs::exists(p); });
 }
 
 void record_stage(const RunState& state, const std::string& stage, const std::string& stamp) {
@@ -106,7 +107,8 @@ void record_stage(const RunState& state, const std::string& stage, const std::st
 
 fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const TrainRequest& request) {
   for (const auto& name : request.stages)
-    if (std::find(training_stages().begin(), training_stages().end(), name) == training_stages().end()) {
+    if (std::find(training_stages().begin(), training_stages().end(), name) ==
+        training_stages().end()) {
       std::string known;
       for (const auto& stage : training_stages()) known += (known.empty() ? "" : ", ") + stage;
       throw InputError("unknown stage '" + name + "'", "--stages", "stages are " + known);
@@ -122,8 +124,10 @@ fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const Trai
     if (previous.is_object()) state.metrics = previous;
   }
   state.metrics["format_version"] = kRunFormatVersion;
-  state.metrics["run"] = {{"name", recipe.run().name}, {"recipe", recipe.file().string()},
-                          {"device", state.device.str()}, {"started", utc_now()},
+  state.metrics["run"] = {{"name", recipe.run().name},
+                          {"recipe", recipe.file().string()},
+                          {"device", state.device.str()},
+                          {"started", utc_now()},
                           {"rubrika_version", RUBRIKA_VERSION_STRING}};
   log_info(kSource, "run folder " + state.run_dir.string() + " on " + state.device.str());
 
@@ -134,7 +138,8 @@ fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const Trai
   if (!request.stages.empty()) {
     last = 0;
     for (size_t i = 0; i < stages.size(); ++i)
-      if (std::find(request.stages.begin(), request.stages.end(), stages[i].name) != request.stages.end())
+      if (std::find(request.stages.begin(), request.stages.end(), stages[i].name) !=
+          request.stages.end())
         last = i;
   }
   for (size_t i = 0; i <= last; ++i) {

@@ -74,15 +74,19 @@ void run_baseline_stage(RunState& s) {
   s.stamps["baseline"] = stage_stamp(s, {"baseline"}, {"data"});
   const BaselineOptions o = BaselineOptions::read(s.recipe.section("baseline"));
   if (!o.enabled || s.multi_label) {
-    if (!o.enabled) log_info(kSource, "[baseline] enabled = false: skipped");
-    else log_info(kSource, "the tfidf + linear baseline is single-label; skipped for this multi-label run");
+    if (!o.enabled)
+      log_info(kSource, "[baseline] enabled = false: skipped");
+    else
+      log_info(kSource,
+               "the tfidf + linear baseline is single-label; skipped for this multi-label run");
     s.metrics.erase("baseline");  // figures of an earlier run would no longer describe this one
     return;
   }
   const std::string& stamp = s.stamps["baseline"];
   const fs::path dir = s.run_dir / "baseline";
   if (s.metrics.contains("baseline") &&
-      stage_is_current(s, "baseline", stamp, {dir / "encoder" / "vocab.json", dir / "head.safetensors"})) {
+      stage_is_current(s, "baseline", stamp,
+                       {dir / "encoder" / "vocab.json", dir / "head.safetensors"})) {
     log_info(kSource, "up to date: macro-F1 " + format_metric(s.metrics["baseline"]["macro_f1"]));
     return;
   }
@@ -97,23 +101,34 @@ void run_baseline_stage(RunState& s) {
   {
     // The task holds the cached [train, features] matrix: freed once the head is trained.
     ClassifierTask task(*encoder, *head, s.train, s.validation, task_options);
-    Trainer trainer(o.trainer_options(s.train.size()), dir / "training", kSource, s.recipe.run().seed);
+    Trainer trainer(o.trainer_options(s.train.size()), dir / "training", kSource,
+                    s.recipe.run().seed);
     result = trainer.train(task, s.request.resume);
   }
   const double train_seconds = seconds_since(start);
   encoder->save(dir / "encoder");
   head->save(dir / "head.safetensors");
 
-  nlohmann::json test = classification_json(s.test.labels, logits_of(*encoder, *head, s.test.texts), s.labels);
-  s.metrics["baseline"] = {{"name", "tfidf + linear"}, {"encoder", kEncoder}, {"head", kHead},
-                           {"dimensions", encoder->hidden_size()}, {"evaluated_on", "test"},
-                           {"n", test["n"]}, {"accuracy", test["accuracy"]}, {"macro_f1", test["macro_f1"]},
-                           {"per_class", test["per_class"]}, {"train_seconds", train_seconds},
-                           {"vocabulary_seconds", vocabulary_seconds}, {"steps", result.steps},
-                           {"best_step", result.best_step}, {"best_validation", result.best_evaluation},
+  nlohmann::json test =
+      classification_json(s.test.labels, logits_of(*encoder, *head, s.test.texts), s.labels);
+  s.metrics["baseline"] = {{"name", "tfidf + linear"},
+                           {"encoder", kEncoder},
+                           {"head", kHead},
+                           {"dimensions", encoder->hidden_size()},
+                           {"evaluated_on", "test"},
+                           {"n", test["n"]},
+                           {"accuracy", test["accuracy"]},
+                           {"macro_f1", test["macro_f1"]},
+                           {"per_class", test["per_class"]},
+                           {"train_seconds", train_seconds},
+                           {"vocabulary_seconds", vocabulary_seconds},
+                           {"steps", result.steps},
+                           {"best_step", result.best_step},
+                           {"best_validation", result.best_evaluation},
                            {"artifacts", "baseline"}};
-  log_info(kSource, "tfidf + linear: test accuracy " + format_metric(test["accuracy"]) + ", macro-F1 " +
-                        format_metric(test["macro_f1"]) + " (" + format_metric(train_seconds) + " s to train)");
+  log_info(kSource, "tfidf + linear: test accuracy " + format_metric(test["accuracy"]) +
+                        ", macro-F1 " + format_metric(test["macro_f1"]) + " (" +
+                        format_metric(train_seconds) + " s to train)");
   record_stage(s, "baseline", stamp);
 }
 

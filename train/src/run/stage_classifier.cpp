@@ -53,7 +53,8 @@ void add_training_curves(const fs::path& log_file, nlohmann::json& out) {
 }  // namespace
 
 void run_classifier_stage(RunState& s) {
-  const toml::table& encoder_table = s.encoder_options.empty() ? required_section(s, "encoder") : s.encoder_options;
+  const toml::table& encoder_table =
+      s.encoder_options.empty() ? required_section(s, "encoder") : s.encoder_options;
   const toml::table& head_table = required_section(s, "head");
   const std::string encoder_type = s.recipe.plugin_type("encoder");
   const std::string head_type = s.recipe.plugin_type("head");
@@ -75,7 +76,8 @@ void run_classifier_stage(RunState& s) {
   } else {
     encoder = s.registry.create<Encoder>(encoder_type, s.context(), encoder_table);
     if (auto* fittable = dynamic_cast<Fittable*>(encoder.get())) {
-      log_info(kSource, "fitting the " + encoder_type + " encoder on " + std::to_string(s.train.size()) + " texts");
+      log_info(kSource, "fitting the " + encoder_type + " encoder on " +
+                            std::to_string(s.train.size()) + " texts");
       fittable->fit(s.train.texts);
     }
     PluginContext head_context = s.context();
@@ -89,23 +91,27 @@ void run_classifier_stage(RunState& s) {
     TrainingResult result = trainer.train(task, s.request.resume);
     encoder->save(encoder_dir);
     head->save(head_file);
-    s.metrics["classifier"] = {{"encoder", encoder_type}, {"head", head_type},
-                               {"best_step", result.best_step}, {"steps", result.steps},
-                               {"train_seconds", result.seconds}, {"best_validation", result.best_evaluation}};
+    s.metrics["classifier"] = {
+        {"encoder", encoder_type},         {"head", head_type},
+        {"best_step", result.best_step},   {"steps", result.steps},
+        {"train_seconds", result.seconds}, {"best_validation", result.best_evaluation}};
     add_training_curves(s.run_dir / "train_log.jsonl", s.metrics["classifier"]);
   }
   s.manifest.components.push_back({"encoder", "encoder", encoder_type,
                                    s.registry.find("encoder", encoder_type).version, "encoder", "",
                                    options_pointing_at(encoder_table, "encoder")});
-  s.manifest.components.push_back({"head", "head", head_type, s.registry.find("head", head_type).version,
-                                   "head.safetensors", "", options_without_type(head_table)});
-  s.pipeline = std::make_unique<Pipeline>(s.normalize, s.labels, std::move(encoder), std::move(head));
+  s.manifest.components.push_back({"head", "head", head_type,
+                                   s.registry.find("head", head_type).version, "head.safetensors",
+                                   "", options_without_type(head_table)});
+  s.pipeline =
+      std::make_unique<Pipeline>(s.normalize, s.labels, std::move(encoder), std::move(head));
 
   if (!current || !s.metrics["classifier"].contains("test")) {
     ForwardResult test = s.pipeline->forward_all(s.test.texts, 64);
     s.metrics["classifier"]["test"] = classification_json(s.test.labels, test.logits, s.labels);
-    log_info(kSource, "test accuracy " + format_metric(s.metrics["classifier"]["test"]["accuracy"]) +
-                          ", macro-F1 " + format_metric(s.metrics["classifier"]["test"]["macro_f1"]));
+    log_info(kSource,
+             "test accuracy " + format_metric(s.metrics["classifier"]["test"]["accuracy"]) +
+                 ", macro-F1 " + format_metric(s.metrics["classifier"]["test"]["macro_f1"]));
   }
   record_stage(s, "classifier", stamp);
 }

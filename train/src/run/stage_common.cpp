@@ -16,8 +16,8 @@ nlohmann::json classification_json(const std::vector<int64_t>& truth, const torc
                 std::to_string(truth.size()) + " texts");
   at::Tensor predicted = logits.argmax(1).to(at::kCPU).contiguous();
   const int64_t* p = predicted.data_ptr<int64_t>();
-  std::vector<std::vector<int64_t>> confusion(static_cast<size_t>(classes),
-                                              std::vector<int64_t>(static_cast<size_t>(classes), 0));
+  std::vector<std::vector<int64_t>> confusion(
+      static_cast<size_t>(classes), std::vector<int64_t>(static_cast<size_t>(classes), 0));
   int64_t correct = 0;
   for (size_t i = 0; i < truth.size(); ++i) {
     confusion[static_cast<size_t>(truth[i])][static_cast<size_t>(p[i])] += 1;
@@ -35,14 +35,16 @@ nlohmann::json classification_json(const std::vector<int64_t>& truth, const torc
     const double precision = column ? static_cast<double>(tp) / static_cast<double>(column) : 0.0;
     const double recall = row ? static_cast<double>(tp) / static_cast<double>(row) : 0.0;
     const double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0;
-    per_class[labels.name(c)] = {{"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", row}};
+    per_class[labels.name(c)] = {
+        {"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", row}};
     if (row + column > 0) {  // classes absent from truth and predictions do not count
       f1_sum += f1;
       ++present;
     }
   }
   return {{"n", truth.size()},
-          {"accuracy", truth.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(truth.size())},
+          {"accuracy",
+           truth.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(truth.size())},
           {"macro_f1", present ? f1_sum / static_cast<double>(present) : 0.0},
           {"per_class", per_class},
           {"confusion", {{"labels", labels.names()}, {"matrix", confusion}}}};

@@ -3,8 +3,8 @@
 
 #include <rubrika/types.hpp>
 
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>

@@ -27,10 +27,14 @@ nlohmann::json counts_json(const Dataset& data) {
   const auto test = class_counts(data.test, data.labels.size());
   for (int64_t c = 0; c < data.labels.size(); ++c) {
     const auto i = static_cast<size_t>(c);
-    classes[data.labels.name(c)] = {{"train", train[i]}, {"validation", validation[i]}, {"test", test[i]}};
+    classes[data.labels.name(c)] = {
+        {"train", train[i]}, {"validation", validation[i]}, {"test", test[i]}};
   }
-  return {{"counts", {{"train", data.train.size()}, {"validation", data.validation.size()},
-                      {"test", data.test.size()}, {"ood", data.ood_texts.size()}}},
+  return {{"counts",
+           {{"train", data.train.size()},
+            {"validation", data.validation.size()},
+            {"test", data.test.size()},
+            {"ood", data.ood_texts.size()}}},
           {"skipped_empty", data.skipped_empty},
           {"multi_label", data.multi_label},
           {"classes", classes}};
@@ -43,7 +47,8 @@ nlohmann::json counts_json(const Dataset& data) {
 void run_data_stage(RunState& s) {
   static const toml::table empty;
   const toml::table* normalizer_table = s.recipe.section("normalizer");
-  const NormalizerOptions normalizer_options = NormalizerOptions::from_toml(normalizer_table ? *normalizer_table : empty);
+  const NormalizerOptions normalizer_options =
+      NormalizerOptions::from_toml(normalizer_table ? *normalizer_table : empty);
   auto normalizer = std::make_shared<Normalizer>(normalizer_options);
   s.normalize = [normalizer](std::string_view text) { return normalizer->normalize(text); };
   s.normalizer_options = normalizer_options.to_toml();

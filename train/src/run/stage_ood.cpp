@@ -32,7 +32,8 @@ std::vector<ScorerSpec> scorer_specs(const RunState& s) {
   if (const toml::table* report = s.recipe.section("ood_report")) {
     OptionsReader in(*report, "ood_report", false);
     for (const auto& name : in.get_strings("scorers", {})) {
-      if (name == specs.front().name) in.fail("scorers", "'" + name + "' is already the primary [ood] scorer");
+      if (name == specs.front().name)
+        in.fail("scorers", "'" + name + "' is already the primary [ood] scorer");
       const toml::table* options = in.get_table(name);
       specs.push_back({name, options ? *options : toml::table{}});
     }
@@ -53,7 +54,8 @@ nlohmann::json histogram(const std::vector<double>& in, const std::vector<double
   double high = all[static_cast<size_t>(0.99 * static_cast<double>(all.size() - 1))];
   if (high <= low) high = low + 1.0;
   std::vector<double> edges;
-  for (int i = 0; i <= kHistogramBins; ++i) edges.push_back(low + (high - low) * i / kHistogramBins);
+  for (int i = 0; i <= kHistogramBins; ++i)
+    edges.push_back(low + (high - low) * i / kHistogramBins);
   auto count = [&](const std::vector<double>& scores) {
     std::vector<int64_t> bins(kHistogramBins, 0);
     for (double v : scores) {
@@ -68,11 +70,13 @@ nlohmann::json histogram(const std::vector<double>& in, const std::vector<double
 // The scores of the texts the scorer was fitted and thresholded on, in split order: they
 // let anyone check that serving computes the same scores for the same texts.
 void keep_fit_scores(RunState& s, const OodScorer& scorer, const std::string& group) {
-  s.state_groups[group] = {{"train_scores", scorer.score(inputs_of(forward_split(s, "train"))).contiguous()},
-                           {"validation_scores", scorer.score(inputs_of(forward_split(s, "validation"))).contiguous()}};
+  s.state_groups[group] = {
+      {"train_scores", scorer.score(inputs_of(forward_split(s, "train"))).contiguous()},
+      {"validation_scores", scorer.score(inputs_of(forward_split(s, "validation"))).contiguous()}};
 }
 
-nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer, const std::map<std::string, double>& fit) {
+nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer,
+                               const std::map<std::string, double>& fit) {
   const ForwardResult& test = forward_split(s, "test");
   const at::Tensor in_scores = scorer.score(inputs_of(test));
   const auto in = metrics::to_doubles(in_scores);
@@ -86,16 +90,22 @@ nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer, const std::
   }
   out["fit"] = fit_figures;
   const auto in_flags = metrics::to_bools(scorer.flag(inputs_of(test), in_scores));
-  out["in_domain_flag_rate"] = std::count(in_flags.begin(), in_flags.end(), true) / static_cast<double>(in_flags.size());
+  out["in_domain_flag_rate"] =
+      std::count(in_flags.begin(), in_flags.end(), true) / static_cast<double>(in_flags.size());
   if (s.ood_texts.empty()) return out;
   const ForwardResult& ood = forward_split(s, "ood");
   const at::Tensor ood_scores = scorer.score(inputs_of(ood));
   const auto o = metrics::to_doubles(ood_scores);
   const auto report = metrics::ood_report(in, o);
-  const auto rates = metrics::rates_from_flags(in_flags, metrics::to_bools(scorer.flag(inputs_of(ood), ood_scores)));
-  out.update({{"auroc", report.auroc}, {"aupr_in", report.aupr_in}, {"aupr_out", report.aupr_out},
-              {"fpr_at_95_tpr", report.fpr_at_95_tpr}, {"in_domain_acceptance", rates.in_domain_acceptance},
-              {"ood_rejection", rates.ood_rejection}, {"histogram", histogram(in, o)}});
+  const auto rates = metrics::rates_from_flags(
+      in_flags, metrics::to_bools(scorer.flag(inputs_of(ood), ood_scores)));
+  out.update({{"auroc", report.auroc},
+              {"aupr_in", report.aupr_in},
+              {"aupr_out", report.aupr_out},
+              {"fpr_at_95_tpr", report.fpr_at_95_tpr},
+              {"in_domain_acceptance", rates.in_domain_acceptance},
+              {"ood_rejection", rates.ood_rejection},
+              {"histogram", histogram(in, o)}});
   // The same threshold without the confidence gate: what the gate costs in rejected OOD
   // texts (a confident wrong answer on an OOD text passes the gate).
   if (out.contains("threshold")) {
@@ -116,7 +126,8 @@ void run_ood_stage(RunState& s) {
   }
   const std::string& stamp = s.stamps["ood"];
   const bool current = stage_is_current(s, "ood", stamp, {});
-  nlohmann::json report = {{"primary", s.recipe.plugin_type("ood")}, {"scorers", nlohmann::json::object()}};
+  nlohmann::json report = {{"primary", s.recipe.plugin_type("ood")},
+                           {"scorers", nlohmann::json::object()}};
   if (current && s.metrics.contains("ood")) report = s.metrics["ood"];
   for (const auto& spec : scorer_specs(s)) {
     auto scorer = s.registry.create<OodScorer>(spec.name, s.context(), spec.options);
@@ -124,7 +135,8 @@ void run_ood_stage(RunState& s) {
     auto saved = current ? read_state_group(s, group) : std::nullopt;
     if (saved) {
       scorer->load_state(*saved);
-      if (auto analysis = read_state_group(s, "analysis/" + group)) s.state_groups["analysis/" + group] = *analysis;
+      if (auto analysis = read_state_group(s, "analysis/" + group))
+        s.state_groups["analysis/" + group] = *analysis;
     } else {
       scorer->fit(inputs_of(forward_split(s, "train")), at::tensor(s.train.labels, at::kLong));
       auto fit = scorer->fit_thresholds(inputs_of(forward_split(s, "validation")));
@@ -132,22 +144,25 @@ void run_ood_stage(RunState& s) {
       report["scorers"][spec.name] = evaluate_scorer(s, *scorer, fit);
       const auto& r = report["scorers"][spec.name];
       if (r.contains("auroc"))
-        log_info(kSource, spec.name + ": AUROC " + format_metric(r["auroc"]) + ", FPR@95 " +
-                              format_metric(r["fpr_at_95_tpr"]) + ", OOD rejected " +
-                              format_metric(r["ood_rejection"]) + ", in-domain accepted " +
-                              format_metric(r["in_domain_acceptance"]) +
-                              (r.contains("without_gate")
-                                   ? " (without the confidence gate: " +
-                                         format_metric(r["without_gate"]["ood_rejection"]) + " / " +
-                                         format_metric(r["without_gate"]["in_domain_acceptance"]) + ")"
-                                   : std::string()));
+        log_info(kSource,
+                 spec.name + ": AUROC " + format_metric(r["auroc"]) + ", FPR@95 " +
+                     format_metric(r["fpr_at_95_tpr"]) + ", OOD rejected " +
+                     format_metric(r["ood_rejection"]) + ", in-domain accepted " +
+                     format_metric(r["in_domain_acceptance"]) +
+                     (r.contains("without_gate")
+                          ? " (without the confidence gate: " +
+                                format_metric(r["without_gate"]["ood_rejection"]) + " / " +
+                                format_metric(r["without_gate"]["in_domain_acceptance"]) + ")"
+                          : std::string()));
     }
     s.state_groups[group] = scorer->state();
-    s.manifest.components.push_back({"ood." + spec.name, "ood", spec.name, s.registry.find("ood", spec.name).version,
-                                     "", group, options_without_type(spec.options)});
+    s.manifest.components.push_back({"ood." + spec.name, "ood", spec.name,
+                                     s.registry.find("ood", spec.name).version, "", group,
+                                     options_without_type(spec.options)});
     s.pipeline->add_ood_scorer(spec.name, std::move(scorer));
   }
-  if (s.ood_texts.empty()) log_warn(kSource, "no out-of-domain texts ([data] ood): AUROC is not measured");
+  if (s.ood_texts.empty())
+    log_warn(kSource, "no out-of-domain texts ([data] ood): AUROC is not measured");
   s.metrics["ood"] = report;
   write_state_file(s);
   record_stage(s, "ood", stamp);

@@ -6,12 +6,12 @@
 
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
+#include <rubrika/metrics/ranking_metrics.hpp>
 #include <rubrika/options_reader.hpp>
 #include <rubrika/progress.hpp>
 #include <rubrika/random.hpp>
 #include <rubrika/rerank/cascade.hpp>
 #include <rubrika/rerank/hard_negatives.hpp>
-#include <rubrika/metrics/ranking_metrics.hpp>
 #include <rubrika/train/reranker_task.hpp>
 #include <rubrika/train/trainer.hpp>
 
@@ -32,8 +32,8 @@ struct RerankerTrainOptions {
   MiningOptions mining;
   std::string loss = "listwise";
   double pos_weight = 1.0;
-  int64_t candidates = 5;              // classifier top-k the reranker rescores
-  int64_t max_train_texts = 0;         // train on at most this many texts (seeded choice); 0 = all
+  int64_t candidates = 5;       // classifier top-k the reranker rescores
+  int64_t max_train_texts = 0;  // train on at most this many texts (seeded choice); 0 = all
   TrainerOptions train;
   std::vector<double> fusion_weights = {0.0, 0.5, 1.0, 2.0};
 
@@ -41,7 +41,8 @@ struct RerankerTrainOptions {
     static const toml::table empty;
     OptionsReader in(table ? *table : empty, "reranker_train", false);
     RerankerTrainOptions o;
-    o.mining.strategy = in.get_choice("strategy", o.mining.strategy, {"classifier", "random", "similar_labels"});
+    o.mining.strategy =
+        in.get_choice("strategy", o.mining.strategy, {"classifier", "random", "similar_labels"});
     o.mining.num_negatives = in.get_int("num_negatives", o.mining.num_negatives, 1, 1000);
     o.mining.range_min = in.get_int("range_min", o.mining.range_min, 0, 1000);
     o.mining.range_max = in.get_int("range_max", o.mining.range_max, 1, 100000);
@@ -54,17 +55,20 @@ struct RerankerTrainOptions {
     o.candidates = in.get_int("candidates", o.candidates, 2, 1000);
     o.max_train_texts = in.get_int("max_train_texts", o.max_train_texts, 0, 100000000);
     o.fusion_weights = in.get_doubles("fusion_weights", o.fusion_weights);
-    toml::table train_defaults{{"epochs", 1}, {"batch_size", 16}, {"learning_rate", 1e-4}, {"metric", "mrr"}};
+    toml::table train_defaults{
+        {"epochs", 1}, {"batch_size", 16}, {"learning_rate", 1e-4}, {"metric", "mrr"}};
     const toml::table* train = in.get_table("train");
     toml::table merged = train_defaults;
-    if (train) for (const auto& [k, v] : *train) merged.insert_or_assign(k, v);
+    if (train)
+      for (const auto& [k, v] : *train) merged.insert_or_assign(k, v);
     o.train = TrainerOptions::from_toml(merged, "reranker_train.train");
     in.finish();
     return o;
   }
 };
 
-std::string label_text(const std::string& pattern, const std::string& name, const std::string& description) {
+std::string label_text(const std::string& pattern, const std::string& name,
+                       const std::string& description) {
   std::string out = pattern;
   auto replace = [&](const std::string& key, const std::string& value) {
     for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size()))
@@ -78,8 +82,9 @@ std::string label_text(const std::string& pattern, const std::string& name, cons
 }
 
 // Row-major [texts × labels] scores the mining ranks negatives by.
-std::vector<double> mining_scores(RunState& s, const std::string& split, const std::string& strategy,
-                                  const std::vector<int64_t>& truth, const std::vector<std::string>& texts_of_labels) {
+std::vector<double> mining_scores(RunState& s, const std::string& split,
+                                  const std::string& strategy, const std::vector<int64_t>& truth,
+                                  const std::vector<std::string>& texts_of_labels) {
   if (strategy != "similar_labels") {
     at::Tensor p = forward_split(s, split).probabilities.to(at::kDouble).contiguous();
     return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
@@ -96,40 +101,52 @@ std::vector<double> mining_scores(RunState& s, const std::string& split, const s
   return out;
 }
 
-std::vector<RerankGroup> mine_groups(RunState& s, const std::string& split, const LabelledTexts& data,
-                                     const RerankerTrainOptions& o, const std::vector<std::string>& texts_of_labels,
+std::vector<RerankGroup> mine_groups(RunState& s, const std::string& split,
+                                     const LabelledTexts& data, const RerankerTrainOptions& o,
+                                     const std::vector<std::string>& texts_of_labels,
                                      nlohmann::json& stats_out, std::ofstream* jsonl) {
   Progress progress(kSource, static_cast<int64_t>(data.size()), "texts mined (" + split + ")");
   const auto scores = mining_scores(s, split, o.mining.strategy, data.labels, texts_of_labels);
   MiningStats stats;
   auto mined = mine_hard_negatives(scores, s.labels.size(), data.labels, o.mining, stats);
   progress.update(static_cast<int64_t>(data.size()));
-  progress.finish(std::to_string(stats.kept) + " negatives kept of " + std::to_string(stats.candidates_seen));
+  progress.finish(std::to_string(stats.kept) + " negatives kept of " +
+                  std::to_string(stats.candidates_seen));
   std::vector<RerankGroup> groups(data.size());
   for (size_t i = 0; i < data.size(); ++i) {
     groups[i].text = data.texts[i];
     groups[i].positive = texts_of_labels[static_cast<size_t>(data.labels[i])];
   }
   for (const auto& m : mined) {
-    groups[static_cast<size_t>(m.text)].negatives.push_back(texts_of_labels[static_cast<size_t>(m.label)]);
+    groups[static_cast<size_t>(m.text)].negatives.push_back(
+        texts_of_labels[static_cast<size_t>(m.label)]);
     if (jsonl)
-      *jsonl << nlohmann::json{{"split", split}, {"text", data.texts[static_cast<size_t>(m.text)]},
-                               {"positive", s.labels.name(data.labels[static_cast<size_t>(m.text)])},
-                               {"negative", s.labels.name(m.label)}, {"rank", m.rank}, {"score", m.score}}
+      *jsonl << nlohmann::json{{"split", split},
+                               {"text", data.texts[static_cast<size_t>(m.text)]},
+                               {"positive",
+                                s.labels.name(data.labels[static_cast<size_t>(m.text)])},
+                               {"negative", s.labels.name(m.label)},
+                               {"rank", m.rank},
+                               {"score", m.score}}
                     .dump()
              << "\n";
   }
-  stats_out[split] = {{"texts", stats.texts}, {"candidates_seen", stats.candidates_seen}, {"kept", stats.kept},
-                      {"dropped_window", stats.dropped_window}, {"dropped_max_score", stats.dropped_max_score},
+  stats_out[split] = {{"texts", stats.texts},
+                      {"candidates_seen", stats.candidates_seen},
+                      {"kept", stats.kept},
+                      {"dropped_window", stats.dropped_window},
+                      {"dropped_max_score", stats.dropped_max_score},
                       {"dropped_absolute_margin", stats.dropped_absolute_margin},
                       {"dropped_relative_margin", stats.dropped_relative_margin},
-                      {"dropped_count", stats.dropped_count}, {"texts_without_negative", stats.texts_without_negative}};
+                      {"dropped_count", stats.dropped_count},
+                      {"texts_without_negative", stats.texts_without_negative}};
   return groups;
 }
 
 // The classifier's top-k per text with the reranker's scores: what the cascade sees.
-std::vector<CascadeExample> cascade_examples(RunState& s, const std::string& split, const LabelledTexts& data,
-                                             Reranker& reranker, const std::vector<std::string>& texts_of_labels,
+std::vector<CascadeExample> cascade_examples(RunState& s, const std::string& split,
+                                             const LabelledTexts& data, Reranker& reranker,
+                                             const std::vector<std::string>& texts_of_labels,
                                              int64_t k, double* seconds_per_text) {
   const ForwardResult& f = forward_split(s, split);
   k = std::min<int64_t>(k, s.labels.size());
@@ -154,17 +171,23 @@ std::vector<CascadeExample> cascade_examples(RunState& s, const std::string& spl
     reranker.set_training(false);
     for (size_t begin = 0; begin < texts.size(); begin += 128) {
       const size_t end = std::min(texts.size(), begin + 128);
-      at::Tensor part = reranker.score_pairs({texts.begin() + static_cast<long>(begin), texts.begin() + static_cast<long>(end)},
-                                             {candidates.begin() + static_cast<long>(begin), candidates.begin() + static_cast<long>(end)})
-                            .to(at::kCPU, at::kDouble).contiguous();
+      at::Tensor part = reranker
+                            .score_pairs({texts.begin() + static_cast<long>(begin),
+                                          texts.begin() + static_cast<long>(end)},
+                                         {candidates.begin() + static_cast<long>(begin),
+                                          candidates.begin() + static_cast<long>(end)})
+                            .to(at::kCPU, at::kDouble)
+                            .contiguous();
       scores.insert(scores.end(), part.data_ptr<double>(), part.data_ptr<double>() + part.numel());
     }
   }
   if (seconds_per_text)
-    *seconds_per_text = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
-                        std::max<double>(1.0, static_cast<double>(data.size()));
+    *seconds_per_text =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+        std::max<double>(1.0, static_cast<double>(data.size()));
   for (size_t i = 0; i < examples.size(); ++i)
-    examples[i].reranker_scores.assign(scores.begin() + static_cast<long>(i * k), scores.begin() + static_cast<long>((i + 1) * k));
+    examples[i].reranker_scores.assign(scores.begin() + static_cast<long>(i * k),
+                                       scores.begin() + static_cast<long>((i + 1) * k));
   return examples;
 }
 
@@ -177,7 +200,9 @@ int64_t rank_of_truth(const CascadeExample& e, Score score_of) {
   if (truth_at < 0) return 0;
   int64_t rank = 1;
   for (size_t j = 0; j < e.candidates.size(); ++j)
-    if (static_cast<int64_t>(j) != truth_at && score_of(j) > score_of(static_cast<size_t>(truth_at))) ++rank;
+    if (static_cast<int64_t>(j) != truth_at &&
+        score_of(j) > score_of(static_cast<size_t>(truth_at)))
+      ++rank;
   return rank;
 }
 
@@ -191,14 +216,20 @@ nlohmann::json ranking_json(const std::vector<CascadeExample>& examples, int64_t
   }
   const auto b = ranking_metrics(before, k);
   const auto a = ranking_metrics(after, k);
-  return {{"n", a.n}, {"mrr", a.mrr}, {"ndcg", a.ndcg}, {"top1_after", a.top1}, {"top1_before", b.top1},
-          {"mrr_before", b.mrr}, {"ndcg_before", b.ndcg}};
+  return {{"n", a.n},
+          {"mrr", a.mrr},
+          {"ndcg", a.ndcg},
+          {"top1_after", a.top1},
+          {"top1_before", b.top1},
+          {"mrr_before", b.mrr},
+          {"ndcg_before", b.ndcg}};
 }
 
 }  // namespace
 
 void run_reranker_stage(RunState& s) {
-  s.stamps["reranker"] = stage_stamp(s, {"reranker", "reranker_train", "decision"}, {"classifier", "calibrate", "data"});
+  s.stamps["reranker"] = stage_stamp(s, {"reranker", "reranker_train", "decision"},
+                                     {"classifier", "calibrate", "data"});
   static const toml::table empty;
   const toml::table* decision_table = s.recipe.section("decision");
   DecisionOptions decision = DecisionOptions::from_toml(decision_table ? *decision_table : empty);
@@ -210,11 +241,13 @@ void run_reranker_stage(RunState& s) {
     return;
   }
   const std::string type = s.recipe.plugin_type("reranker");
-  const RerankerTrainOptions o = RerankerTrainOptions::read(s.recipe.section("reranker_train"), s.recipe.run().seed);
+  const RerankerTrainOptions o =
+      RerankerTrainOptions::read(s.recipe.section("reranker_train"), s.recipe.run().seed);
   std::vector<std::string> texts_of_labels;
   for (const auto& name : s.labels.names()) {
     auto d = s.label_descriptions.find(name);
-    texts_of_labels.push_back(s.normalize(label_text(decision.label_template, name, d == s.label_descriptions.end() ? "" : d->second)));
+    texts_of_labels.push_back(s.normalize(label_text(
+        decision.label_template, name, d == s.label_descriptions.end() ? "" : d->second)));
   }
   toml::table options = *table;
   if (!options.contains("model")) options.insert("model", (s.run_dir / "encoder").string());
@@ -237,31 +270,42 @@ void run_reranker_stage(RunState& s) {
       shuffle(train_groups, rng);
       train_groups.resize(static_cast<size_t>(o.max_train_texts));
     }
-    auto validation_groups = mine_groups(s, "validation", s.validation, o, texts_of_labels, stats, &jsonl);
+    auto validation_groups =
+        mine_groups(s, "validation", s.validation, o, texts_of_labels, stats, &jsonl);
     RerankerTaskOptions task_options;
     task_options.loss = o.loss;
     task_options.pos_weight = o.pos_weight;
-    RerankerTask task(*reranker, std::move(train_groups), std::move(validation_groups), task_options);
+    RerankerTask task(*reranker, std::move(train_groups), std::move(validation_groups),
+                      task_options);
     Trainer trainer(o.train, s.run_dir / "reranker_training", kSource, s.recipe.run().seed);
     TrainingResult result = trainer.train(task, s.request.resume);
     reranker->save(reranker_dir);
-    out = {{"plugin", type}, {"mining", stats}, {"loss", o.loss}, {"pairs", result.best_evaluation},
+    out = {{"plugin", type},
+           {"mining", stats},
+           {"loss", o.loss},
+           {"pairs", result.best_evaluation},
            {"train_seconds", result.seconds}};
-    out["pairs"]["accuracy"] = result.best_evaluation.count("pair_accuracy") ? result.best_evaluation.at("pair_accuracy") : 0.0;
-    out["pairs"]["f1"] = result.best_evaluation.count("pair_f1") ? result.best_evaluation.at("pair_f1") : 0.0;
+    out["pairs"]["accuracy"] = result.best_evaluation.count("pair_accuracy")
+                                   ? result.best_evaluation.at("pair_accuracy")
+                                   : 0.0;
+    out["pairs"]["f1"] =
+        result.best_evaluation.count("pair_f1") ? result.best_evaluation.at("pair_f1") : 0.0;
   }
 
   // Cascade on validation, then everything measured on test.
-  auto validation = cascade_examples(s, "validation", s.validation, *reranker, texts_of_labels, o.candidates, nullptr);
+  auto validation = cascade_examples(s, "validation", s.validation, *reranker, texts_of_labels,
+                                     o.candidates, nullptr);
   CascadeChoice choice = tune_cascade(validation, decision.rerank_budget, o.fusion_weights);
-  const bool fixed = decision_table && (decision_table->contains("rerank_tau") || decision_table->contains("rerank_weight"));
+  const bool fixed = decision_table && (decision_table->contains("rerank_tau") ||
+                                        decision_table->contains("rerank_weight"));
   if (!fixed) {
     decision.rerank_tau = choice.tau;
     decision.rerank_weight = choice.weight;
   }
   decision.rerank_candidates = o.candidates;
   double seconds_per_text = 0;
-  auto test = cascade_examples(s, "test", s.test, *reranker, texts_of_labels, o.candidates, &seconds_per_text);
+  auto test = cascade_examples(s, "test", s.test, *reranker, texts_of_labels, o.candidates,
+                               &seconds_per_text);
   std::vector<CascadeExample> low_margin;
   double correct_without = 0, correct_with = 0, sent = 0;
   for (const auto& e : test) {
@@ -273,17 +317,27 @@ void run_reranker_stage(RunState& s) {
     if (route) low_margin.push_back(e);
   }
   const double n = static_cast<double>(test.size());
-  out["ranking"] = {{"k", o.candidates}, {"all", ranking_json(test, o.candidates, decision.rerank_weight)},
-                    {"low_margin", low_margin.empty() ? nlohmann::json{{"n", 0}} : ranking_json(low_margin, o.candidates, decision.rerank_weight)}};
-  out["cascade"] = {{"tau", decision.rerank_tau}, {"weight", decision.rerank_weight}, {"budget", decision.rerank_budget},
-                    {"trigger_rate", sent / n}, {"accuracy_without", correct_without / n},
-                    {"accuracy_with", correct_with / n}, {"added_latency_ms", 1000.0 * seconds_per_text * o.candidates},
-                    {"validation", {{"trigger_rate", choice.trigger_rate}, {"accuracy_without", choice.accuracy_without},
-                                    {"accuracy_with", choice.accuracy_with}}}};
+  out["ranking"] = {{"k", o.candidates},
+                    {"all", ranking_json(test, o.candidates, decision.rerank_weight)},
+                    {"low_margin", low_margin.empty() ? nlohmann::json{{"n", 0}}
+                                                      : ranking_json(low_margin, o.candidates,
+                                                                     decision.rerank_weight)}};
+  out["cascade"] = {{"tau", decision.rerank_tau},
+                    {"weight", decision.rerank_weight},
+                    {"budget", decision.rerank_budget},
+                    {"trigger_rate", sent / n},
+                    {"accuracy_without", correct_without / n},
+                    {"accuracy_with", correct_with / n},
+                    {"added_latency_ms", 1000.0 * seconds_per_text * o.candidates},
+                    {"validation",
+                     {{"trigger_rate", choice.trigger_rate},
+                      {"accuracy_without", choice.accuracy_without},
+                      {"accuracy_with", choice.accuracy_with}}}};
   s.metrics["reranker"] = out;
   log_info(kSource, "test: cascade sends " + format_metric(sent / n) + " of texts (budget " +
-                        format_metric(decision.rerank_budget) + "), accuracy " + format_metric(correct_without / n) +
-                        " → " + format_metric(correct_with / n));
+                        format_metric(decision.rerank_budget) + "), accuracy " +
+                        format_metric(correct_without / n) + " → " +
+                        format_metric(correct_with / n));
 
   std::map<std::string, std::string> label_texts;
   toml::table label_texts_toml;
@@ -291,8 +345,9 @@ void run_reranker_stage(RunState& s) {
     label_texts[s.labels.name(i)] = texts_of_labels[static_cast<size_t>(i)];
     label_texts_toml.insert(s.labels.name(i), texts_of_labels[static_cast<size_t>(i)]);
   }
-  s.manifest.components.push_back({"reranker", "reranker", type, s.registry.find("reranker", type).version,
-                                   "reranker", "", options_pointing_at(options, "reranker")});
+  s.manifest.components.push_back({"reranker", "reranker", type,
+                                   s.registry.find("reranker", type).version, "reranker", "",
+                                   options_pointing_at(options, "reranker")});
   s.manifest.label_texts = label_texts_toml;
   s.manifest.decision = decision.to_toml();
   s.pipeline->set_reranker(std::move(reranker), label_texts);

@@ -17,16 +17,19 @@ void run_vocab_stage(RunState& s) {
   const WordPieceTrainerOptions options = WordPieceTrainerOptions::from_toml(*table);
   const fs::path vocab_dir = s.run_dir / "vocab";
   if (!stage_is_current(s, "vocab", s.stamps["vocab"], {vocab_dir / "vocab.txt"})) {
-    log_info("vocab", "training a " + std::to_string(options.vocab_size) + "-token WordPiece vocabulary on " +
-                          std::to_string(s.train.size()) + " training texts");
+    log_info("vocab", "training a " + std::to_string(options.vocab_size) +
+                          "-token WordPiece vocabulary on " + std::to_string(s.train.size()) +
+                          " training texts");
     train_wordpiece_vocabulary(s.train.texts, options, vocab_dir);
     record_stage(s, "vocab", s.stamps["vocab"]);
   }
   // The encoder reads the trained vocabulary through [encoder.init] vocab.
   const toml::table* encoder = s.recipe.section("encoder");
   if (encoder == nullptr || encoder->get_as<toml::table>("init") == nullptr)
-    throw RecipeError("[vocab] trains a vocabulary for a model built from scratch, but [encoder] has no init table",
-                      s.recipe.file().string(), "add [encoder.init] or remove [vocab]");
+    throw RecipeError(
+        "[vocab] trains a vocabulary for a model built from scratch, but [encoder] has no init "
+        "table",
+        s.recipe.file().string(), "add [encoder.init] or remove [vocab]");
   s.encoder_options = *encoder;
   s.encoder_options.get_as<toml::table>("init")->insert_or_assign("vocab", vocab_dir.string());
 }

@@ -24,8 +24,8 @@
 namespace rubrika {
 
 struct SafetensorsContent {
-  std::map<std::string, torch::Tensor> tensors;   // CPU, contiguous, dtype as stored
-  std::map<std::string, std::string> metadata;    // "__metadata__", empty when absent
+  std::map<std::string, torch::Tensor> tensors;  // CPU, contiguous, dtype as stored
+  std::map<std::string, std::string> metadata;   // "__metadata__", empty when absent
 };
 
 // Reads and validates the whole file: header length, JSON, dtypes, shapes against byte

@@ -8,10 +8,10 @@
 namespace rubrika {
 
 struct RankingMetrics {
-  int64_t n = 0;         // queries
-  double mrr = 0.0;      // mean of 1/rank (0 when the true label is not in the top k)
-  double ndcg = 0.0;     // mean of 1/log2(rank + 1) (ideal DCG is 1 with one relevant item)
-  double top1 = 0.0;     // share of queries whose first candidate is the true label
+  int64_t n = 0;      // queries
+  double mrr = 0.0;   // mean of 1/rank (0 when the true label is not in the top k)
+  double ndcg = 0.0;  // mean of 1/log2(rank + 1) (ideal DCG is 1 with one relevant item)
+  double top1 = 0.0;  // share of queries whose first candidate is the true label
 };
 
 // `ranks[i]` is the 1-based rank of query i's true label in its candidate list, or 0 when

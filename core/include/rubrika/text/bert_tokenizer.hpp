@@ -35,21 +35,21 @@ Truncation parse_truncation(const std::string& name);
 
 // One encoded text or text pair, before padding.
 struct Encoding {
-  std::vector<std::string> tokens;           // word pieces including [CLS]/[SEP]
-  std::vector<int64_t> input_ids;            // vocabulary ids
-  std::vector<int64_t> token_type_ids;       // 0 first segment, 1 second
-  std::vector<int64_t> attention_mask;       // all 1 (padding happens in batch())
+  std::vector<std::string> tokens;                        // word pieces including [CLS]/[SEP]
+  std::vector<int64_t> input_ids;                         // vocabulary ids
+  std::vector<int64_t> token_type_ids;                    // 0 first segment, 1 second
+  std::vector<int64_t> attention_mask;                    // all 1 (padding happens in batch())
   std::vector<std::pair<int64_t, int64_t>> offsets;       // code points of its own string
   std::vector<std::pair<int64_t, int64_t>> offsets_utf8;  // bytes of its own string
-  bool truncated = false;                    // true when tokens were cut to fit max_length
+  bool truncated = false;  // true when tokens were cut to fit max_length
   size_t size() const { return input_ids.size(); }
 };
 
 struct BertTokenizerOptions {
-  bool do_lower_case = false;           // RuBERT and mBERT cased: false
-  std::optional<bool> strip_accents;    // unset: follows do_lower_case (HF semantics)
-  bool tokenize_chinese_chars = true;   // spaces around CJK ideographs
-  int64_t model_max_length = 512;       // default max_length, specials included
+  bool do_lower_case = false;          // RuBERT and mBERT cased: false
+  std::optional<bool> strip_accents;   // unset: follows do_lower_case (HF semantics)
+  bool tokenize_chinese_chars = true;  // spaces around CJK ideographs
+  int64_t model_max_length = 512;      // default max_length, specials included
   std::string unk_token = "[UNK]";
   std::string sep_token = "[SEP]";
   std::string pad_token = "[PAD]";

@@ -19,18 +19,18 @@
 namespace rubrika {
 
 struct NormalizerOptions {
-  bool nfc = true;                          // Unicode NFC composition (й stays one code point)
-  bool lowercase = false;                   // lowercase every letter
-  bool yo_to_e = false;                     // ё → е, Ё → Е
-  bool remove_phones = false;               // drop phone numbers (\+?\d[\d\-\s]{6,}\d)
-  bool mask_urls = false;                   // replace http(s)://… and www.… words by url_mask
-  std::string url_mask = "<url>";           // what a URL becomes ("" removes it)
-  bool mask_emails = false;                 // replace name@host.tld words by email_mask
-  std::string email_mask = "<email>";       // what an e-mail becomes ("" removes it)
-  std::vector<std::string> remove_words;    // whole words or phrases to drop, any case
+  bool nfc = true;                        // Unicode NFC composition (й stays one code point)
+  bool lowercase = false;                 // lowercase every letter
+  bool yo_to_e = false;                   // ё → е, Ё → Е
+  bool remove_phones = false;             // drop phone numbers (\+?\d[\d\-\s]{6,}\d)
+  bool mask_urls = false;                 // replace http(s)://… and www.… words by url_mask
+  std::string url_mask = "<url>";         // what a URL becomes ("" removes it)
+  bool mask_emails = false;               // replace name@host.tld words by email_mask
+  std::string email_mask = "<email>";     // what an e-mail becomes ("" removes it)
+  std::vector<std::string> remove_words;  // whole words or phrases to drop, any case
   std::vector<std::filesystem::path> remove_words_files;  // one word or phrase per line
-  bool collapse_whitespace = true;          // runs of whitespace → one space, trimmed
-  std::string on_invalid_utf8 = "error";    // error (names the byte offset) | replace (U+FFFD)
+  bool collapse_whitespace = true;        // runs of whitespace → one space, trimmed
+  std::string on_invalid_utf8 = "error";  // error (names the byte offset) | replace (U+FFFD)
 
   // The recipe's [normalizer] table; word-list files are read here (IoError if missing).
   static NormalizerOptions from_toml(const toml::table& table);

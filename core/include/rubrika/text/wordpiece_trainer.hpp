@@ -17,10 +17,10 @@
 namespace rubrika {
 
 struct WordPieceTrainerOptions {
-  int64_t vocab_size = 8000;     // tokens in the result, specials included
-  int64_t min_frequency = 2;     // a merge needs at least this many occurrences
-  bool lowercase = false;        // lowercase (and strip accents) like an uncased BERT
-  int64_t limit_alphabet = 1000; // keep the most frequent characters only
+  int64_t vocab_size = 8000;      // tokens in the result, specials included
+  int64_t min_frequency = 2;      // a merge needs at least this many occurrences
+  bool lowercase = false;         // lowercase (and strip accents) like an uncased BERT
+  int64_t limit_alphabet = 1000;  // keep the most frequent characters only
 
   // The recipe's [vocab] table.
   static WordPieceTrainerOptions from_toml(const toml::table& table);
@@ -33,6 +33,7 @@ std::vector<std::string> train_wordpiece(const std::vector<std::string>& texts,
 // train_wordpiece, then writes vocab.txt, tokenizer_config.json and special_tokens_map.json
 // into `out_dir`, atomically (a temporary folder renamed over it).
 void train_wordpiece_vocabulary(const std::vector<std::string>& texts,
-                                const WordPieceTrainerOptions& options, const std::filesystem::path& out_dir);
+                                const WordPieceTrainerOptions& options,
+                                const std::filesystem::path& out_dir);
 
 }  // namespace rubrika

@@ -15,19 +15,19 @@ namespace rubrika {
 
 // One validation text as the cascade sees it.
 struct CascadeExample {
-  double margin = 0.0;                    // top-1 − top-2 calibrated probability
-  std::vector<int64_t> candidates;        // the classifier's top-k label ids, best first
-  std::vector<double> probabilities;      // their calibrated probabilities
-  std::vector<double> reranker_scores;    // the reranker's score for each candidate
-  int64_t truth = -1;                     // the true label id
+  double margin = 0.0;                  // top-1 − top-2 calibrated probability
+  std::vector<int64_t> candidates;      // the classifier's top-k label ids, best first
+  std::vector<double> probabilities;    // their calibrated probabilities
+  std::vector<double> reranker_scores;  // the reranker's score for each candidate
+  int64_t truth = -1;                   // the true label id
 };
 
 struct CascadeChoice {
   double tau = 0.0;
   double weight = 0.0;
-  double trigger_rate = 0.0;        // share of texts sent to the reranker
-  double accuracy_without = 0.0;    // classifier top-1 alone
-  double accuracy_with = 0.0;       // with the cascade at (tau, weight)
+  double trigger_rate = 0.0;      // share of texts sent to the reranker
+  double accuracy_without = 0.0;  // classifier top-1 alone
+  double accuracy_with = 0.0;     // with the cascade at (tau, weight)
 };
 
 // The label the cascade picks for `example` when it runs, with fusion weight `weight`.

@@ -14,6 +14,7 @@ namespace rubrika {
 std::string render_html_report(const std::string& metrics_json_text);
 
 // Reads `metrics_json`, writes `out_html` atomically.
-void write_html_report(const std::filesystem::path& metrics_json, const std::filesystem::path& out_html);
+void write_html_report(const std::filesystem::path& metrics_json,
+                       const std::filesystem::path& out_html);
 
 }  // namespace rubrika

@@ -10,9 +10,9 @@
 namespace rubrika::serve {
 
 struct HttpRequest {
-  std::string method;                         // "GET", "POST", ...
-  std::string path;                           // "/v1/classify", without the query string
-  std::string body;                           // raw bytes, not yet validated
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // "/v1/classify", without the query string
+  std::string body;    // raw bytes, not yet validated
   std::map<std::string, std::string> headers;
 };
 

@@ -15,7 +15,8 @@ namespace rubrika::serve {
 
 class PendingRequest {
  public:
-  PendingRequest(size_t texts, PredictOptions options, std::chrono::steady_clock::time_point deadline)
+  PendingRequest(size_t texts, PredictOptions options,
+                 std::chrono::steady_clock::time_point deadline)
       : results_(texts), remaining_(texts), options_(options), deadline_(deadline) {}
 
   const PredictOptions& options() const { return options_; }

@@ -16,15 +16,15 @@ namespace rubrika::serve {
 
 struct RequestLimits {
   int64_t max_body_bytes = 1 << 20;
-  int64_t max_texts = 64;         // per request (classify texts, rerank candidates)
-  int64_t max_text_chars = 4096;  // Unicode characters
+  int64_t max_texts = 64;           // per request (classify texts, rerank candidates)
+  int64_t max_text_chars = 4096;    // Unicode characters
   bool truncate_long_texts = true;  // false: refuse with 422
 };
 
 struct ClassifyRequest {
   std::vector<std::string> texts;
-  bool single = false;          // the body used "text" rather than "texts"
-  PredictOptions options;       // top_k, rerank, timings (= return_timings)
+  bool single = false;     // the body used "text" rather than "texts"
+  PredictOptions options;  // top_k, rerank, timings (= return_timings)
 };
 
 struct RerankRequest {

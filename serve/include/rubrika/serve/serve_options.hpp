@@ -10,20 +10,22 @@
 namespace rubrika::serve {
 
 struct ServeOptions {
-  std::string host = "127.0.0.1";     // bind address; loopback unless told otherwise
-  int64_t port = 8080;                // TCP port; 0 picks a free one (printed on start)
-  int64_t max_batch_size = 32;        // a batch closes at this many texts ...
-  int64_t max_batch_tokens = 8192;    // ... or when the padded size (longest × count) would pass this ...
-  int64_t max_wait_ms = 0;            // ... or this long after its oldest text arrived
-  int64_t queue_capacity = 1024;      // texts waiting for a batch; beyond it requests get 503
-  int64_t request_timeout_ms = 30000; // a request not answered by then gets 504
-  int64_t max_body_bytes = 1 << 20;   // larger request bodies get 413
-  int64_t max_texts_per_request = 64; // more texts in one request get 413
-  int64_t max_text_chars = 4096;      // longer texts (in Unicode characters) are ...
-  std::string on_long_text = "truncate";  // ... cut to max_text_chars ("truncate") or refused with 422 ("reject")
-  int64_t workers = 1;                // inference threads taking batches from the queue
-  int64_t threads = 64;               // HTTP threads; each waiting request holds one
-  int64_t retry_after_s = 1;          // the Retry-After header sent with 503
+  std::string host = "127.0.0.1";  // bind address; loopback unless told otherwise
+  int64_t port = 8080;             // TCP port; 0 picks a free one (printed on start)
+  int64_t max_batch_size = 32;     // a batch closes at this many texts ...
+  int64_t max_batch_tokens =
+      8192;                 // ... or when the padded size (longest × count) would pass this ...
+  int64_t max_wait_ms = 0;  // ... or this long after its oldest text arrived
+  int64_t queue_capacity = 1024;       // texts waiting for a batch; beyond it requests get 503
+  int64_t request_timeout_ms = 30000;  // a request not answered by then gets 504
+  int64_t max_body_bytes = 1 << 20;    // larger request bodies get 413
+  int64_t max_texts_per_request = 64;  // more texts in one request get 413
+  int64_t max_text_chars = 4096;       // longer texts (in Unicode characters) are ...
+  std::string on_long_text =
+      "truncate";        // ... cut to max_text_chars ("truncate") or refused with 422 ("reject")
+  int64_t workers = 1;   // inference threads taking batches from the queue
+  int64_t threads = 64;  // HTTP threads; each waiting request holds one
+  int64_t retry_after_s = 1;  // the Retry-After header sent with 503
 
   // Reads [serve]; unknown keys and out-of-range values are RecipeErrors with file:line:col.
   // Cross-field rules (max_texts_per_request ≤ queue_capacity) are checked here too.

@@ -22,19 +22,19 @@ namespace rubrika {
 struct MiningOptions {
   std::string strategy = "classifier";  // classifier | random | similar_labels
   int64_t num_negatives = 3;            // kept per positive
-  int64_t range_min = 0;                // skip the top range_min negatives (possible false negatives)
-  int64_t range_max = 10;               // consider negatives ranked below this
-  double max_score = 1e300;             // drop negatives scored above this
-  double absolute_margin = 0.0;         // drop negatives within this of the positive's score (0 = off)
-  double relative_margin = 0.0;         // drop negatives above positive · (1 − margin) (0 = off)
-  uint64_t seed = 42;                   // for the random strategy
+  int64_t range_min = 0;         // skip the top range_min negatives (possible false negatives)
+  int64_t range_max = 10;        // consider negatives ranked below this
+  double max_score = 1e300;      // drop negatives scored above this
+  double absolute_margin = 0.0;  // drop negatives within this of the positive's score (0 = off)
+  double relative_margin = 0.0;  // drop negatives above positive · (1 − margin) (0 = off)
+  uint64_t seed = 42;            // for the random strategy
 };
 
 struct MinedNegative {
-  int64_t text = 0;     // index of the text
-  int64_t label = 0;    // the negative label id
-  int64_t rank = 0;     // its rank among the text's negatives (0 = highest scored)
-  double score = 0.0;   // its score
+  int64_t text = 0;    // index of the text
+  int64_t label = 0;   // the negative label id
+  int64_t rank = 0;    // its rank among the text's negatives (0 = highest scored)
+  double score = 0.0;  // its score
 };
 
 struct MiningStats {
@@ -52,7 +52,8 @@ struct MiningStats {
 // `scores` is row-major [texts × labels] (e.g. classifier probabilities, or for
 // similar_labels the similarity of each label to the text's true label); `positives[i]`
 // the true label of text i.
-std::vector<MinedNegative> mine_hard_negatives(const std::vector<double>& scores, int64_t num_labels,
+std::vector<MinedNegative> mine_hard_negatives(const std::vector<double>& scores,
+                                               int64_t num_labels,
                                                const std::vector<int64_t>& positives,
                                                const MiningOptions& options, MiningStats& stats);
 

@@ -26,8 +26,8 @@ struct LabelledTexts {
 };
 
 struct ClassifierTaskOptions {
-  bool freeze_encoder = false;     // head only, on cached features
-  int64_t eval_batch_size = 64;    // texts per forward pass in evaluate()
+  bool freeze_encoder = false;         // head only, on cached features
+  int64_t eval_batch_size = 64;        // texts per forward pass in evaluate()
   std::string class_weights = "none";  // none | balanced (n / (classes · count))
 };
 

@@ -17,9 +17,9 @@
 namespace rubrika {
 
 struct RerankGroup {
-  std::string text;                     // normalised text
-  std::string positive;                 // the true label's text
-  std::vector<std::string> negatives;   // wrong labels' texts, hardest first
+  std::string text;                    // normalised text
+  std::string positive;                // the true label's text
+  std::vector<std::string> negatives;  // wrong labels' texts, hardest first
 };
 
 struct RerankerTaskOptions {
@@ -30,8 +30,8 @@ struct RerankerTaskOptions {
 
 class RerankerTask : public TrainingTask {
  public:
-  RerankerTask(Reranker& reranker, std::vector<RerankGroup> train, std::vector<RerankGroup> validation,
-               RerankerTaskOptions options);
+  RerankerTask(Reranker& reranker, std::vector<RerankGroup> train,
+               std::vector<RerankGroup> validation, RerankerTaskOptions options);
 
   int64_t num_examples() const override;
   int64_t example_length(int64_t index) const override;

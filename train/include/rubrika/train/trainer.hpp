@@ -26,9 +26,9 @@
 namespace rubrika {
 
 struct TrainingResult {
-  int64_t steps = 0;                              // optimiser steps taken in total
+  int64_t steps = 0;  // optimiser steps taken in total
   int64_t epochs_completed = 0;
-  double best_metric = 0.0;                       // value of options.metric at the best evaluation
+  double best_metric = 0.0;  // value of options.metric at the best evaluation
   int64_t best_step = 0;
   bool stopped_early = false;
   std::map<std::string, double> best_evaluation;  // every metric of the best evaluation

@@ -9,30 +9,30 @@
 namespace rubrika {
 
 struct TrainerOptions {
-  int64_t epochs = 3;                        // passes over the training set
-  int64_t batch_size = 16;                   // examples per optimiser step (before accumulation)
-  int64_t gradient_accumulation_steps = 1;   // micro-batches summed per optimiser step
-  double learning_rate = 2e-5;               // peak learning rate (encoder and head)
-  double head_learning_rate = 0.0;           // head's own peak rate; 0 = learning_rate
-  double weight_decay = 0.01;                // AdamW decay; never on biases and LayerNorm weights
+  int64_t epochs = 3;                       // passes over the training set
+  int64_t batch_size = 16;                  // examples per optimiser step (before accumulation)
+  int64_t gradient_accumulation_steps = 1;  // micro-batches summed per optimiser step
+  double learning_rate = 2e-5;              // peak learning rate (encoder and head)
+  double head_learning_rate = 0.0;          // head's own peak rate; 0 = learning_rate
+  double weight_decay = 0.01;               // AdamW decay; never on biases and LayerNorm weights
   double adam_beta1 = 0.9;
   double adam_beta2 = 0.999;
   double adam_epsilon = 1e-8;
-  double warmup_ratio = 0.1;                 // share of steps with linear warm-up from 0
-  int64_t warmup_steps = -1;                 // overrides warmup_ratio when >= 0
-  double max_grad_norm = 1.0;                // global gradient-norm clip; 0 = off
-  bool group_by_length = true;               // batches of similar length (less padding)
-  int64_t eval_every_steps = 0;              // 0 = evaluate after every epoch
-  std::string metric = "macro_f1";           // chooses the best checkpoint
-  bool greater_is_better = true;             // false for metrics such as "loss"
-  int64_t early_stopping_patience = 0;       // evaluations without improvement; 0 = off
-  double early_stopping_threshold = 0.0;     // improvement smaller than this does not count
-  int64_t checkpoint_every_steps = 0;        // extra resumable checkpoints; 0 = at evaluations only
-  int64_t log_every_steps = 10;              // train_log.jsonl / progress line period
-  bool freeze_encoder = false;               // train the head only on cached encoder features
-  std::string class_weights = "none";        // none | balanced
-  std::string mixed_precision = "no";        // no | bf16 | fp16 (CUDA only): autocast forward
-  std::string section = "train";             // the recipe table these came from, for messages
+  double warmup_ratio = 0.1;              // share of steps with linear warm-up from 0
+  int64_t warmup_steps = -1;              // overrides warmup_ratio when >= 0
+  double max_grad_norm = 1.0;             // global gradient-norm clip; 0 = off
+  bool group_by_length = true;            // batches of similar length (less padding)
+  int64_t eval_every_steps = 0;           // 0 = evaluate after every epoch
+  std::string metric = "macro_f1";        // chooses the best checkpoint
+  bool greater_is_better = true;          // false for metrics such as "loss"
+  int64_t early_stopping_patience = 0;    // evaluations without improvement; 0 = off
+  double early_stopping_threshold = 0.0;  // improvement smaller than this does not count
+  int64_t checkpoint_every_steps = 0;     // extra resumable checkpoints; 0 = at evaluations only
+  int64_t log_every_steps = 10;           // train_log.jsonl / progress line period
+  bool freeze_encoder = false;            // train the head only on cached encoder features
+  std::string class_weights = "none";     // none | balanced
+  std::string mixed_precision = "no";     // no | bf16 | fp16 (CUDA only): autocast forward
+  std::string section = "train";          // the recipe table these came from, for messages
 
   // Reads `table` (named `section` in messages) with rubrika::OptionsReader.
   static TrainerOptions from_toml(const toml::table& table, const std::string& section = "train");
