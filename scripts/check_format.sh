@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 command -v clang-format >/dev/null || { echo "check_format: clang-format missing (scripts/setup.sh installs it)" >&2; exit 1; }
 bad=()
 while IFS= read -r file; do
+  [[ -f "$file" ]] || continue  # deleted in the working tree, not yet committed
   clang-format --dry-run -Werror "$file" >/dev/null 2>&1 || bad+=("$file")
 done < <(git ls-files '*.cpp' '*.hpp')
 if (( ${#bad[@]} )); then

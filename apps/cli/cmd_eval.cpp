@@ -15,6 +15,7 @@
 #include <rubrika/evaluation.hpp>
 #include <rubrika/io/atomic_file.hpp>
 #include <rubrika/pipeline.hpp>
+#include <rubrika/run_layout.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -36,7 +37,7 @@ struct EvalTexts {
 };
 
 DatasetOptions run_data_options(const fs::path& run_dir, bool needs_data_files) {
-  const fs::path saved = run_dir / "recipe.toml";
+  const fs::path saved = RunLayout(run_dir).recipe();
   if (!fs::is_regular_file(saved))
     throw ArtifactError("the run folder has no recipe.toml", run_dir.string(),
                         "re-run rubrika train, or pass --data FILE");

@@ -4,6 +4,7 @@
 
 #include <rubrika/error.hpp>
 #include <rubrika/options_reader.hpp>
+#include <rubrika/train/classifier_task.hpp>
 
 #include <iostream>
 
@@ -88,6 +89,9 @@ int run_recipe_check(const std::vector<std::string>& args) {
   Recipe recipe = Recipe::load(parsed->file, parsed->overrides);
   PluginRegistry& registry = registry_for(&recipe);
   std::vector<std::string> used = check_plugin_sections(recipe, registry);
+  // The core tables the training stages read, with the same readers.
+  if (const toml::table* train = recipe.section("train"))
+    (void)ClassifierTraining::from_toml(*train);
   std::cout << "recipe OK: " << recipe.file().string()
             << "\n  run folder: " << recipe.run().run_dir().string() << "\n  plugins:";
   if (used.empty()) std::cout << " none";

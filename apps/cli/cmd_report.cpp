@@ -4,6 +4,7 @@
 
 #include <rubrika/error.hpp>
 #include <rubrika/report/html_report.hpp>
+#include <rubrika/run_layout.hpp>
 
 #include <filesystem>
 #include <iostream>
@@ -23,11 +24,11 @@ int run_report(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("run", 1);
   if (!parse_options(args, usage, options, positional)) return kOk;
-  const fs::path metrics = fs::path(run_dir) / "metrics.json";
+  const fs::path metrics = RunLayout(run_dir).metrics();
   if (!fs::exists(metrics))
     throw ArtifactError("no metrics.json in " + run_dir, metrics.string(),
                         "give a run folder written by `rubrika train`");
-  const fs::path page = out.empty() ? fs::path(run_dir) / "report.html" : fs::path(out);
+  const fs::path page = out.empty() ? RunLayout(run_dir).report() : fs::path(out);
   write_html_report(metrics, page);
   std::cout << fs::absolute(page).lexically_normal().string() << "\n";
   return kOk;

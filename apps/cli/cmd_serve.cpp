@@ -5,6 +5,7 @@
 // the recipe; given a run folder, it comes from the resolved recipe saved in it.
 #include "cli_common.hpp"
 
+#include <rubrika/run_layout.hpp>
 #include <rubrika/serve/pipeline_backend.hpp>
 #include <rubrika/serve/server_runner.hpp>
 #include <rubrika/serve/service.hpp>
@@ -53,7 +54,7 @@ ServeTarget resolve_target(const ServeArgs& args) {
   } else {
     target.run_dir = args.target;
     // The run folder keeps the resolved recipe it was trained with; its [serve] table applies.
-    const fs::path saved = target.run_dir / "recipe.toml";
+    const fs::path saved = RunLayout(target.run_dir).recipe();
     if (fs::is_regular_file(saved)) {
       toml::table recipe;
       try {

@@ -8,23 +8,13 @@
 namespace rubrika {
 
 Precision parse_precision(const std::string& name, const std::string& where) {
-  if (name == "no" || name == "fp32") return Precision::fp32;
-  if (name == "bf16") return Precision::bf16;
-  if (name == "fp16") return Precision::fp16;
+  if (auto precision = enum_value(kMixedPrecisionNames, name)) return *precision;
+  if (auto precision = enum_value(kDtypeNames, name)) return *precision;
   throw RecipeError("unknown precision \"" + name + "\"", where,
                     "use \"no\", \"bf16\" or \"fp16\"");
 }
 
-const char* precision_name(Precision precision) {
-  switch (precision) {
-    case Precision::bf16:
-      return "bf16";
-    case Precision::fp16:
-      return "fp16";
-    default:
-      return "fp32";
-  }
-}
+const char* precision_name(Precision precision) { return enum_name(kDtypeNames, precision); }
 
 void check_precision_supported(Precision precision, const torch::Device& device,
                                const std::string& where) {

@@ -35,6 +35,13 @@ std::string join(const std::vector<std::string>& words) {
 
 }  // namespace
 
+namespace detail {
+void throw_unnamed_enum_value(long long value) {
+  throw Error("enum value " + std::to_string(value) + " has no name in its table", "",
+              "add it to the option's EnumName table");
+}
+}  // namespace detail
+
 std::string source_location(const toml::source_region& region) {
   std::string file = region.path ? *region.path : std::string();
   // Values from --set carry the override text as their "file"; it says all there is.
@@ -109,13 +116,19 @@ std::string OptionsReader::require_string(const std::string& key) {
   return get_string(key, {});
 }
 
-std::string OptionsReader::get_choice(const std::string& key, const std::string& fallback,
-                                      const std::vector<std::string>& choices) {
+size_t OptionsReader::choose_(const std::string& key, const std::string& fallback,
+                              const std::vector<std::string>& choices) {
   std::string value = get_string(key, fallback);
-  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
+  auto found = std::find(choices.begin(), choices.end(), value);
+  if (found != choices.end()) return static_cast<size_t>(found - choices.begin());
   std::string suggestion = closest_match(value, choices);
   fail(key, "'" + value + "' is not one of: " + join(choices),
        suggestion.empty() ? "" : "did you mean '" + suggestion + "'?");
+}
+
+std::string OptionsReader::get_choice(const std::string& key, const std::string& fallback,
+                                      const std::vector<std::string>& choices) {
+  return choices[choose_(key, fallback, choices)];
 }
 
 bool OptionsReader::get_bool(const std::string& key, bool fallback) {

@@ -21,24 +21,22 @@ torch::Tensor EncoderOutput::mean_pooled() const {
   return summed / counts;
 }
 
+namespace {
+// "cls, pooled, mean"
+std::string feature_source_list() {
+  std::string out;
+  for (const auto& name : enum_names(kFeatureSourceNames)) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+}  // namespace
+
 FeatureSource parse_feature_source(const std::string& name) {
-  if (name == "cls") return FeatureSource::cls;
-  if (name == "pooled") return FeatureSource::pooled;
-  if (name == "mean") return FeatureSource::mean;
-  throw InputError("unknown feature source '" + name + "'", "", "use cls, pooled or mean");
+  if (auto source = enum_value(kFeatureSourceNames, name)) return *source;
+  throw InputError("unknown feature source '" + name + "'", "",
+                   "use one of: " + feature_source_list());
 }
 
-const char* to_string(FeatureSource source) {
-  switch (source) {
-    case FeatureSource::cls:
-      return "cls";
-    case FeatureSource::pooled:
-      return "pooled";
-    case FeatureSource::mean:
-      return "mean";
-  }
-  return "?";
-}
+const char* to_string(FeatureSource source) { return enum_name(kFeatureSourceNames, source); }
 
 torch::Tensor select_features(const EncoderOutput& output, FeatureSource source) {
   torch::Tensor features;
@@ -56,7 +54,7 @@ torch::Tensor select_features(const EncoderOutput& output, FeatureSource source)
   }
   if (!features.defined())
     throw InputError(std::string("the encoder gives no '") + to_string(source) + "' vector", "",
-                     "choose another feature source (cls, pooled, mean)");
+                     "choose another feature source (" + feature_source_list() + ")");
   return features;
 }
 

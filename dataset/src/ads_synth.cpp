@@ -7,9 +7,10 @@
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
 #include <rubrika/random.hpp>
+#include <rubrika/text/utf8.hpp>
 
+#include "letter_case.hpp"
 #include "synth_template.hpp"
-#include "utf8.hpp"
 
 namespace rubrika {
 namespace {
@@ -63,7 +64,7 @@ std::string join(const std::vector<std::string>& parts, const std::string& separ
 }
 
 bool all_letters(const std::u32string& word) {
-  return std::all_of(word.begin(), word.end(), utf8::is_letter);
+  return std::all_of(word.begin(), word.end(), letter_case::is_letter);
 }
 
 // Per word of at least 4 letters, with probability `rate`: swap two neighbouring letters or
@@ -72,7 +73,7 @@ std::string add_typos(const std::string& text, double rate, SplitMix64& rng) {
   if (rate <= 0) return text;
   std::vector<std::string> words = split_words(text);
   for (auto& word : words) {
-    std::u32string letters = utf8::decode(word);
+    std::u32string letters = utf8::decode(word, InvalidUtf8::replace);
     if (letters.size() < 4 || !all_letters(letters) || !chance(rate, rng)) continue;
     const size_t at = 1 + rng.below(letters.size() - 2);  // 1 .. size-2
     if (rng.below(2) == 0)
@@ -89,12 +90,12 @@ std::string caps_one_word(const std::string& text, SplitMix64& rng) {
   std::vector<std::string> words = split_words(text);
   std::vector<size_t> candidates;
   for (size_t i = 0; i < words.size(); ++i) {
-    const std::u32string letters = utf8::decode(words[i]);
+    const std::u32string letters = utf8::decode(words[i], InvalidUtf8::replace);
     if (letters.size() >= 3 && all_letters(letters)) candidates.push_back(i);
   }
   if (candidates.empty()) return text;
   std::string& word = words[candidates[rng.below(candidates.size())]];
-  word = utf8::upper(word);
+  word = letter_case::upper(word);
   return join(words, " ");
 }
 
@@ -107,7 +108,7 @@ std::vector<std::string> description_sentences(const SynthCategory& c,
   for (size_t i = 0; i < count; ++i) std::swap(order[i], order[i + rng.below(order.size() - i)]);
   std::vector<std::string> sentences;
   for (size_t i = 0; i < count; ++i)
-    sentences.push_back(utf8::capitalize(synth::render(c.phrases[order[i]], scope, rng)));
+    sentences.push_back(letter_case::capitalize(synth::render(c.phrases[order[i]], scope, rng)));
   return sentences;
 }
 
@@ -120,7 +121,7 @@ void add_noise(SynthAd& ad, const SynthNoise& noise, SplitMix64& rng) {
     else
       ad.description = caps_one_word(ad.description, rng);
   }
-  if (chance(noise.caps_title, rng)) ad.title = utf8::upper(ad.title);
+  if (chance(noise.caps_title, rng)) ad.title = letter_case::upper(ad.title);
   if (chance(noise.emoji, rng)) {
     if (rng.below(2) == 0)
       ad.title = pick(noise.emoji_list, rng) + " " + ad.title;
@@ -128,8 +129,8 @@ void add_noise(SynthAd& ad, const SynthNoise& noise, SplitMix64& rng) {
       ad.description += " " + pick(noise.emoji_list, rng);
   }
   if (chance(noise.lowercase, rng)) {
-    ad.title = utf8::lower(ad.title);
-    ad.description = utf8::lower(ad.description);
+    ad.title = letter_case::lower(ad.title);
+    ad.description = letter_case::lower(ad.description);
   }
 }
 
@@ -153,7 +154,8 @@ SynthAd make_ad(const SynthCatalogue& catalogue, const SynthCategory& c, SplitMi
   if (!c.confusable_with.empty() && chance(noise.title_swap, rng))
     title_from = catalogue.find(pick(c.confusable_with, rng));
   const synth::TemplateScope title_scope{*title_from, noise, ad.city, price_text};
-  ad.title = utf8::capitalize(synth::render(pick(title_from->titles, rng), title_scope, rng));
+  ad.title =
+      letter_case::capitalize(synth::render(pick(title_from->titles, rng), title_scope, rng));
   std::vector<std::string> sentences = description_sentences(c, scope, rng);
   // Confusable pairs: one sentence from a category that shares vocabulary with this one.
   if (!c.confusable_with.empty() && chance(noise.borrow, rng)) {
@@ -161,7 +163,7 @@ SynthAd make_ad(const SynthCatalogue& catalogue, const SynthCategory& c, SplitMi
     const synth::TemplateScope other_scope{other, noise, ad.city, price_text};
     const size_t replaced = rng.below(sentences.size());
     sentences[replaced] =
-        utf8::capitalize(synth::render(pick(other.phrases, rng), other_scope, rng));
+        letter_case::capitalize(synth::render(pick(other.phrases, rng), other_scope, rng));
   }
   if (chance(noise.extra, rng))
     sentences.push_back(synth::render(pick(noise.extras, rng), scope, rng));

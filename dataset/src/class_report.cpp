@@ -1,8 +1,7 @@
 #include <algorithm>
 #include <rubrika/data/dataset.hpp>
 #include <rubrika/error.hpp>
-
-#include "utf8.hpp"
+#include <rubrika/text/utf8.hpp>
 
 namespace rubrika {
 namespace {

@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <rubrika/data/csv.hpp>
 #include <rubrika/error.hpp>
+#include <rubrika/text/utf8.hpp>
 #include <set>
 
 #include "file_io.hpp"
-#include "utf8.hpp"
 
 namespace rubrika {
 namespace {

@@ -29,7 +29,8 @@ std::string trim(std::string_view text) {
 }
 
 RecordTable read_table(const fs::path& file, const DatasetOptions& options) {
-  RecordTable table = options.format_of(file) == "csv" ? read_csv(file) : read_jsonl(file);
+  RecordTable table =
+      options.format_of(file) == DataFormat::csv ? read_csv(file) : read_jsonl(file);
   if (options.max_rows > 0 && table.rows.size() > static_cast<size_t>(options.max_rows))
     table.rows.resize(static_cast<size_t>(options.max_rows));
   return table;
@@ -123,7 +124,7 @@ std::optional<std::string> row_text(const RecordTable& table, const Record& row,
   }
   if (normalize) text = normalize(text);
   if (!trim(text).empty()) return text;
-  if (options.empty_text == "error")
+  if (options.empty_text == EmptyText::error)
     throw InputError(
         "empty text after normalisation (fields: " +
             [&] {

@@ -54,7 +54,7 @@ DatasetOptions DatasetOptions::from_toml(const toml::table& table, uint64_t run_
   o.test = in.get_path("test", {});
   o.ood = in.get_path("ood", {});
   o.descriptions = in.get_path("descriptions", {});
-  o.format = in.get_choice("format", o.format, {"auto", "csv", "jsonl"});
+  o.format = in.get_enum("format", o.format, kDataFormatNames);
   o.text_fields = in.get_strings("text_fields", o.text_fields);
   if (o.text_fields.empty()) in.fail("text_fields", "needs at least one field");
   o.joiner = in.get_string("joiner", o.joiner);
@@ -67,7 +67,7 @@ DatasetOptions DatasetOptions::from_toml(const toml::table& table, uint64_t run_
   if (o.label_separator.empty()) in.fail("label_separator", "must not be empty");
   o.split = read_split(in, o.split);
   o.seed = static_cast<uint64_t>(in.get_int("seed", static_cast<int64_t>(run_seed), 0, kMaxSeed));
-  o.empty_text = in.get_choice("empty_text", o.empty_text, {"skip", "error"});
+  o.empty_text = in.get_enum("empty_text", o.empty_text, kEmptyTextNames);
   o.max_rows = in.get_int("max_rows", o.max_rows, 0, std::numeric_limits<int64_t>::max());
   if (const toml::table* synth = in.get_table("synth")) {
     o.synth = read_synth(*synth, o.seed);
@@ -80,11 +80,11 @@ DatasetOptions DatasetOptions::from_toml(const toml::table& table, uint64_t run_
   return o;
 }
 
-std::string DatasetOptions::format_of(const std::filesystem::path& file) const {
-  if (format != "auto") return format;
+DataFormat DatasetOptions::format_of(const std::filesystem::path& file) const {
+  if (format != DataFormat::auto_detect) return format;
   const std::string ext = file.extension().string();
-  if (ext == ".csv") return "csv";
-  if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return "jsonl";
+  if (ext == ".csv") return DataFormat::csv;
+  if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return DataFormat::jsonl;
   throw InputError(
       "cannot tell the format of '" + file.filename().string() + "' from its extension",
       file.string(), "name it .csv or .jsonl, or set [data] format = \"csv\" | \"jsonl\"");

@@ -1,7 +1,7 @@
-// Whole-file I/O for the data area: reading a data file into memory, and writing one
-// atomically (a temporary file next to the target, then rename), so a reader never sees half
-// a file and an interrupted run leaves the old file (or none).
+// Whole-file reading for the data area.
 #pragma once
+
+#include <rubrika/io/atomic_file.hpp>
 
 #include <filesystem>
 #include <string>
@@ -13,7 +13,6 @@ namespace rubrika {
 // file in the message ("data file").
 std::string read_file_text(const std::filesystem::path& file, const std::string& what);
 
-// Creates missing parent folders. Throws rubrika::IoError naming the path on failure.
-void write_file_atomically(const std::filesystem::path& file, std::string_view content);
+// Writing a data file atomically: write_file_atomically() in rubrika/io/atomic_file.hpp.
 
 }  // namespace rubrika

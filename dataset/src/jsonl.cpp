@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <rubrika/data/jsonl.hpp>
 #include <rubrika/error.hpp>
+#include <rubrika/text/utf8.hpp>
 
 #include "file_io.hpp"
-#include "utf8.hpp"
 
 namespace rubrika {
 namespace {

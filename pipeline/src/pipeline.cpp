@@ -16,6 +16,33 @@ double milliseconds_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// Stacks prepared [1, seq_i] token rows into one [batch, longest] batch. Past a row's own
+// length it is padded with id 0 under attention_mask 0: an encoder's outputs for real
+// tokens do not depend on the ids under a zero mask (bert masks them out of attention,
+// tfidf weighs them by the mask), and 0 is a valid id of every vocabulary.
+TokenBatch stack_tokens(const std::vector<PreparedText>& texts) {
+  int64_t longest = 1;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const TokenBatch& tokens = texts[i].tokens;
+    if (tokens.size() != 1 || !tokens.attention_mask.defined() || !tokens.token_type_ids.defined())
+      throw Error("prepared text " + std::to_string(i) + " has no tokens", "Pipeline::predict",
+                  "make prepared texts with Pipeline::prepare");
+    longest = std::max(longest, tokens.seq_len());
+  }
+  if (texts.size() == 1) return texts[0].tokens;
+  const auto n = static_cast<int64_t>(texts.size());
+  TokenBatch batch{at::zeros({n, longest}, at::kLong), at::zeros({n, longest}, at::kLong),
+                   at::zeros({n, longest}, at::kLong)};  // each [batch, longest]
+  for (int64_t i = 0; i < n; ++i) {
+    const TokenBatch& row = texts[static_cast<size_t>(i)].tokens;
+    const int64_t length = row.seq_len();
+    batch.input_ids[i].narrow(0, 0, length).copy_(row.input_ids[0]);
+    batch.attention_mask[i].narrow(0, 0, length).copy_(row.attention_mask[0]);
+    batch.token_type_ids[i].narrow(0, 0, length).copy_(row.token_type_ids[0]);
+  }
+  return batch;
+}
+
 }  // namespace
 
 RerankMode parse_rerank_mode(const std::string& name) {
@@ -64,12 +91,34 @@ int64_t Pipeline::token_count(const std::string& normalized_text) const {
   return encoder_->tokenize({normalized_text}).real_tokens();
 }
 
+PreparedText Pipeline::prepare(std::string_view text) const {
+  PreparedText prepared;
+  auto start = Clock::now();
+  prepared.normalized = normalize(text);
+  prepared.normalize_ms = milliseconds_since(start);
+  start = Clock::now();
+  prepared.tokens = encoder_->tokenize({prepared.normalized});
+  prepared.token_count = prepared.tokens.real_tokens();
+  prepared.tokenize_ms = milliseconds_since(start);
+  return prepared;
+}
+
+std::vector<PreparedText> Pipeline::prepare(const std::vector<std::string>& texts) const {
+  std::vector<PreparedText> prepared;
+  prepared.reserve(texts.size());
+  for (const auto& text : texts) prepared.push_back(prepare(text));
+  return prepared;
+}
+
 ForwardResult Pipeline::forward(const std::vector<std::string>& normalized_texts) {
+  return forward_tokens(encoder_->tokenize(normalized_texts));
+}
+
+ForwardResult Pipeline::forward_tokens(const TokenBatch& batch) {
   c10::InferenceMode guard;
   encoder_->set_training(false);
   head_->set_training(false);
   ForwardResult result;
-  TokenBatch batch = encoder_->tokenize(normalized_texts);
   result.encoded = encoder_->forward(batch);
   result.logits = head_->forward(result.encoded).to(at::kFloat);
   result.probabilities =
@@ -109,16 +158,15 @@ ForwardResult Pipeline::forward_all(const std::vector<std::string>& normalized_t
 
 std::vector<Prediction> Pipeline::predict(const std::vector<std::string>& texts,
                                           const PredictOptions& options) {
+  return predict(prepare(texts), options);
+}
+
+std::vector<Prediction> Pipeline::predict(const std::vector<PreparedText>& texts,
+                                          const PredictOptions& options) {
   std::vector<Prediction> predictions(texts.size());
   if (texts.empty()) return predictions;
   auto start = Clock::now();
-  std::vector<std::string> normalized;
-  normalized.reserve(texts.size());
-  for (const auto& text : texts) normalized.push_back(normalize(text));
-  const double normalize_ms = milliseconds_since(start);
-
-  start = Clock::now();
-  ForwardResult forward_result = forward(normalized);
+  ForwardResult forward_result = forward_tokens(stack_tokens(texts));
   const double forward_ms = milliseconds_since(start);
 
   start = Clock::now();
@@ -146,7 +194,7 @@ std::vector<Prediction> Pipeline::predict(const std::vector<std::string>& texts,
                ood_flags[static_cast<int64_t>(i)].item<bool>(), ood_scorers_.front().first};
     }
     const auto rerank_start = Clock::now();
-    apply_cascade(normalized[i], p, row, options.rerank);
+    apply_cascade(texts[i].normalized, p, row, options.rerank);
     const double rerank_ms = milliseconds_since(rerank_start);
     if (p.top_k[0].p < decision_.tau_other || (decision_.reject_ood && p.ood.flag)) {
       p.is_other = true;
@@ -154,7 +202,8 @@ std::vector<Prediction> Pipeline::predict(const std::vector<std::string>& texts,
     }
     if (options.timings) {
       const double n = static_cast<double>(texts.size());
-      p.timings_ms = {{"normalize", normalize_ms / n},
+      p.timings_ms = {{"normalize", texts[i].normalize_ms},
+                      {"tokenize", texts[i].tokenize_ms},
                       {"forward", forward_ms / n},
                       {"ood", ood_ms / n},
                       {"rerank", rerank_ms}};
@@ -200,25 +249,39 @@ void Pipeline::apply_cascade(const std::string& normalized, Prediction& p,
 
 std::vector<ScoredCandidate> Pipeline::rerank(const std::string& text,
                                               const std::vector<std::string>& candidates) {
+  const std::vector<double> scores =
+      rerank_pairs(std::vector<std::string>(candidates.size(), normalize(text)), candidates);
+  std::vector<ScoredCandidate> result;
+  for (size_t i = 0; i < candidates.size(); ++i) result.push_back({candidates[i], scores[i]});
+  return result;
+}
+
+std::vector<double> Pipeline::rerank_pairs(const std::vector<std::string>& normalized_texts,
+                                           const std::vector<std::string>& candidates) {
   if (!reranker_)
     throw ArtifactError("this run has no reranker", info_.run_name,
                         "train one with a [reranker] section");
+  if (normalized_texts.size() != candidates.size())
+    throw Error("got " + std::to_string(normalized_texts.size()) + " texts but " +
+                    std::to_string(candidates.size()) + " candidates",
+                "Pipeline::rerank_pairs", "give one candidate label per text");
+  std::vector<double> result;
+  if (candidates.empty()) return result;
   std::vector<std::string> label_texts;
+  label_texts.reserve(candidates.size());
   for (const auto& name : candidates) {
     labels_.id(name);  // throws InputError naming an unknown label
     label_texts.push_back(label_texts_.at(name));
   }
-  const std::string normalized = normalize(text);
-  std::vector<std::string> texts(candidates.size(), normalized);
   at::Tensor scores;
   {
     c10::InferenceMode guard;
     reranker_->set_training(false);
-    scores = reranker_->score_pairs(texts, label_texts).to(at::kCPU, at::kDouble);
+    scores = reranker_->score_pairs(normalized_texts, label_texts).to(at::kCPU, at::kDouble);
   }
-  std::vector<ScoredCandidate> result;
+  result.reserve(candidates.size());
   for (size_t i = 0; i < candidates.size(); ++i)
-    result.push_back({candidates[i], scores[static_cast<int64_t>(i)].item<double>()});
+    result.push_back(scores[static_cast<int64_t>(i)].item<double>());
   return result;
 }
 

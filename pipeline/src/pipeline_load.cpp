@@ -3,7 +3,9 @@
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
 #include <rubrika/pipeline.hpp>
+#include <rubrika/plugin_version.hpp>
 #include <rubrika/registry.hpp>
+#include <rubrika/run_layout.hpp>
 #include <rubrika/run_manifest.hpp>
 #include <rubrika/state/state_file.hpp>
 #include <rubrika/text/normalizer.hpp>
@@ -18,9 +20,14 @@ PluginContext context_for(const fs::path& run_dir, const ComponentRecord& c,
   PluginContext context;
   context.device = device;
   context.recipe_dir = run_dir;
-  // A head's artifact is a file in the run folder; other components have their own folder.
-  context.artifact_dir =
-      c.kind == "head" ? run_dir : (c.path.empty() ? fs::path() : run_dir / c.path);
+  // A head's artifact is a file in the run folder; other components with a recorded path
+  // have their own folder. Components without one (calibrator, OOD) load from state.h5.
+  if (c.kind == "head") {
+    context.artifact = RunLayout(run_dir).head();
+  } else if (!c.path.empty()) {
+    context.artifact = run_dir / c.path;
+  }
+  if (!context.artifact.empty()) context.use = ArtifactUse::load;
   context.labels = labels;
   return context;
 }
@@ -42,9 +49,20 @@ TensorMap state_of(const state::StateReader* reader, const ComponentRecord& c,
   if (c.state.empty()) return {};
   if (reader == nullptr || !reader->has(c.state))
     throw ArtifactError("state.h5 has no group '" + c.state + "' for " + c.role,
-                        (run_dir / "state.h5").string(),
+                        RunLayout(run_dir).state().string(),
                         "the run folder is incomplete; train it again");
   return reader->read_tensor_map(c.state);
+}
+
+// Builds component `c` after checking that the plugin found now has the major version that
+// wrote the run folder.
+template <class T>
+std::unique_ptr<T> build(const PluginRegistry& registry, const ComponentRecord& c,
+                         const PluginContext& context, const toml::table& options,
+                         const fs::path& run_dir) {
+  check_plugin_version(registry.find(PluginKind<T>::name, c.type), c.version, c.role,
+                       RunLayout(run_dir).manifest().string());
+  return registry.create<T>(c.type, context, options);
 }
 
 }  // namespace
@@ -56,18 +74,18 @@ std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry
   const torch::Device device = resolve_device(device_spec);
   auto normalizer = std::make_shared<Normalizer>(NormalizerOptions::from_toml(m.normalizer));
   std::unique_ptr<state::StateReader> reader;
-  if (fs::exists(run_dir / "state.h5"))
-    reader = std::make_unique<state::StateReader>(run_dir / "state.h5");
+  if (fs::exists(RunLayout(run_dir).state()))
+    reader = std::make_unique<state::StateReader>(RunLayout(run_dir).state());
 
   const ComponentRecord& enc = *m.find("encoder");
   toml::table encoder_options = with_type(enc, run_dir);
   if (!encoder_dtype.empty()) encoder_options.insert_or_assign("dtype", encoder_dtype);
-  auto encoder = registry.create<Encoder>(enc.type, context_for(run_dir, enc, device, m.labels),
-                                          encoder_options);
+  auto encoder = build<Encoder>(registry, enc, context_for(run_dir, enc, device, m.labels),
+                                encoder_options, run_dir);
   const ComponentRecord& hd = *m.find("head");
   PluginContext head_context = context_for(run_dir, hd, device, m.labels);
   head_context.input_size = encoder->hidden_size();
-  auto head = registry.create<Head>(hd.type, head_context, with_type(hd, run_dir));
+  auto head = build<Head>(registry, hd, head_context, with_type(hd, run_dir), run_dir);
   auto pipeline = std::make_unique<Pipeline>(
       [normalizer](std::string_view t) { return normalizer->normalize(t); }, LabelSet(m.labels),
       std::move(encoder), std::move(head));
@@ -83,15 +101,15 @@ std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry
     info.stages.emplace_back(c.role, c.kind + "/" + c.type + " " + c.version);
     const PluginContext context = context_for(run_dir, c, device, m.labels);
     if (c.kind == "calibrator") {
-      auto calibrator = registry.create<Calibrator>(c.type, context, with_type(c, run_dir));
+      auto calibrator = build<Calibrator>(registry, c, context, with_type(c, run_dir), run_dir);
       calibrator->load_state(state_of(reader.get(), c, run_dir));
       pipeline->set_calibrator(std::move(calibrator));
     } else if (c.kind == "ood") {
-      auto scorer = registry.create<OodScorer>(c.type, context, with_type(c, run_dir));
+      auto scorer = build<OodScorer>(registry, c, context, with_type(c, run_dir), run_dir);
       scorer->load_state(state_of(reader.get(), c, run_dir));
       pipeline->add_ood_scorer(c.type, std::move(scorer));
     } else if (c.kind == "reranker") {
-      pipeline->set_reranker(registry.create<Reranker>(c.type, context, with_type(c, run_dir)),
+      pipeline->set_reranker(build<Reranker>(registry, c, context, with_type(c, run_dir), run_dir),
                              label_texts);
     }
   }

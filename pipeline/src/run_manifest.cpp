@@ -1,5 +1,7 @@
 #include <rubrika/error.hpp>
+#include <rubrika/io/atomic_file.hpp>
 #include <rubrika/pipeline.hpp>
+#include <rubrika/run_layout.hpp>
 #include <rubrika/run_manifest.hpp>
 
 #include <unistd.h>
@@ -12,8 +14,6 @@ namespace rubrika {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* kManifest = "pipeline.toml";
 
 std::string string_at(const toml::table& table, const std::string& key, const fs::path& file) {
   const toml::node* node = table.get(key);
@@ -48,25 +48,6 @@ std::string content_hash(const std::string& text) {
   return buffer;
 }
 
-void write_file_atomically(const fs::path& file, const std::string& text) {
-  fs::path temp = file;
-  temp += ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw IoError("cannot write file", temp.string(), "check the folder exists and is writable");
-    out << text;
-    out.flush();
-    if (!out) throw IoError("write failed (disk full?)", temp.string());
-  }
-  std::error_code ec;
-  fs::rename(temp, file, ec);
-  if (ec) {
-    fs::remove(temp);
-    throw IoError("cannot rename into place: " + ec.message(), file.string());
-  }
-}
-
 void write_run_manifest(const fs::path& run_dir, const RunManifest& m) {
   toml::table root{{"format_version", m.format_version},
                    {"rubrika_version", m.rubrika_version},
@@ -90,14 +71,14 @@ void write_run_manifest(const fs::path& run_dir, const RunManifest& m) {
   std::ostringstream text;
   text << "# written by rubrika train; serve/predict/eval rebuild the pipeline from this file\n"
        << root << "\n";
-  write_file_atomically(run_dir / kManifest, text.str());
+  write_file_atomically(RunLayout(run_dir).manifest(), text.str());
 }
 
 RunManifest read_run_manifest(const fs::path& run_dir) {
   if (!fs::is_directory(run_dir))
     throw ArtifactError("run folder not found", run_dir.string(),
                         "run `rubrika train RECIPE` first");
-  const fs::path file = run_dir / kManifest;
+  const fs::path file = RunLayout(run_dir).manifest();
   if (!fs::exists(file))
     throw ArtifactError("run folder has no pipeline.toml (training did not finish)",
                         run_dir.string(), "run `rubrika train RECIPE` (with --resume to continue)");

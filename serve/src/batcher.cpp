@@ -1,10 +1,10 @@
 #include <rubrika/serve/batcher.hpp>
 
 #include <rubrika/serve/metrics.hpp>
-#include <rubrika/serve/pending_request.hpp>
 #include <rubrika/serve/serve_errors.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace rubrika::serve {
 namespace {
@@ -16,6 +16,23 @@ double milliseconds(Batcher::Clock::duration d) {
 DeadlineError deadline_error() {
   return DeadlineError("the request was not answered within request_timeout_ms", "",
                        "retry later, send fewer texts, or raise serve.request_timeout_ms");
+}
+
+// Blocks until `request` is complete or its deadline passes; then its items still queued
+// are skipped by the workers.
+template <class Result>
+std::vector<Result> wait_for(PendingResults<Result>& request,
+                             std::future<std::vector<Result>>& result) {
+  if (result.wait_until(request.deadline()) == std::future_status::timeout)
+    request.fail(std::make_exception_ptr(deadline_error()));
+  return result.get();
+}
+
+// Whether two queued requests' items may share one backend call.
+bool same_batch(const PendingRequest& a, const PendingRequest& b) {
+  if (a.kind() != b.kind()) return false;
+  // The backend's predict takes one rerank mode per call.
+  return a.kind() != WorkKind::classify || a.options().rerank == b.options().rerank;
 }
 
 }  // namespace
@@ -43,40 +60,67 @@ int64_t Batcher::queue_depth() const {
   return static_cast<int64_t>(queue_.size());
 }
 
-std::vector<Prediction> Batcher::run(std::vector<std::string> texts, std::vector<int64_t> tokens,
-                                     const PredictOptions& options, Clock::time_point deadline) {
+std::vector<Prediction> Batcher::classify(std::vector<PreparedText> texts,
+                                          const PredictOptions& options,
+                                          Clock::time_point deadline) {
   if (texts.empty()) return {};
-  auto request = std::make_shared<PendingRequest>(texts.size(), options, deadline);
+  auto request = std::make_shared<PendingResults<Prediction>>(texts.size(), WorkKind::classify,
+                                                              options, deadline);
   auto result = request->future();
+  std::vector<QueuedItem> items;
+  items.reserve(texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const int64_t tokens = texts[i].token_count;
+    items.push_back({request, i, std::make_shared<PreparedText>(std::move(texts[i])), "", tokens,
+                     Clock::time_point{}});
+  }
+  enqueue(std::move(items));
+  return wait_for(*request, result);
+}
+
+std::vector<double> Batcher::rerank(PreparedText text, std::vector<std::string> candidates,
+                                    Clock::time_point deadline) {
+  if (candidates.empty()) return {};
+  auto request = std::make_shared<PendingResults<double>>(candidates.size(), WorkKind::rerank,
+                                                          PredictOptions{}, deadline);
+  auto result = request->future();
+  const int64_t tokens = text.token_count;
+  auto shared = std::make_shared<PreparedText>(std::move(text));
+  std::vector<QueuedItem> items;
+  items.reserve(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i)
+    items.push_back({request, i, shared, std::move(candidates[i]), tokens, Clock::time_point{}});
+  enqueue(std::move(items));
+  return wait_for(*request, result);
+}
+
+void Batcher::enqueue(std::vector<QueuedItem> items) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_)
       throw OverloadError("the server is shutting down", "", "retry against another instance");
     const auto waiting = static_cast<int64_t>(queue_.size());
-    if (waiting + static_cast<int64_t>(texts.size()) > options_.queue_capacity)
+    if (waiting + static_cast<int64_t>(items.size()) > options_.queue_capacity)
       throw OverloadError("the server is overloaded: " + std::to_string(waiting) + " of " +
                               std::to_string(options_.queue_capacity) + " queued texts",
                           "", "retry after the Retry-After delay");
     const auto now = Clock::now();
-    for (size_t i = 0; i < texts.size(); ++i)
-      queue_.push_back({request, i, std::move(texts[i]), tokens[i], now});
+    for (auto& item : items) {
+      item.enqueued = now;
+      queue_.push_back(std::move(item));
+    }
     if (metrics_) metrics_->set_queue_depth(static_cast<int64_t>(queue_.size()));
   }
   wake_.notify_all();
-  if (result.wait_until(deadline) == std::future_status::timeout) {
-    // Texts of this request still queued are skipped by the workers from now on.
-    request->fail(std::make_exception_ptr(deadline_error()));
-  }
-  return result.get();
 }
 
 BatchChoice Batcher::choose_locked() const {
-  // Only texts with the front's rerank mode share its batch: the backend takes one mode per call.
-  const RerankMode mode = queue_.front().request->options().rerank;
+  // Only items that can share the front's backend call are candidates for its batch.
+  const PendingRequest& front = *queue_.front().request;
   std::vector<int64_t> tokens;
   std::vector<size_t> positions;
   for (size_t i = 0; i < queue_.size(); ++i) {
-    if (queue_[i].request->options().rerank != mode) continue;
+    if (!same_batch(front, *queue_[i].request)) continue;
     tokens.push_back(queue_[i].tokens);
     positions.push_back(i);
   }
@@ -85,8 +129,8 @@ BatchChoice Batcher::choose_locked() const {
   return choice;
 }
 
-std::vector<Batcher::QueuedText> Batcher::take_locked(const BatchChoice& choice) {
-  std::vector<QueuedText> batch;
+std::vector<Batcher::QueuedItem> Batcher::take_locked(const BatchChoice& choice) {
+  std::vector<QueuedItem> batch;
   for (size_t position : choice.picked) batch.push_back(std::move(queue_[position]));
   std::vector<size_t> positions = choice.picked;
   std::sort(positions.rbegin(), positions.rend());
@@ -103,20 +147,20 @@ void Batcher::worker_loop() {
     const BatchChoice choice = choose_locked();
     const auto close_at = queue_.front().enqueued + std::chrono::milliseconds(options_.max_wait_ms);
     if (!choice.full && !stopping_ && Clock::now() < close_at) {
-      // Wait for more texts or the oldest one's max_wait, then look again.
+      // Wait for more items or the oldest one's max_wait, then look again.
       wake_.wait_until(lock, close_at);
       continue;
     }
-    std::vector<QueuedText> batch = take_locked(choice);
+    std::vector<QueuedItem> batch = take_locked(choice);
     lock.unlock();
     run_batch(std::move(batch));
     lock.lock();
   }
 }
 
-void Batcher::run_batch(std::vector<QueuedText> batch) {
+void Batcher::run_batch(std::vector<QueuedItem> batch) {
   const auto started = Clock::now();
-  std::vector<QueuedText> live;
+  std::vector<QueuedItem> live;
   for (auto& item : batch) {
     if (item.request->done()) continue;  // failed or timed out already
     if (started >= item.request->deadline()) {
@@ -128,40 +172,63 @@ void Batcher::run_batch(std::vector<QueuedText> batch) {
   if (live.empty()) return;
   // Length-sorted, so a backend that splits the batch further pads little.
   std::stable_sort(live.begin(), live.end(),
-                   [](const QueuedText& a, const QueuedText& b) { return a.tokens < b.tokens; });
-
-  PredictOptions options = live.front().request->options();
-  std::vector<std::string> texts;
-  int64_t longest = 0;
-  for (const auto& item : live) {
-    options.top_k = std::max(options.top_k, item.request->options().top_k);
-    options.timings = options.timings || item.request->options().timings;
-    texts.push_back(item.text);
-    longest = std::max(longest, item.tokens);
-  }
+                   [](const QueuedItem& a, const QueuedItem& b) { return a.tokens < b.tokens; });
   if (metrics_)
     metrics_->observe_batch(static_cast<int64_t>(live.size()),
-                            longest * static_cast<int64_t>(live.size()));
-
-  std::vector<Prediction> predictions;
+                            live.back().tokens * static_cast<int64_t>(live.size()));
   try {
-    predictions = backend_.predict(texts, options);
-    if (predictions.size() != texts.size())
-      throw std::runtime_error("backend returned " + std::to_string(predictions.size()) +
-                               " predictions for " + std::to_string(texts.size()) + " texts");
+    switch (live.front().request->kind()) {
+      case WorkKind::classify:
+        run_classify(live, started);
+        break;
+      case WorkKind::rerank:
+        run_rerank(live);
+        break;
+    }
   } catch (...) {
     for (auto& item : live) item.request->fail(std::current_exception());
-    return;
   }
-  for (size_t i = 0; i < live.size(); ++i) {
+}
+
+void Batcher::run_classify(std::vector<QueuedItem>& batch, Clock::time_point started) {
+  PredictOptions options = batch.front().request->options();
+  std::vector<PreparedText> texts;
+  texts.reserve(batch.size());
+  for (auto& item : batch) {
+    options.top_k = std::max(options.top_k, item.request->options().top_k);
+    options.timings = options.timings || item.request->options().timings;
+    texts.push_back(std::move(*item.text));  // a classify item is its text's only owner
+  }
+  std::vector<Prediction> predictions = backend_.predict(texts, options);
+  if (predictions.size() != texts.size())
+    throw std::runtime_error("backend returned " + std::to_string(predictions.size()) +
+                             " predictions for " + std::to_string(texts.size()) + " texts");
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& request = static_cast<PendingResults<Prediction>&>(*batch[i].request);
     Prediction& prediction = predictions[i];
-    const auto top_k = static_cast<size_t>(std::max<int64_t>(1, live[i].request->options().top_k));
+    const auto top_k = static_cast<size_t>(std::max<int64_t>(1, request.options().top_k));
     if (prediction.top_k.size() > top_k) prediction.top_k.resize(top_k);
-    const double queued_ms = milliseconds(started - live[i].enqueued);
+    const double queued_ms = milliseconds(started - batch[i].enqueued);
     prediction.timings_ms["queue"] = queued_ms;
     if (metrics_) metrics_->observe_stage("queue", queued_ms / 1000.0);
-    live[i].request->complete(live[i].index, std::move(prediction));
+    request.complete(batch[i].index, std::move(prediction));
   }
+}
+
+void Batcher::run_rerank(std::vector<QueuedItem>& batch) {
+  std::vector<std::string> texts, candidates;
+  texts.reserve(batch.size());
+  candidates.reserve(batch.size());
+  for (const auto& item : batch) {
+    texts.push_back(item.text->normalized);
+    candidates.push_back(item.candidate);
+  }
+  const std::vector<double> scores = backend_.rerank(texts, candidates);
+  if (scores.size() != batch.size())
+    throw std::runtime_error("reranker returned " + std::to_string(scores.size()) + " scores for " +
+                             std::to_string(batch.size()) + " pairs");
+  for (size_t i = 0; i < batch.size(); ++i)
+    static_cast<PendingResults<double>&>(*batch[i].request).complete(batch[i].index, scores[i]);
 }
 
 }  // namespace rubrika::serve

@@ -13,21 +13,20 @@ std::unique_ptr<PipelineBackend> PipelineBackend::load(const std::filesystem::pa
   return std::make_unique<PipelineBackend>(Pipeline::load(run_dir, registry, device));
 }
 
-std::vector<Prediction> PipelineBackend::predict(const std::vector<std::string>& texts,
+std::vector<PreparedText> PipelineBackend::prepare(const std::vector<std::string>& texts) const {
+  return pipeline_->prepare(texts);
+}
+
+std::vector<Prediction> PipelineBackend::predict(const std::vector<PreparedText>& texts,
                                                  const PredictOptions& options) {
   std::lock_guard<std::mutex> lock(model_mutex_);
   return pipeline_->predict(texts, options);
 }
 
-std::vector<ScoredCandidate> PipelineBackend::rerank(const std::string& text,
-                                                     const std::vector<std::string>& candidates) {
+std::vector<double> PipelineBackend::rerank(const std::vector<std::string>& normalized_texts,
+                                            const std::vector<std::string>& candidates) {
   std::lock_guard<std::mutex> lock(model_mutex_);
-  return pipeline_->rerank(text, candidates);
-}
-
-int64_t PipelineBackend::token_count(const std::string& text) const {
-  // Tokenising reads the vocabulary only, so it runs outside the model lock.
-  return pipeline_->token_count(pipeline_->normalize(text));
+  return pipeline_->rerank_pairs(normalized_texts, candidates);
 }
 
 }  // namespace rubrika::serve

@@ -16,7 +16,9 @@ using nlohmann::json;
 
 std::string json_type(const json& value) { return value.type_name(); }
 
-// Parses a checked body into a JSON object.
+// Parses a body within the size limit into a JSON object. The parser is the one UTF-8
+// check of the body: it rejects ill-formed UTF-8 inside strings, and bytes outside strings
+// are not JSON at all.
 json parse_object(const std::string& body, const RequestLimits& limits) {
   check_body(body, limits);
   json value;
@@ -25,6 +27,9 @@ json parse_object(const std::string& body, const RequestLimits& limits) {
   } catch (const json::parse_error& e) {
     // e.byte is 1-based: the byte after the last one read.
     const size_t offset = e.byte == 0 ? 0 : e.byte - 1;
+    if (std::string(e.what()).find("ill-formed UTF-8") != std::string::npos)
+      throw BadRequestError("invalid UTF-8 at byte offset " + std::to_string(offset), "body",
+                            "encode the body as UTF-8");
     throw BadRequestError("malformed JSON at byte offset " + std::to_string(offset) + ": " +
                               std::string(e.what()).substr(std::string(e.what()).find(':') + 2),
                           "body", "send a JSON object, e.g. {\"texts\": [\"...\"]}");
@@ -122,9 +127,6 @@ void check_body(const std::string& body, const RequestLimits& limits) {
                                    " bytes, more than the limit of " +
                                    std::to_string(limits.max_body_bytes),
                                "body", "send fewer or shorter texts per request");
-  if (auto offset = first_invalid_utf8(body))
-    throw BadRequestError("invalid UTF-8 at byte offset " + std::to_string(*offset), "body",
-                          "encode the body as UTF-8");
 }
 
 ClassifyRequest parse_classify(const std::string& body, const RequestLimits& limits,

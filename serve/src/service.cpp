@@ -3,6 +3,8 @@
 #include <rubrika/serve/routes.hpp>
 #include <rubrika/serve/serve_errors.hpp>
 
+#include <rubrika/prediction_json.hpp>
+
 #include <nlohmann/json.hpp>
 
 namespace rubrika::serve {
@@ -23,7 +25,9 @@ RequestLimits request_limits(const ServeOptions& o) {
 HttpResponse json_response(const json& body, int status = 200) {
   HttpResponse response;
   response.status = status;
-  response.body = body.dump();
+  // Cyrillic and every other non-ASCII text as UTF-8 bytes, not \uXXXX escapes. The
+  // strings are labels of the run or request text the JSON parser has already checked.
+  response.body = body.dump(-1, ' ', /*ensure_ascii=*/false);
   return response;
 }
 
@@ -34,10 +38,14 @@ std::string route_label(const std::string& path) {
   return "unmatched";
 }
 
-// The shape `rubrika predict` prints (rubrika::to_json), without timings unless asked.
-json prediction_json(Prediction prediction, bool with_timings) {
-  if (!with_timings) prediction.timings_ms.clear();
-  return json::parse(to_json(prediction));
+// The backend's prepare(), checked to give one PreparedText per text.
+std::vector<PreparedText> prepare(const InferenceBackend& backend,
+                                  const std::vector<std::string>& texts) {
+  std::vector<PreparedText> prepared = backend.prepare(texts);
+  if (prepared.size() != texts.size())
+    throw std::runtime_error("backend prepared " + std::to_string(prepared.size()) + " texts of " +
+                             std::to_string(texts.size()));
+  return prepared;
 }
 
 }  // namespace
@@ -82,13 +90,11 @@ void Service::stop() {
 
 std::vector<Prediction> Service::predict(const ClassifyRequest& request) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
-  std::vector<int64_t> tokens;
-  tokens.reserve(request.texts.size());
-  for (const auto& text : request.texts) tokens.push_back(backend_.token_count(text));
   PredictOptions options = request.options;
   options.timings = true;  // always measured, for the stage histograms
+  // Normalised and tokenised here, once; the batcher and the backend use what this gives.
   std::vector<Prediction> predictions =
-      batcher_.run(request.texts, std::move(tokens), options, deadline);
+      batcher_.classify(prepare(backend_, request.texts), options, deadline);
   record(predictions);
   return predictions;
 }
@@ -108,23 +114,23 @@ void Service::record(const std::vector<Prediction>& predictions) {
 HttpResponse Service::classify(const HttpRequest& request) {
   const ClassifyRequest parsed = parse_classify(request.body, limits_, PredictOptions{}.top_k);
   json results = json::array();
-  for (auto& prediction : predict(parsed))
-    results.push_back(prediction_json(std::move(prediction), parsed.options.timings));
-  return json_response({{"results", results}});
+  // The shape `rubrika predict` prints, built once; timings only when asked.
+  for (const auto& prediction : predict(parsed))
+    results.push_back(prediction_json(prediction, parsed.options.timings));
+  return json_response({{"results", std::move(results)}});
 }
 
 HttpResponse Service::rerank(const HttpRequest& request) {
   if (!backend_.has_reranker())
     throw NotAvailableError("this pipeline has no reranker", "",
                             "train one with a [reranker] section");
-  const RerankRequest parsed = parse_rerank(request.body, limits_, backend_.labels());
-  const std::vector<ScoredCandidate> scored = backend_.rerank(parsed.text, parsed.candidates);
-  if (scored.size() != parsed.candidates.size())
-    throw std::runtime_error("reranker returned " + std::to_string(scored.size()) + " scores for " +
-                             std::to_string(parsed.candidates.size()) + " candidates");
-  json scores = json::array();
-  for (const auto& candidate : scored) scores.push_back(candidate.score);
-  return json_response({{"candidates", parsed.candidates}, {"scores", scores}});
+  RerankRequest parsed = parse_rerank(request.body, limits_, backend_.labels());
+  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
+  std::vector<PreparedText> prepared = prepare(backend_, {parsed.text});
+  // Through the batcher like classify: the same queue, limits, deadline and model lock.
+  const std::vector<double> scores =
+      batcher_.rerank(std::move(prepared[0]), parsed.candidates, deadline);
+  return json_response({{"candidates", std::move(parsed.candidates)}, {"scores", scores}});
 }
 
 HttpResponse Service::info(const HttpRequest&) {

@@ -65,6 +65,56 @@ TEST(OptionsReader, ChoiceSuggestsClosestValue) {
   EXPECT_EQ(e.hint(), "did you mean 'macro_f1'?");
 }
 
+enum class Shape { circle, square, triangle };
+constexpr EnumName<Shape> kShapeNames[] = {
+    {"circle", Shape::circle}, {"square", Shape::square}, {"triangle", Shape::triangle}};
+
+TEST(OptionsReader, EnumReadsTheNamedValueOrTheFallback) {
+  auto table = parse("shape = \"square\"\n");
+  OptionsReader in(table, "draw");
+  EXPECT_EQ(in.get_enum("shape", Shape::circle, kShapeNames), Shape::square);
+  EXPECT_EQ(in.get_enum("missing", Shape::triangle, kShapeNames), Shape::triangle);
+  EXPECT_NO_THROW(in.finish());  // get_enum marks its key as known
+}
+
+TEST(OptionsReader, UnknownEnumNameIsAnErrorNamingKeyPositionAndNames) {
+  auto table = parse("name = \"x\"\n  shape = \"sqare\"\n");
+  OptionsReader in(table, "draw");
+  auto e = recipe_error([&] { in.get_enum("shape", Shape::circle, kShapeNames); });
+  EXPECT_EQ(e.where(), "/recipes/r.toml:2:11");
+  EXPECT_NE(e.problem().find("[draw] shape"), std::string::npos) << e.problem();
+  EXPECT_NE(e.problem().find("'sqare' is not one of: circle, square, triangle"), std::string::npos)
+      << e.problem();
+  EXPECT_EQ(e.hint(), "did you mean 'square'?");
+}
+
+TEST(OptionsReader, EnumOfTheWrongTypeIsAnError) {
+  auto table = parse("shape = 3\n");
+  OptionsReader in(table, "draw");
+  auto e = recipe_error([&] { in.get_enum("shape", Shape::circle, kShapeNames); });
+  EXPECT_EQ(e.where(), "/recipes/r.toml:1:9");
+  EXPECT_NE(e.problem().find("expected a string, got an integer"), std::string::npos);
+}
+
+TEST(EnumNames, NamesRoundTrip) {
+  for (const auto& entry : kShapeNames) {
+    EXPECT_EQ(enum_value(kShapeNames, enum_name(kShapeNames, entry.value)), entry.value);
+    EXPECT_STREQ(enum_name(kShapeNames, entry.value), entry.name);
+  }
+  EXPECT_EQ(enum_value(kShapeNames, "hexagon"), std::nullopt);
+  EXPECT_EQ(enum_names(kShapeNames), (std::vector<std::string>{"circle", "square", "triangle"}));
+  EXPECT_THROW(enum_name(kShapeNames, static_cast<Shape>(42)), Error);
+}
+
+TEST(EnumNames, AWrittenNameReadsBackAsTheSameValue) {
+  // What to_toml writes (enum_name) is what from_toml reads (get_enum).
+  for (const auto& entry : kShapeNames) {
+    toml::table table{{"shape", enum_name(kShapeNames, entry.value)}};
+    OptionsReader in(table, "draw");
+    EXPECT_EQ(in.get_enum("shape", Shape::circle, kShapeNames), entry.value);
+  }
+}
+
 TEST(OptionsReader, RequiredKeyMissingPointsAtTable) {
   auto table = parse("[encoder]\ntype = \"bert\"\n");
   OptionsReader in(*table["encoder"].as_table(), "encoder");

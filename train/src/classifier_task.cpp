@@ -1,4 +1,5 @@
 #include <rubrika/error.hpp>
+#include <rubrika/options_reader.hpp>
 #include <rubrika/train/classifier_task.hpp>
 
 #include <torch/torch.h>
@@ -54,6 +55,25 @@ void fill_rows(torch::Tensor& all, const torch::Tensor& part, int64_t begin, int
 
 }  // namespace
 
+ClassifierTaskOptions ClassifierTaskOptions::read(OptionsReader& in) {
+  ClassifierTaskOptions o;
+  o.freeze_encoder = in.get_bool("freeze_encoder", o.freeze_encoder);
+  o.loss = LossOptions::read(in);
+  return o;
+}
+
+void ClassifierTaskOptions::write(toml::table& out) const {
+  out.insert_or_assign("freeze_encoder", freeze_encoder);
+  loss.write(out);
+}
+
+ClassifierTraining ClassifierTraining::from_toml(const toml::table& table) {
+  OptionsReader in(table, "train", false);
+  ClassifierTraining out{TrainerOptions::read(in, "train"), ClassifierTaskOptions::read(in)};
+  in.finish();
+  return out;
+}
+
 ClassifierTask::ClassifierTask(Encoder& encoder, Head& head, LabelledTexts train,
                                LabelledTexts validation, ClassifierTaskOptions options)
     : encoder_(encoder),
@@ -63,7 +83,7 @@ ClassifierTask::ClassifierTask(Encoder& encoder, Head& head, LabelledTexts train
       options_(std::move(options)) {
   if (train_.size() == 0) throw InputError("no training texts for the classifier");
   const auto device = device_of(encoder_, head_);
-  if (options_.class_weights == "balanced") {
+  if (options_.loss.class_weights == ClassWeighting::balanced) {
     const int64_t classes = head_.num_labels();
     if (head_.task() == TaskType::single_label) {
       auto counts = torch::bincount(torch::tensor(train_.labels, torch::kLong), {}, classes)
@@ -180,7 +200,8 @@ int64_t ClassifierTask::example_length(int64_t index) const {
 torch::Tensor ClassifierTask::loss(const std::vector<int64_t>& batch) {
   EncoderOutput encoded = encode(train_.texts, batch, options_.freeze_encoder);
   torch::Tensor logits = head_.forward(encoded);
-  return head_.loss(logits, targets(train_, batch), class_weights_);
+  return classification_loss(logits, targets(train_, batch), head_.task(), options_.loss,
+                             class_weights_);
 }
 
 std::map<std::string, double> ClassifierTask::evaluate() {
@@ -200,7 +221,9 @@ std::map<std::string, double> ClassifierTask::evaluate() {
   std::vector<int64_t> rows(validation_.size());
   std::iota(rows.begin(), rows.end(), 0);
   torch::Tensor target = targets(validation_, rows);
-  const double loss = head_.loss(logits, target).item<double>();
+  // Validation loss: the training loss (same kind and smoothing) without class weights.
+  const double loss =
+      classification_loss(logits, target, head_.task(), options_.loss).item<double>();
   if (head_.task() == TaskType::multi_label) {
     auto predicted = (logits > 0).to(torch::kFloat);
     const double tp = (predicted * target).sum().item<double>();

@@ -15,9 +15,6 @@ std::vector<MinedNegative> mine_hard_negatives(const std::vector<double>& scores
   if (num_labels < 2 || static_cast<int64_t>(scores.size()) != texts * num_labels)
     throw InputError("score matrix is " + std::to_string(scores.size()) + " values for " +
                      std::to_string(texts) + " texts × " + std::to_string(num_labels) + " labels");
-  if (o.strategy != "classifier" && o.strategy != "random" && o.strategy != "similar_labels")
-    throw InputError("unknown mining strategy '" + o.strategy + "'", "",
-                     "use classifier, random or similar_labels");
   SplitMix64 rng(o.seed);
   std::vector<MinedNegative> mined;
   stats = MiningStats{};
@@ -31,7 +28,7 @@ std::vector<MinedNegative> mine_hard_negatives(const std::vector<double>& scores
     std::vector<int64_t> negatives;
     for (int64_t l = 0; l < num_labels; ++l)
       if (l != positive) negatives.push_back(l);
-    if (o.strategy == "random") {
+    if (o.strategy == MiningStrategy::random) {
       shuffle(negatives, rng);
     } else {
       std::stable_sort(negatives.begin(), negatives.end(),

@@ -16,9 +16,6 @@ RerankerTask::RerankerTask(Reranker& reranker, std::vector<RerankGroup> train,
       train_(std::move(train)),
       validation_(std::move(validation)),
       options_(std::move(options)) {
-  if (options_.loss != "pointwise" && options_.loss != "listwise")
-    throw InputError("unknown reranker loss '" + options_.loss + "'", "",
-                     "use pointwise or listwise");
   auto has_negatives = [](const RerankGroup& g) { return !g.negatives.empty(); };
   train_.erase(std::remove_if(train_.begin(), train_.end(),
                               [&](const RerankGroup& g) { return !has_negatives(g); }),
@@ -40,13 +37,13 @@ RerankerTask::RerankerTask(Reranker& reranker, std::vector<RerankGroup> train,
 }
 
 int64_t RerankerTask::num_examples() const {
-  return options_.loss == "listwise" ? static_cast<int64_t>(train_.size())
-                                     : static_cast<int64_t>(pairs_.size());
+  return options_.loss == RerankerLoss::listwise ? static_cast<int64_t>(train_.size())
+                                                 : static_cast<int64_t>(pairs_.size());
 }
 
 int64_t RerankerTask::example_length(int64_t index) const {
   const RerankGroup& g = train_[static_cast<size_t>(
-      options_.loss == "listwise" ? index : pairs_[static_cast<size_t>(index)].group)];
+      options_.loss == RerankerLoss::listwise ? index : pairs_[static_cast<size_t>(index)].group)];
   return static_cast<int64_t>(g.text.size());
 }
 
@@ -66,7 +63,7 @@ torch::Tensor RerankerTask::score(const std::vector<RerankGroup>& groups,
 }
 
 torch::Tensor RerankerTask::loss(const std::vector<int64_t>& batch) {
-  if (options_.loss == "listwise") {
+  if (options_.loss == RerankerLoss::listwise) {
     std::vector<Pair> pairs;
     for (int64_t g : batch) {
       pairs.push_back({g, -1});

@@ -6,11 +6,14 @@
 #include <rubrika/log.hpp>
 #include <rubrika/mixed_precision.hpp>
 #include <rubrika/progress.hpp>
+#include <rubrika/run_layout.hpp>
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 namespace rubrika {
@@ -106,6 +109,295 @@ std::string format_number(double value, int precision = 4) {
   return out.str();
 }
 
+// One call of Trainer::train: the loop's state, and each step of the loop as a function.
+class TrainingRun {
+ public:
+  TrainingRun(const TrainerOptions& options, const fs::path& work_dir, const std::string& name,
+              uint64_t seed, TrainingTask& task, const std::function<void(int64_t)>& observer)
+      : o_(options),
+        work_(work_dir),
+        name_(name),
+        seed_(seed),
+        task_(task),
+        observer_(observer),
+        params_(task.named_parameters()),
+        groups_(make_groups(params_, o_)),
+        optimizer_(groups_.groups),
+        precision_(parse_precision(o_.mixed_precision, "[" + o_.section + "] mixed_precision")),
+        scaler_(precision_ == Precision::fp16),
+        best_(o_.greater_is_better ? -INFINITY : INFINITY) {}
+
+  TrainingResult run(bool resume) {
+    prepare();
+    restore_or_start(resume);
+    log_plan();
+    progress_ = std::make_unique<Progress>(name_, total_steps_, "steps");
+    task_.set_training(true);
+    window_start_ = std::chrono::steady_clock::now();
+    for (int64_t epoch = state_.epoch; epoch < o_.epochs && !stop_; ++epoch) run_epoch(epoch);
+    return finish();
+  }
+
+ private:
+  // Trainable tensors, device, precision check, example lengths and the step schedule.
+  void prepare() {
+    fs::create_directories(work_.checkpoints());
+    for (const auto& [name, t] : params_)
+      if (t.requires_grad()) trainable_.push_back(t);
+    device_ = trainable_.front().device();
+    check_precision_supported(precision_, device_, "[" + o_.section + "] mixed_precision");
+    n_ = task_.num_examples();
+    if (n_ == 0) throw InputError("no training examples");
+    if (o_.group_by_length) {
+      lengths_.reserve(static_cast<size_t>(n_));
+      for (int64_t i = 0; i < n_; ++i) lengths_.push_back(task_.example_length(i));
+    }
+    const int64_t batches_per_epoch = (n_ + o_.batch_size - 1) / o_.batch_size;
+    const int64_t steps_per_epoch =
+        (batches_per_epoch + o_.gradient_accumulation_steps - 1) / o_.gradient_accumulation_steps;
+    total_steps_ = steps_per_epoch * o_.epochs;
+    warmup_ = o_.warmup_steps >= 0
+                  ? o_.warmup_steps
+                  : static_cast<int64_t>(std::ceil(o_.warmup_ratio * total_steps_));
+  }
+
+  // Resumes from the last checkpoint, or starts afresh (clearing an older run's files).
+  void restore_or_start(bool resume) {
+    if (resume && detail::load_checkpoint(work_.last_checkpoint(), params_, optimizer_, state_)) {
+      const nlohmann::json& t = state_.trainer;
+      best_ = t.value("best", best_);
+      best_step_ = t.value("best_step", int64_t{0});
+      bad_evaluations_ = t.value("bad_evaluations", int64_t{0});
+      best_evaluation_ = t.value("best_evaluation", best_evaluation_);
+      scaler_.restore(t.value("loss_scale", scaler_.scale()),
+                      t.value("loss_scale_growth_tracker", int64_t{0}));
+      log_info(name_, "resuming at step " + std::to_string(state_.global_step) + " (epoch " +
+                          std::to_string(state_.epoch + 1) + ", batch " +
+                          std::to_string(state_.batch_in_epoch) + ")");
+      truncate_log(work_.train_log(), state_.global_step);
+    } else {
+      if (resume)
+        log_info(name_, "no checkpoint in " + work_.last_checkpoint().string() +
+                            ": starting from scratch");
+      fs::remove_all(work_.last_checkpoint());
+      fs::remove(work_.best_checkpoint());
+      std::ofstream(work_.train_log(), std::ios::trunc);
+      torch::manual_seed(seed_);
+    }
+    log_ = std::make_unique<TrainLog>(work_.train_log());
+  }
+
+  void log_plan() const {
+    log_info(name_, std::to_string(n_) + " examples, " + std::to_string(o_.epochs) + " epoch(s), " +
+                        std::to_string(total_steps_) + " steps of " +
+                        std::to_string(o_.batch_size * o_.gradient_accumulation_steps) +
+                        " examples, warm-up " + std::to_string(warmup_) +
+                        (precision_ == Precision::fp32
+                             ? ""
+                             : std::string(", mixed precision ") + precision_name(precision_)));
+  }
+
+  void run_epoch(int64_t epoch) {
+    const auto batches =
+        epoch_batches(n_, o_.batch_size, seed_, epoch, o_.group_by_length ? &lengths_ : nullptr);
+    const auto count = static_cast<int64_t>(batches.size());
+    int64_t micro = 0;
+    for (int64_t b = state_.batch_in_epoch; b < count && !stop_; ++b) {
+      // The last accumulation group of an epoch may hold fewer micro-batches.
+      const int64_t group = std::min(o_.gradient_accumulation_steps, count - (b - micro));
+      forward_backward(batches[static_cast<size_t>(b)], group);
+      if (++micro < group) continue;
+      micro = 0;
+      optimiser_step(epoch, b);
+    }
+    if (stop_) return;
+    state_.epoch = epoch + 1;
+    state_.batch_in_epoch = 0;
+    if (o_.eval_every_steps == 0) evaluate(epoch);
+    result_.epochs_completed = epoch + 1;
+    save_checkpoint();
+  }
+
+  // One micro-batch: forward (under autocast) and backward of loss / group.
+  void forward_backward(const std::vector<int64_t>& batch, int64_t group) {
+    torch::Tensor loss;
+    {
+      // Autocast covers the forward pass only; backward runs in the forward's dtypes.
+      AutocastScope autocast(device_, precision_);
+      loss = task_.loss(batch).to(torch::kFloat);
+    }
+    const double value = loss.item<double>();
+    // With fp16 an overflow is expected now and then: the scaler skips that step.
+    if (!std::isfinite(value) && !scaler_.enabled())
+      throw Error("training loss is not finite at step " + std::to_string(state_.global_step), "",
+                  "lower [train] learning_rate or check the data");
+    (scaler_.scale(loss) / static_cast<double>(group)).backward();
+    if (std::isfinite(value)) {
+      loss_sum_ += value;
+      ++loss_count_;
+    }
+    examples_seen_ += static_cast<int64_t>(batch.size());
+  }
+
+  // Unscale, clip, schedule, step; then the step's log line, evaluation and checkpoint.
+  void optimiser_step(int64_t epoch, int64_t batch_index) {
+    // Gradients are unscaled before clipping, so max_grad_norm means the same in fp16.
+    const bool finite = !scaler_.enabled() || scaler_.unscale(trainable_);
+    if (finite && o_.max_grad_norm > 0)
+      torch::nn::utils::clip_grad_norm_(trainable_, o_.max_grad_norm);
+    const double factor = linear_schedule(state_.global_step, warmup_, total_steps_);
+    set_learning_rates(optimizer_, groups_.base_lrs, factor);
+    if (finite) optimizer_.step();
+    scaler_.update(finite);
+    if (!finite)
+      log_warn(name_, "step " + std::to_string(state_.global_step + 1) +
+                          " skipped: fp16 gradients overflowed; loss scale lowered to " +
+                          format_number(scaler_.scale()));
+    release_gradients(params_);
+    ++state_.global_step;
+    state_.epoch = epoch;
+    state_.batch_in_epoch = batch_index + 1;
+    if (observer_) observer_(state_.global_step);
+    if (state_.global_step % o_.log_every_steps == 0) log_window(epoch, factor);
+    bool checkpoint =
+        o_.checkpoint_every_steps > 0 && state_.global_step % o_.checkpoint_every_steps == 0;
+    if (o_.eval_every_steps > 0 && state_.global_step % o_.eval_every_steps == 0) {
+      evaluate(epoch);
+      checkpoint = true;
+    }
+    if (checkpoint) save_checkpoint();
+  }
+
+  // The mean loss and throughput since the last log line: train_log.jsonl and progress.
+  void log_window(int64_t epoch, double factor) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start_).count();
+    const double mean_loss = loss_sum_ / std::max<int64_t>(1, loss_count_);
+    const double rate = examples_seen_ / std::max(seconds, 1e-9);
+    const double lr = groups_.base_lrs[0] * factor;
+    log_->write({{"step", state_.global_step},
+                 {"epoch", epoch + 1},
+                 {"loss", mean_loss},
+                 {"lr", lr},
+                 {"examples_per_s", rate}});
+    progress_->update(state_.global_step, "loss " + format_number(mean_loss) + " lr " +
+                                              format_number(lr, 3) + " " + format_number(rate, 3) +
+                                              " ex/s");
+    loss_sum_ = 0;
+    loss_count_ = examples_seen_ = 0;
+    window_start_ = std::chrono::steady_clock::now();
+  }
+
+  void evaluate(int64_t epoch) {
+    task_.set_training(false);
+    std::map<std::string, double> metrics;
+    {
+      torch::NoGradGuard no_grad;
+      metrics = task_.evaluate();
+    }
+    task_.set_training(true);
+    auto found = metrics.find(o_.metric);
+    if (found == metrics.end())
+      throw Error("evaluation gave no '" + o_.metric + "' metric", "[train] metric");
+    const double value = found->second;
+    const bool improved = o_.greater_is_better ? value > best_ + o_.early_stopping_threshold
+                                               : value < best_ - o_.early_stopping_threshold;
+    log_->write({{"step", state_.global_step}, {"epoch", epoch + 1}, {"eval", metrics}});
+    std::string summary;
+    for (const auto& [k, v] : metrics) summary += " " + k + " " + format_number(v);
+    log_info(name_, "eval at step " + std::to_string(state_.global_step) + ":" + summary +
+                        (improved ? "  (best so far)" : ""));
+    if (improved) {
+      keep_best(value, metrics);
+    } else if (o_.early_stopping_patience > 0 && ++bad_evaluations_ >= o_.early_stopping_patience) {
+      log_info(name_, "early stopping: no improvement in " + std::to_string(bad_evaluations_) +
+                          " evaluations");
+      stop_ = true;
+    }
+  }
+
+  // Records a new best evaluation and writes its weights (temporary file, then rename).
+  void keep_best(double value, const std::map<std::string, double>& metrics) {
+    best_ = value;
+    best_step_ = state_.global_step;
+    bad_evaluations_ = 0;
+    best_evaluation_ = metrics;
+    fs::path staged = work_.best_checkpoint();
+    staged += ".tmp";
+    detail::save_model_weights(params_, staged);
+    fs::rename(staged, work_.best_checkpoint());
+  }
+
+  void save_checkpoint() {
+    nlohmann::json t = {{"best_step", best_step_},
+                        {"bad_evaluations", bad_evaluations_},
+                        {"best_evaluation", best_evaluation_}};
+    // JSON has no infinity: before the first evaluation there is no best yet.
+    if (std::isfinite(best_)) t["best"] = best_;
+    if (scaler_.enabled()) {
+      t["loss_scale"] = scaler_.scale();
+      t["loss_scale_growth_tracker"] = scaler_.growth_tracker();
+    }
+    state_.trainer = std::move(t);
+    detail::save_checkpoint(work_.last_checkpoint(), params_, optimizer_, state_);
+  }
+
+  // Loads the best weights back and summarises the run.
+  TrainingResult finish() {
+    progress_->finish("best " + o_.metric + " " + format_number(best_) + " at step " +
+                      std::to_string(best_step_));
+    if (fs::exists(work_.best_checkpoint()))
+      detail::load_model_weights(params_, work_.best_checkpoint());
+    task_.set_training(false);
+    TrainingResult result = result_;
+    result.steps = state_.global_step;
+    result.epochs_completed = std::max(result.epochs_completed, state_.epoch);
+    result.best_metric = best_;
+    result.best_step = best_step_;
+    result.stopped_early = stop_;
+    for (const auto& [k, v] : best_evaluation_.items()) result.best_evaluation[k] = v.get<double>();
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    return result;
+  }
+
+  const TrainerOptions& o_;
+  const RunLayout work_;
+  const std::string& name_;
+  const uint64_t seed_;
+  TrainingTask& task_;
+  const std::function<void(int64_t)>& observer_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+
+  NamedParameters params_;
+  ParameterGroups groups_;
+  torch::optim::AdamW optimizer_;
+  std::vector<torch::Tensor> trainable_;
+  torch::Device device_ = torch::kCPU;
+  Precision precision_;
+  LossScaler scaler_;
+
+  int64_t n_ = 0;
+  std::vector<int64_t> lengths_;
+  int64_t total_steps_ = 0;
+  int64_t warmup_ = 0;
+
+  detail::CheckpointState state_;
+  double best_;
+  int64_t best_step_ = 0;
+  int64_t bad_evaluations_ = 0;
+  nlohmann::json best_evaluation_ = nlohmann::json::object();
+  bool stop_ = false;
+  TrainingResult result_;
+
+  std::unique_ptr<TrainLog> log_;
+  std::unique_ptr<Progress> progress_;
+  double loss_sum_ = 0;
+  int64_t loss_count_ = 0;
+  int64_t examples_seen_ = 0;
+  std::chrono::steady_clock::time_point window_start_;
+};
+
 }  // namespace
 
 Trainer::Trainer(TrainerOptions options, fs::path work_dir, std::string name, uint64_t seed)
@@ -115,220 +407,7 @@ Trainer::Trainer(TrainerOptions options, fs::path work_dir, std::string name, ui
       seed_(seed) {}
 
 TrainingResult Trainer::train(TrainingTask& task, bool resume) {
-  const TrainerOptions& o = options_;
-  const auto start = std::chrono::steady_clock::now();
-  fs::create_directories(work_dir_ / "checkpoints");
-  const fs::path last_dir = work_dir_ / "checkpoints" / "last";
-  const fs::path best_file = work_dir_ / "checkpoints" / "best_model.pt";
-  const fs::path log_file = work_dir_ / "train_log.jsonl";
-
-  NamedParameters params = task.named_parameters();
-  ParameterGroups groups = make_groups(params, o);
-  torch::optim::AdamW optimizer(groups.groups);
-  std::vector<torch::Tensor> trainable;
-  for (const auto& [name, t] : params)
-    if (t.requires_grad()) trainable.push_back(t);
-  const torch::Device device = trainable.front().device();
-  const Precision precision =
-      parse_precision(o.mixed_precision, "[" + o.section + "] mixed_precision");
-  check_precision_supported(precision, device, "[" + o.section + "] mixed_precision");
-  LossScaler scaler(precision == Precision::fp16);
-
-  const int64_t n = task.num_examples();
-  if (n == 0) throw InputError("no training examples");
-  std::vector<int64_t> lengths;
-  if (o.group_by_length) {
-    lengths.reserve(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) lengths.push_back(task.example_length(i));
-  }
-  const int64_t batches_per_epoch = (n + o.batch_size - 1) / o.batch_size;
-  const int64_t steps_per_epoch =
-      (batches_per_epoch + o.gradient_accumulation_steps - 1) / o.gradient_accumulation_steps;
-  const int64_t total_steps = steps_per_epoch * o.epochs;
-  const int64_t warmup = o.warmup_steps >= 0
-                             ? o.warmup_steps
-                             : static_cast<int64_t>(std::ceil(o.warmup_ratio * total_steps));
-
-  detail::CheckpointState state;
-  double best = o.greater_is_better ? -INFINITY : INFINITY;
-  int64_t best_step = 0, bad_evaluations = 0;
-  nlohmann::json best_evaluation = nlohmann::json::object();
-  if (resume && detail::load_checkpoint(last_dir, params, optimizer, state)) {
-    best = state.trainer.value("best", best);
-    best_step = state.trainer.value("best_step", int64_t{0});
-    bad_evaluations = state.trainer.value("bad_evaluations", int64_t{0});
-    best_evaluation = state.trainer.value("best_evaluation", best_evaluation);
-    scaler.restore(state.trainer.value("loss_scale", scaler.scale()),
-                   state.trainer.value("loss_scale_growth_tracker", int64_t{0}));
-    log_info(name_, "resuming at step " + std::to_string(state.global_step) + " (epoch " +
-                        std::to_string(state.epoch + 1) + ", batch " +
-                        std::to_string(state.batch_in_epoch) + ")");
-    truncate_log(log_file, state.global_step);
-  } else {
-    if (resume)
-      log_info(name_, "no checkpoint in " + last_dir.string() + ": starting from scratch");
-    fs::remove_all(last_dir);
-    fs::remove(best_file);
-    std::ofstream(log_file, std::ios::trunc);
-    torch::manual_seed(seed_);
-  }
-  TrainLog log(log_file);
-  log_info(name_, std::to_string(n) + " examples, " + std::to_string(o.epochs) + " epoch(s), " +
-                      std::to_string(total_steps) + " steps of " +
-                      std::to_string(o.batch_size * o.gradient_accumulation_steps) +
-                      " examples, warm-up " + std::to_string(warmup) +
-                      (precision == Precision::fp32
-                           ? ""
-                           : std::string(", mixed precision ") + precision_name(precision)));
-
-  auto trainer_json = [&] {
-    nlohmann::json out = {{"best_step", best_step},
-                          {"bad_evaluations", bad_evaluations},
-                          {"best_evaluation", best_evaluation}};
-    // JSON has no infinity: before the first evaluation there is no best yet.
-    if (std::isfinite(best)) out["best"] = best;
-    if (scaler.enabled()) {
-      out["loss_scale"] = scaler.scale();
-      out["loss_scale_growth_tracker"] = scaler.growth_tracker();
-    }
-    return out;
-  };
-  bool stop = false;
-  auto evaluate = [&](int64_t epoch) {
-    task.set_training(false);
-    std::map<std::string, double> metrics;
-    {
-      torch::NoGradGuard no_grad;
-      metrics = task.evaluate();
-    }
-    task.set_training(true);
-    auto found = metrics.find(o.metric);
-    if (found == metrics.end())
-      throw Error("evaluation gave no '" + o.metric + "' metric", "[train] metric");
-    const double value = found->second;
-    const bool improved = o.greater_is_better ? value > best + o.early_stopping_threshold
-                                              : value < best - o.early_stopping_threshold;
-    log.write({{"step", state.global_step}, {"epoch", epoch + 1}, {"eval", metrics}});
-    std::string summary;
-    for (const auto& [k, v] : metrics) summary += " " + k + " " + format_number(v);
-    log_info(name_, "eval at step " + std::to_string(state.global_step) + ":" + summary +
-                        (improved ? "  (best so far)" : ""));
-    if (improved) {
-      best = value;
-      best_step = state.global_step;
-      bad_evaluations = 0;
-      best_evaluation = metrics;
-      fs::path staged = best_file;
-      staged += ".tmp";
-      detail::save_model_weights(params, staged);
-      fs::rename(staged, best_file);
-    } else if (o.early_stopping_patience > 0 && ++bad_evaluations >= o.early_stopping_patience) {
-      log_info(name_, "early stopping: no improvement in " + std::to_string(bad_evaluations) +
-                          " evaluations");
-      stop = true;
-    }
-  };
-
-  Progress progress(name_, total_steps, "steps");
-  task.set_training(true);
-  double loss_sum = 0;
-  int64_t loss_count = 0, examples_seen = 0;
-  auto window_start = std::chrono::steady_clock::now();
-  TrainingResult result;
-  for (int64_t epoch = state.epoch; epoch < o.epochs && !stop; ++epoch) {
-    auto batches =
-        epoch_batches(n, o.batch_size, seed_, epoch, o.group_by_length ? &lengths : nullptr);
-    int64_t micro = 0;
-    for (int64_t b = state.batch_in_epoch; b < static_cast<int64_t>(batches.size()) && !stop; ++b) {
-      const auto& batch = batches[static_cast<size_t>(b)];
-      const int64_t remaining = static_cast<int64_t>(batches.size()) - (b - micro);
-      const int64_t group = std::min(o.gradient_accumulation_steps, remaining);
-      torch::Tensor loss;
-      {
-        // Autocast covers the forward pass only; backward runs in the forward's dtypes.
-        AutocastScope autocast(device, precision);
-        loss = task.loss(batch).to(torch::kFloat);
-      }
-      const double loss_value = loss.item<double>();
-      // With fp16 an overflow is expected now and then: the scaler skips that step.
-      if (!std::isfinite(loss_value) && !scaler.enabled())
-        throw Error("training loss is not finite at step " + std::to_string(state.global_step), "",
-                    "lower [train] learning_rate or check the data");
-      (scaler.scale(loss) / static_cast<double>(group)).backward();
-      if (std::isfinite(loss_value)) {
-        loss_sum += loss_value;
-        ++loss_count;
-      }
-      examples_seen += static_cast<int64_t>(batch.size());
-      if (++micro < group) continue;
-      micro = 0;
-      // Gradients are unscaled before clipping, so max_grad_norm means the same in fp16.
-      const bool finite = !scaler.enabled() || scaler.unscale(trainable);
-      if (finite && o.max_grad_norm > 0)
-        torch::nn::utils::clip_grad_norm_(trainable, o.max_grad_norm);
-      const double factor = linear_schedule(state.global_step, warmup, total_steps);
-      set_learning_rates(optimizer, groups.base_lrs, factor);
-      if (finite) optimizer.step();
-      scaler.update(finite);
-      if (!finite)
-        log_warn(name_, "step " + std::to_string(state.global_step + 1) +
-                            " skipped: fp16 gradients overflowed; loss scale lowered to " +
-                            format_number(scaler.scale()));
-      release_gradients(params);
-      ++state.global_step;
-      state.epoch = epoch;
-      state.batch_in_epoch = b + 1;
-      if (step_observer_) step_observer_(state.global_step);
-
-      if (state.global_step % o.log_every_steps == 0) {
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
-        const double mean_loss = loss_sum / std::max<int64_t>(1, loss_count);
-        const double rate = examples_seen / std::max(seconds, 1e-9);
-        log.write({{"step", state.global_step},
-                   {"epoch", epoch + 1},
-                   {"loss", mean_loss},
-                   {"lr", groups.base_lrs[0] * factor},
-                   {"examples_per_s", rate}});
-        progress.update(state.global_step, "loss " + format_number(mean_loss) + " lr " +
-                                               format_number(groups.base_lrs[0] * factor, 3) + " " +
-                                               format_number(rate, 3) + " ex/s");
-        loss_sum = 0;
-        loss_count = examples_seen = 0;
-        window_start = std::chrono::steady_clock::now();
-      }
-      bool checkpoint =
-          o.checkpoint_every_steps > 0 && state.global_step % o.checkpoint_every_steps == 0;
-      if (o.eval_every_steps > 0 && state.global_step % o.eval_every_steps == 0) {
-        evaluate(epoch);
-        checkpoint = true;
-      }
-      if (checkpoint) {
-        state.trainer = trainer_json();
-        detail::save_checkpoint(last_dir, params, optimizer, state);
-      }
-    }
-    if (stop) break;
-    state.epoch = epoch + 1;
-    state.batch_in_epoch = 0;
-    if (o.eval_every_steps == 0) evaluate(epoch);
-    result.epochs_completed = epoch + 1;
-    state.trainer = trainer_json();
-    detail::save_checkpoint(last_dir, params, optimizer, state);
-  }
-  progress.finish("best " + o.metric + " " + format_number(best) + " at step " +
-                  std::to_string(best_step));
-
-  if (fs::exists(best_file)) detail::load_model_weights(params, best_file);
-  task.set_training(false);
-  result.steps = state.global_step;
-  result.epochs_completed = std::max(result.epochs_completed, state.epoch);
-  result.best_metric = best;
-  result.best_step = best_step;
-  result.stopped_early = stop;
-  for (const auto& [k, v] : best_evaluation.items()) result.best_evaluation[k] = v.get<double>();
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
+  return TrainingRun(options_, work_dir_, name_, seed_, task, step_observer_).run(resume);
 }
 
 }  // namespace rubrika

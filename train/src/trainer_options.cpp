@@ -6,8 +6,14 @@
 namespace rubrika {
 
 TrainerOptions TrainerOptions::from_toml(const toml::table& table, const std::string& section) {
-  constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
   OptionsReader in(table, section, false);
+  TrainerOptions o = read(in, section);
+  in.finish();
+  return o;
+}
+
+TrainerOptions TrainerOptions::read(OptionsReader& in, const std::string& section) {
+  constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
   TrainerOptions o;
   o.epochs = in.get_int("epochs", o.epochs, 1, 10000);
   o.batch_size = in.get_int("batch_size", o.batch_size, 1, 65536);
@@ -34,11 +40,8 @@ TrainerOptions TrainerOptions::from_toml(const toml::table& table, const std::st
   o.checkpoint_every_steps =
       in.get_int("checkpoint_every_steps", o.checkpoint_every_steps, 0, kMax);
   o.log_every_steps = in.get_int("log_every_steps", o.log_every_steps, 1, kMax);
-  o.freeze_encoder = in.get_bool("freeze_encoder", o.freeze_encoder);
-  o.class_weights = in.get_choice("class_weights", o.class_weights, {"none", "balanced"});
   o.mixed_precision = in.get_choice("mixed_precision", o.mixed_precision, {"no", "bf16", "fp16"});
   o.section = section;
-  in.finish();
   return o;
 }
 
@@ -62,9 +65,7 @@ toml::table TrainerOptions::to_toml() const {
                   {"early_stopping_patience", early_stopping_patience},
                   {"early_stopping_threshold", early_stopping_threshold},
                   {"checkpoint_every_steps", checkpoint_every_steps},
-                  {"log_every_steps", log_every_steps},
-                  {"freeze_encoder", freeze_encoder},
-                  {"class_weights", class_weights}};
+                  {"log_every_steps", log_every_steps}};
   // Written only when on, so run folders trained before the option existed stay current.
   if (mixed_precision != "no") out.insert("mixed_precision", mixed_precision);
   return out;

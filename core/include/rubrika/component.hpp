@@ -21,14 +21,24 @@ class Component {
   Component& operator=(const Component&) = delete;
 };
 
+// Whether a component starts fresh or reads what training wrote. The host decides and
+// says so; a plugin never guesses from which files exist.
+enum class ArtifactUse {
+  initialise,  // build from the recipe table (pretrained weights it names, or random)
+  load,        // read `PluginContext::artifact`; a missing or broken artifact is an error
+};
+
 // What the host tells a plugin factory besides its own recipe table.
 struct PluginContext {
-  torch::Device device = c10::kCPU;    // where tensors and parameters live
-  std::filesystem::path recipe_dir;    // folder of the recipe; relative paths resolve here
-  std::filesystem::path artifact_dir;  // this component's folder in the run folder, if any
-  std::vector<std::string> labels;     // class names, for heads and label-aware stages
-  int64_t input_size = 0;              // width of the features a head reads (encoder hidden size)
-  uint64_t seed = 42;                  // for initialisation and sampling
+  torch::Device device = c10::kCPU;  // where tensors and parameters live
+  std::filesystem::path recipe_dir;  // folder of the recipe; relative paths resolve here
+  // This component's trained artifact in the run folder: a folder (encoder/, reranker/) or,
+  // for heads, a file (head.safetensors); named by RunLayout. Read only with `load`.
+  std::filesystem::path artifact;
+  ArtifactUse use = ArtifactUse::initialise;
+  std::vector<std::string> labels;  // class names, for heads and label-aware stages
+  int64_t input_size = 0;           // width of the features a head reads (encoder hidden size)
+  uint64_t seed = 42;               // for initialisation and sampling
 };
 
 // Parameters a trainer updates, with the names that become checkpoint keys.

@@ -1,7 +1,10 @@
-// Head: encoder output → logits, with its own loss.
+// Head: encoder output → logits.
 //
 // A single-label head's logits go through softmax; a multi-label head's through a
 // per-label sigmoid. The head chooses which encoder vector it reads (CLS, pooled, mean).
+// The training loss is not the head's: it is chosen by the recipe's [train] table and
+// computed by the trainer (train/include/rubrika/train/loss.hpp) from forward()'s logits
+// and task(), so a new loss knob needs no plugin change.
 //
 // First plugins: `linear` (Hugging Face BertForSequenceClassification-compatible),
 // `mlp`, `multilabel`.
@@ -21,12 +24,6 @@ class Head : public Component, public Trainable {
  public:
   // Logits [batch, num_labels].
   virtual torch::Tensor forward(const EncoderOutput& encoded) = 0;
-
-  // Mean loss over the batch. `targets` is [batch] int64 class ids for single-label heads,
-  // [batch, num_labels] float 0/1 for multi-label heads. `class_weights` [num_labels]
-  // (optional) re-weights classes (single-label) or positives (multi-label).
-  virtual torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& targets,
-                             const torch::Tensor& class_weights = {}) = 0;
 
   // Uncalibrated probabilities from logits: softmax or sigmoid, [batch, num_labels].
   virtual torch::Tensor probabilities(const torch::Tensor& logits) const;

@@ -17,6 +17,7 @@
 // or AMX, emulated and slow elsewhere).
 #pragma once
 
+#include <rubrika/enum_names.hpp>
 #include <rubrika/tensor.hpp>
 
 #include <cstdint>
@@ -27,8 +28,17 @@ namespace rubrika {
 
 enum class Precision { fp32, bf16, fp16 };
 
-// "no" or "fp32" → fp32, "bf16", "fp16"; anything else throws RecipeError naming `where`.
+// The names of an inference dtype ([encoder] dtype = "fp32" | "bf16" | "fp16").
+inline constexpr EnumName<Precision> kDtypeNames[] = {
+    {"fp32", Precision::fp32}, {"bf16", Precision::bf16}, {"fp16", Precision::fp16}};
+// The names of a training precision ([train] mixed_precision = "no" | "bf16" | "fp16").
+inline constexpr EnumName<Precision> kMixedPrecisionNames[] = {
+    {"no", Precision::fp32}, {"bf16", Precision::bf16}, {"fp16", Precision::fp16}};
+
+// A name of kMixedPrecisionNames or kDtypeNames ("no" or "fp32" → fp32, "bf16", "fp16");
+// anything else throws RecipeError naming `where`.
 Precision parse_precision(const std::string& name, const std::string& where = "mixed_precision");
+// "fp32", "bf16" or "fp16" (kDtypeNames).
 const char* precision_name(Precision precision);
 
 // Throws RecipeError (naming `where`) when `precision` cannot run on `device`: fp16 on a CPU.

@@ -6,7 +6,7 @@
 //     rubrika::OptionsReader in(table, "calibrator");
 //     Options o;
 //     o.max_iterations = in.get_int("max_iterations", o.max_iterations, 1, 100000);
-//     o.init = in.get_choice("init", o.init, {"one", "grid"});
+//     o.init = in.get_enum("init", o.init, kInitNames);  // an EnumName table, see enum_names.hpp
 //     in.finish();  // unknown keys are errors, with a "did you mean" suggestion
 //     return o;
 //   }
@@ -16,6 +16,8 @@
 // folder of the file the value came from (the recipe's folder; the working folder for
 // --set overrides).
 #pragma once
+
+#include <rubrika/enum_names.hpp>
 
 #include <toml++/toml.h>
 
@@ -38,7 +40,14 @@ class OptionsReader {
 
   std::string get_string(const std::string& key, const std::string& fallback);
   std::string require_string(const std::string& key);
-  // One of `choices`; anything else is an error listing them.
+  // One of the names in `names` (an EnumName table), as its enum value; any other string
+  // is an error at the value's file:line:col listing the names.
+  template <class E, size_t N>
+  E get_enum(const std::string& key, E fallback, const EnumName<E> (&names)[N]) {
+    return names[choose_(key, enum_name(names, fallback), enum_names(names))].value;
+  }
+  // One of `choices` as a string; anything else is an error listing them. Prefer get_enum:
+  // this is for options whose value is kept as text (serve/ until it moves to get_enum).
   std::string get_choice(const std::string& key, const std::string& fallback,
                          const std::vector<std::string>& choices);
   bool get_bool(const std::string& key, bool fallback);
@@ -66,6 +75,9 @@ class OptionsReader {
 
  private:
   const toml::node* node_(const std::string& key);
+  // Index in `choices` of the string at `key` (`fallback` when absent).
+  size_t choose_(const std::string& key, const std::string& fallback,
+                 const std::vector<std::string>& choices);
   const toml::table& table_;
   std::string section_;
   std::set<std::string> known_;

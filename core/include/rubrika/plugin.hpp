@@ -42,7 +42,8 @@
 namespace rubrika {
 
 // 2: Head::feature_source() added (a new virtual function moves the vtable).
-inline constexpr uint32_t kPluginAbiVersion = 2;
+// 3: Head::loss() removed: the loss is the trainer's (train/include/rubrika/train/loss.hpp).
+inline constexpr uint32_t kPluginAbiVersion = 3;
 
 #define RUBRIKA_STRINGIFY_INNER(x) #x
 #define RUBRIKA_STRINGIFY(x) RUBRIKA_STRINGIFY_INNER(x)

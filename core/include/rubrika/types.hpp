@@ -2,6 +2,7 @@
 // pipeline's device; shapes are given in the comments as [dim, ...].
 #pragma once
 
+#include <rubrika/enum_names.hpp>
 #include <rubrika/tensor.hpp>
 
 #include <cstdint>
@@ -41,7 +42,13 @@ struct EncoderOutput {
 // Which vector of an EncoderOutput a head or OOD scorer reads.
 enum class FeatureSource { cls, pooled, mean };
 
-// Parses "cls", "pooled", "mean"; throws rubrika::InputError naming the valid values.
+// The names of FeatureSource in recipes (`features = "pooled"`), weight-file metadata and
+// messages: the one place that spells them. Parse options with
+// OptionsReader::get_enum("features", fallback, kFeatureSourceNames).
+inline constexpr EnumName<FeatureSource> kFeatureSourceNames[] = {
+    {"cls", FeatureSource::cls}, {"pooled", FeatureSource::pooled}, {"mean", FeatureSource::mean}};
+
+// Parses a name of kFeatureSourceNames; throws rubrika::InputError naming the valid values.
 FeatureSource parse_feature_source(const std::string& name);
 const char* to_string(FeatureSource source);
 

@@ -86,6 +86,12 @@ void AtomicFileWriter::commit() {
   committed_ = true;
 }
 
+void write_file_atomically(const fs::path& file, std::string_view text) {
+  AtomicFileWriter out(file);
+  out.stream() << text;
+  out.commit();
+}
+
 AtomicDirectory::AtomicDirectory(fs::path target) : target_(std::move(target)) {
   if (!target_.has_filename()) target_ = target_.parent_path();
   create_parent(target_);

@@ -33,11 +33,18 @@ double scalar(const TensorMap& state, const std::string& key, const std::string&
 
 ThresholdOptions ThresholdOptions::read(OptionsReader& in) {
   ThresholdOptions o;
-  o.rule = in.get_choice("rule", o.rule, {"quantile", "zscore", "max"});
+  o.rule = in.get_enum("rule", o.rule, kThresholdRuleNames);
   o.quantile = in.get_double("quantile", o.quantile, 1e-9, 1.0);
   o.z = in.get_double("z", o.z, 0.0, 1e6);
   o.alpha = in.get_double("alpha", o.alpha, 1.0, 1e6);
   o.gate = in.get_double("gate", o.gate, 0.0, 1.0);
+  return o;
+}
+
+ThresholdOptions ThresholdOptions::from_toml(const toml::table& table, const std::string& section) {
+  OptionsReader in(table, section);
+  ThresholdOptions o = read(in);
+  in.finish();
   return o;
 }
 
@@ -62,14 +69,18 @@ ThresholdFit fit_threshold(const std::vector<double>& validation_scores,
   for (double s : sorted) squares += (s - fit.mean) * (s - fit.mean);
   fit.std = std::sqrt(squares / static_cast<double>(sorted.size()));
   fit.zscore_score = fit.mean + options.z * fit.std;
-  double base = std::max(fit.quantile_score, fit.zscore_score);
-  if (options.rule == "quantile")
-    base = fit.quantile_score;
-  else if (options.rule == "zscore")
-    base = fit.zscore_score;
-  else if (options.rule != "max")
-    throw InputError("unknown threshold rule '" + options.rule + "'", scorer,
-                     "use quantile, zscore or max");
+  double base = 0.0;
+  switch (options.rule) {
+    case ThresholdRule::quantile:
+      base = fit.quantile_score;
+      break;
+    case ThresholdRule::zscore:
+      base = fit.zscore_score;
+      break;
+    case ThresholdRule::max:
+      base = std::max(fit.quantile_score, fit.zscore_score);
+      break;
+  }
   fit.threshold = base + (options.alpha - 1.0) * std::abs(base);
   return fit;
 }
@@ -150,5 +161,45 @@ ThresholdFit get_threshold_state(const TensorMap& state, const std::string& scor
   fit.count = static_cast<int64_t>(optional("validation_count"));
   return fit;
 }
+
+Threshold::Threshold(ThresholdOptions options, std::string scorer)
+    : options_(std::move(options)), scorer_(std::move(scorer)) {}
+
+std::map<std::string, double> Threshold::fit(const torch::Tensor& validation_scores) {
+  fit_ = fit_threshold(validation_scores, options_, scorer_);
+  return threshold_figures(*fit_);
+}
+
+torch::Tensor Threshold::flag(const OodInputs& inputs, const torch::Tensor& scores) const {
+  return flag_texts(inputs, scores, fit_ ? &*fit_ : nullptr, options_, scorer_);
+}
+
+void Threshold::save(TensorMap& state) const {
+  if (fit_) put_threshold_state(state, *fit_);
+}
+
+void Threshold::load(const TensorMap& state) { fit_ = get_threshold_state(state, scorer_); }
+
+ThresholdOnlyScorer::ThresholdOnlyScorer(ThresholdOptions options, std::string scorer)
+    : threshold_(std::move(options), std::move(scorer)) {}
+
+void ThresholdOnlyScorer::fit(const OodInputs&, const torch::Tensor&) {}
+
+std::map<std::string, double> ThresholdOnlyScorer::fit_thresholds(const OodInputs& validation) {
+  return threshold_.fit(score(validation));
+}
+
+torch::Tensor ThresholdOnlyScorer::flag(const OodInputs& inputs,
+                                        const torch::Tensor& scores) const {
+  return threshold_.flag(inputs, scores);
+}
+
+TensorMap ThresholdOnlyScorer::state() const {
+  TensorMap out;
+  threshold_.save(out);
+  return out;
+}
+
+void ThresholdOnlyScorer::load_state(const TensorMap& state) { threshold_.load(state); }
 
 }  // namespace rubrika::ood

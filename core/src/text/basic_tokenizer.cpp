@@ -41,8 +41,8 @@ void finish_word(std::vector<Char>& word, const BertTokenizerOptions& o,
 
 }  // namespace
 
-std::vector<std::vector<Char>> basic_tokenize(const std::vector<char32_t>& cps, size_t begin,
-                                              size_t end, const BertTokenizerOptions& o) {
+std::vector<std::vector<Char>> basic_tokenize(const std::u32string& cps, size_t begin, size_t end,
+                                              const BertTokenizerOptions& o) {
   std::vector<std::vector<Char>> words;
   std::vector<Char> word;
   for (size_t i = begin; i < end; ++i) {

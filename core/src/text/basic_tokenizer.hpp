@@ -7,12 +7,13 @@
 
 #include "unicode.hpp"
 
+#include <string>
 #include <vector>
 
 namespace rubrika::text {
 
 // Words of cps[begin, end).
-std::vector<std::vector<Char>> basic_tokenize(const std::vector<char32_t>& cps, size_t begin,
-                                              size_t end, const BertTokenizerOptions& options);
+std::vector<std::vector<Char>> basic_tokenize(const std::u32string& cps, size_t begin, size_t end,
+                                              const BertTokenizerOptions& options);
 
 }  // namespace rubrika::text

@@ -4,6 +4,7 @@
 // while remembering which input character every output character came from (offsets).
 #include <rubrika/error.hpp>
 #include <rubrika/text/bert_tokenizer.hpp>
+#include <rubrika/text/utf8.hpp>
 
 #include "basic_tokenizer.hpp"
 #include "unicode.hpp"
@@ -50,7 +51,7 @@ BertTokenizer::BertTokenizer(std::vector<std::string> vocab, BertTokenizerOption
   special(options_.mask_token, mask);
   for (const auto& token : {options_.cls_token, options_.sep_token, options_.pad_token,
                             options_.mask_token, options_.unk_token})
-    specials_.push_back(text::decode_utf8(token, false));
+    specials_.push_back(utf8::decode(token));
   // Longest first, so the leftmost match is also the longest (Hugging Face's trie).
   std::sort(specials_.begin(), specials_.end(),
             [](const auto& a, const auto& b) { return a.size() > b.size(); });
@@ -81,7 +82,7 @@ void BertTokenizer::word_pieces(const std::vector<Char>& word, std::vector<Piece
   std::vector<size_t> starts;
   for (const Char& c : word) {
     starts.push_back(bytes.size());
-    text::append_utf8(bytes, c.cp);
+    utf8::append(bytes, c.cp);
   }
   starts.push_back(bytes.size());
   const size_t first = out.size();
@@ -110,14 +111,14 @@ void BertTokenizer::word_pieces(const std::vector<Char>& word, std::vector<Piece
   }
 }
 
-std::vector<BertTokenizer::Piece> BertTokenizer::pieces(const std::vector<char32_t>& cps) const {
+std::vector<BertTokenizer::Piece> BertTokenizer::pieces(const std::u32string& cps) const {
   std::vector<Piece> out;
   auto tokenize_span = [&](size_t begin, size_t end) {
     for (const auto& word : text::basic_tokenize(cps, begin, end, options_)) word_pieces(word, out);
   };
   size_t chunk = 0;
   for (size_t i = 0; i < cps.size();) {
-    const std::vector<char32_t>* matched = nullptr;
+    const std::u32string* matched = nullptr;
     for (const auto& special : specials_) {
       if (special.size() <= cps.size() - i &&
           std::equal(special.begin(), special.end(), cps.begin() + static_cast<long>(i))) {
@@ -130,7 +131,7 @@ std::vector<BertTokenizer::Piece> BertTokenizer::pieces(const std::vector<char32
       continue;
     }
     tokenize_span(chunk, i);
-    out.push_back({token_to_id(text::encode_utf8(*matched)), static_cast<int64_t>(i),
+    out.push_back({token_to_id(utf8::encode(*matched)), static_cast<int64_t>(i),
                    static_cast<int64_t>(i + matched->size())});
     i += matched->size();
     chunk = i;
@@ -141,7 +142,7 @@ std::vector<BertTokenizer::Piece> BertTokenizer::pieces(const std::vector<char32
 
 std::vector<std::string> BertTokenizer::tokenize(std::string_view text) const {
   std::vector<std::string> out;
-  for (const BertTokenizer::Piece& p : pieces(text::decode_utf8(text, false)))
+  for (const BertTokenizer::Piece& p : pieces(utf8::decode(text)))
     out.push_back(vocab_[static_cast<size_t>(p.id)]);
   return out;
 }
@@ -178,9 +179,9 @@ Encoding BertTokenizer::encode(std::string_view text, const std::string_view* pa
                                int64_t max_length, Truncation truncation) const {
   if (max_length <= 0) max_length = options_.model_max_length;
   std::vector<int64_t> bytes_a, bytes_b;
-  const auto a = pieces(text::decode_utf8(text, false, &bytes_a));
+  const auto a = pieces(utf8::decode(text, InvalidUtf8::error, &bytes_a));
   std::vector<BertTokenizer::Piece> b;
-  if (pair) b = pieces(text::decode_utf8(*pair, false, &bytes_b));
+  if (pair) b = pieces(utf8::decode(*pair, InvalidUtf8::error, &bytes_b));
   const int64_t specials = pair ? 3 : 2;
   size_t keep_a = a.size(), keep_b = b.size();
   Encoding e;
@@ -232,7 +233,7 @@ std::vector<Encoding> BertTokenizer::encode_windows(std::string_view text, int64
         "stride " + std::to_string(stride) + " must be in [0, " + std::to_string(room) + ")", "",
         "windows must advance");
   std::vector<int64_t> bytes;
-  const auto all = pieces(text::decode_utf8(text, false, &bytes));
+  const auto all = pieces(utf8::decode(text, InvalidUtf8::error, &bytes));
   std::vector<Encoding> windows;
   for (size_t start = 0;; start += static_cast<size_t>(room - stride)) {
     const size_t end = std::min(all.size(), start + static_cast<size_t>(room));

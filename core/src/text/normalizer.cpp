@@ -1,6 +1,7 @@
 #include <rubrika/error.hpp>
 #include <rubrika/options_reader.hpp>
 #include <rubrika/text/normalizer.hpp>
+#include <rubrika/text/utf8.hpp>
 
 #include "unicode.hpp"
 
@@ -12,9 +13,6 @@
 
 namespace rubrika {
 namespace {
-
-using text::decode_utf8;
-using text::encode_utf8;
 
 bool is_digit(char32_t cp) {
   return utf8proc_category(static_cast<utf8proc_int32_t>(cp)) == UTF8PROC_CATEGORY_ND;
@@ -31,16 +29,16 @@ char32_t lower(char32_t cp) {
 }
 
 std::u32string nfc(const std::u32string& text) {
-  std::string utf8 = encode_utf8(std::vector<char32_t>(text.begin(), text.end()));
+  const std::string bytes = utf8::encode(text);
   utf8proc_uint8_t* out = nullptr;
-  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
-                              static_cast<utf8proc_ssize_t>(utf8.size()), &out,
+  const auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(bytes.data()),
+                              static_cast<utf8proc_ssize_t>(bytes.size()), &out,
                               static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
   if (n < 0) return text;
-  auto cps =
-      decode_utf8(std::string_view(reinterpret_cast<char*>(out), static_cast<size_t>(n)), true);
+  std::u32string composed = utf8::decode(
+      std::string_view(reinterpret_cast<char*>(out), static_cast<size_t>(n)), InvalidUtf8::replace);
   std::free(out);
-  return std::u32string(cps.begin(), cps.end());
+  return composed;
 }
 
 // \+?\d[\d\-\s]{6,}\d, leftmost-longest like Python's re.sub.
@@ -74,10 +72,8 @@ bool starts_with(const std::u32string& s, size_t at, const std::u32string& prefi
 // Replaces whitespace-separated words that are URLs or e-mails.
 std::u32string mask_words(const std::u32string& s, const NormalizerOptions& o) {
   std::u32string out;
-  const auto url_cps = decode_utf8(o.url_mask, false);
-  const auto email_cps = decode_utf8(o.email_mask, false);
-  const std::u32string url_mask(url_cps.begin(), url_cps.end());
-  const std::u32string email_mask(email_cps.begin(), email_cps.end());
+  const std::u32string url_mask = utf8::decode(o.url_mask);
+  const std::u32string email_mask = utf8::decode(o.email_mask);
   for (size_t i = 0; i < s.size();) {
     if (text::is_whitespace(s[i])) {
       out.push_back(s[i++]);
@@ -165,7 +161,7 @@ NormalizerOptions NormalizerOptions::from_toml(const toml::table& table) {
   o.remove_words = in.get_strings("remove_words", o.remove_words);
   o.remove_words_files = in.get_paths("remove_words_files");
   o.collapse_whitespace = in.get_bool("collapse_whitespace", o.collapse_whitespace);
-  o.on_invalid_utf8 = in.get_choice("on_invalid_utf8", o.on_invalid_utf8, {"error", "replace"});
+  o.on_invalid_utf8 = in.get_enum("on_invalid_utf8", o.on_invalid_utf8, kInvalidUtf8Names);
   in.finish();
   for (const auto& file : o.remove_words_files)
     for (auto& word : read_word_file(file)) o.remove_words.push_back(std::move(word));
@@ -186,14 +182,13 @@ toml::table NormalizerOptions::to_toml() const {
                      {"email_mask", email_mask},
                      {"remove_words", words},
                      {"collapse_whitespace", collapse_whitespace},
-                     {"on_invalid_utf8", on_invalid_utf8}};
+                     {"on_invalid_utf8", enum_name(kInvalidUtf8Names, on_invalid_utf8)}};
 }
 
 Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options)) {
   for (const auto& word : options_.remove_words) {
-    auto cps = decode_utf8(word, false);
-    std::u32string lowered;
-    for (char32_t c : cps) lowered.push_back(lower(c));
+    std::u32string lowered = utf8::decode(word);
+    for (char32_t& c : lowered) c = lower(c);
     if (!lowered.empty()) words_.push_back(lowered);
   }
   std::sort(words_.begin(), words_.end(),
@@ -201,8 +196,7 @@ Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options))
 }
 
 std::string Normalizer::normalize(std::string_view input) const {
-  const auto cps = decode_utf8(input, options_.on_invalid_utf8 == "replace");
-  std::u32string s(cps.begin(), cps.end());
+  std::u32string s = utf8::decode(input, options_.on_invalid_utf8);
   if (options_.nfc) s = nfc(s);
   if (options_.lowercase)
     for (auto& c : s) c = lower(c);
@@ -212,7 +206,7 @@ std::string Normalizer::normalize(std::string_view input) const {
   if (options_.remove_phones) s = remove_phones(s);
   s = remove_listed(s, words_);
   if (options_.collapse_whitespace) s = collapse(s);
-  return encode_utf8(std::vector<char32_t>(s.begin(), s.end()));
+  return utf8::encode(s);
 }
 
 }  // namespace rubrika

@@ -1,51 +1,8 @@
 #include "unicode.hpp"
 
-#include <rubrika/error.hpp>
-
 #include <utf8proc.h>
 
 namespace rubrika::text {
-
-std::vector<char32_t> decode_utf8(std::string_view text, bool replace_invalid,
-                                  std::vector<int64_t>* byte_offsets) {
-  std::vector<char32_t> out;
-  out.reserve(text.size());
-  if (byte_offsets) byte_offsets->clear();
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
-  size_t at = 0;
-  while (at < text.size()) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t length =
-        utf8proc_iterate(bytes + at, static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
-    if (length < 0) {
-      if (!replace_invalid)
-        throw InputError("invalid UTF-8 at byte offset " + std::to_string(at), "",
-                         "re-encode the text as UTF-8");
-      if (byte_offsets) byte_offsets->push_back(static_cast<int64_t>(at));
-      out.push_back(0xFFFD);
-      ++at;
-      continue;
-    }
-    if (byte_offsets) byte_offsets->push_back(static_cast<int64_t>(at));
-    out.push_back(static_cast<char32_t>(cp));
-    at += static_cast<size_t>(length);
-  }
-  if (byte_offsets) byte_offsets->push_back(static_cast<int64_t>(text.size()));
-  return out;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  utf8proc_uint8_t buffer[4];
-  const auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), buffer);
-  out.append(reinterpret_cast<const char*>(buffer), static_cast<size_t>(n));
-}
-
-std::string encode_utf8(const std::vector<char32_t>& cps) {
-  std::string out;
-  out.reserve(cps.size() * 2);
-  for (char32_t cp : cps) append_utf8(out, cp);
-  return out;
-}
 
 namespace {
 utf8proc_category_t category(char32_t cp) {

@@ -1,11 +1,10 @@
-// Unicode helpers shared by the tokenizer and the normaliser (private to core/src/text).
+// Unicode character properties shared by the tokenizer and the normaliser (private to
+// core/src/text); the UTF-8 codec itself is rubrika/text/utf8.hpp.
 // Character data comes from utf8proc; no hand-made tables except the CJK ranges and the
 // ASCII punctuation set that Hugging Face's BertTokenizer hard-codes.
 #pragma once
 
 #include <cstdint>
-#include <string>
-#include <string_view>
 #include <vector>
 
 namespace rubrika::text {
@@ -15,14 +14,6 @@ struct Char {
   char32_t cp;
   int32_t origin;
 };
-
-// Decodes UTF-8. On invalid input: throws InputError naming the byte offset, or (replace)
-// substitutes U+FFFD for each bad sequence. `byte_offsets` (optional) receives the byte
-// offset of every code point plus the total length at the end.
-std::vector<char32_t> decode_utf8(std::string_view text, bool replace_invalid,
-                                  std::vector<int64_t>* byte_offsets = nullptr);
-void append_utf8(std::string& out, char32_t cp);
-std::string encode_utf8(const std::vector<char32_t>& cps);
 
 bool is_control(char32_t cp);             // HF _is_control: C* categories except \t \n \r
 bool is_whitespace(char32_t cp);          // HF _is_whitespace: space, \t \n \r, Zs

@@ -2,6 +2,7 @@
 #include <rubrika/io/atomic_file.hpp>
 #include <rubrika/options_reader.hpp>
 #include <rubrika/text/bert_tokenizer.hpp>
+#include <rubrika/text/utf8.hpp>
 #include <rubrika/text/wordpiece_trainer.hpp>
 
 #include "basic_tokenizer.hpp"
@@ -52,11 +53,11 @@ std::map<std::string, int64_t> count_words(const std::vector<std::string>& texts
   basic.do_lower_case = o.lowercase;
   std::map<std::string, int64_t> counts;
   for (const auto& text : texts) {
-    const auto cps = text::decode_utf8(text, true);
+    const auto cps = utf8::decode(text, InvalidUtf8::replace);
     for (const auto& word : text::basic_tokenize(cps, 0, cps.size(), basic)) {
-      std::string utf8;
-      for (const auto& c : word) text::append_utf8(utf8, c.cp);
-      counts[utf8] += 1;
+      std::string spelled;
+      for (const auto& c : word) utf8::append(spelled, c.cp);
+      counts[spelled] += 1;
     }
   }
   return counts;
@@ -68,7 +69,7 @@ Corpus spell(const std::map<std::string, int64_t>& word_counts, const WordPieceT
              Vocabulary& vocab) {
   std::map<char32_t, int64_t> char_counts;
   for (const auto& [word, count] : word_counts)
-    for (char32_t cp : text::decode_utf8(word, true)) char_counts[cp] += count;
+    for (char32_t cp : utf8::decode(word, InvalidUtf8::replace)) char_counts[cp] += count;
   std::vector<std::pair<char32_t, int64_t>> alphabet(char_counts.begin(), char_counts.end());
   std::stable_sort(alphabet.begin(), alphabet.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -78,23 +79,23 @@ Corpus spell(const std::map<std::string, int64_t>& word_counts, const WordPieceT
   for (const auto& [cp, count] : alphabet) {
     kept.insert(cp);
     std::string s;
-    text::append_utf8(s, cp);
+    utf8::append(s, cp);
     vocab.add(s);
   }
   for (const auto& [cp, count] : alphabet) {
     std::string s = "##";
-    text::append_utf8(s, cp);
+    utf8::append(s, cp);
     vocab.add(s);
   }
   Corpus corpus;
   for (const auto& [word, count] : word_counts) {
-    const auto cps = text::decode_utf8(word, true);
+    const auto cps = utf8::decode(word, InvalidUtf8::replace);
     if (!std::all_of(cps.begin(), cps.end(), [&](char32_t cp) { return kept.count(cp) > 0; }))
       continue;
     std::vector<int32_t> symbols;
     for (size_t i = 0; i < cps.size(); ++i) {
       std::string s = i ? "##" : "";
-      text::append_utf8(s, cps[i]);
+      utf8::append(s, cps[i]);
       symbols.push_back(vocab.id(s));
     }
     corpus.words.push_back(std::move(symbols));

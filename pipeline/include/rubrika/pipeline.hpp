@@ -4,6 +4,10 @@
 //   text ─► Normalizer ─► Encoder.tokenize ─► Encoder.forward ─► Head ─► Calibrator
 //        ─► OodScorer(s) ─► decision (top-k, "Other") ─► [Reranker when unsure] ─► Prediction
 //
+// predict(texts) is two steps: prepare() (normalise, tokenise) and predict(prepared) (all
+// the rest). The server calls them itself, so each served text is normalised and tokenised
+// once, and its token count (which the batcher's token budget reads) comes with it.
+//
 // The normaliser's options are part of the run folder, so a model is never served with
 // different cleaning than it was trained with, and OOD features at fit time and at serve
 // time come from forward() — the same code.
@@ -60,6 +64,16 @@ struct PipelineInfo {
   std::vector<std::string> labels;
 };
 
+// One raw text made ready for the model, so that a caller which batches texts (the
+// server) counts tokens and forms batches without normalising or tokenising again.
+struct PreparedText {
+  std::string normalized;     // normalize(text)
+  TokenBatch tokens;          // [1, seq] the encoder's tokens of `normalized`, on the CPU
+  int64_t token_count = 0;    // real (unpadded) tokens in `tokens`
+  double normalize_ms = 0.0;  // time spent normalising this text
+  double tokenize_ms = 0.0;   // time spent tokenising it
+};
+
 // The tensors of one forward pass over a batch of normalised texts.
 struct ForwardResult {
   EncoderOutput encoded;        // encoder outputs
@@ -92,15 +106,29 @@ class Pipeline {
 
   // Cleans one text exactly as training did. Throws InputError on invalid UTF-8.
   std::string normalize(std::string_view text) const;
-  // Number of tokens the encoder will see for a normalised text (for token-budget batching).
+  // Number of tokens the encoder will see for a normalised text.
   int64_t token_count(const std::string& normalized_text) const;
+
+  // Step 1 of predict: normalises and tokenises a raw text, once. Reads only the normaliser
+  // and the encoder's vocabulary, so it may run on several threads while another runs
+  // predict(). Throws InputError on invalid UTF-8 or text the encoder cannot take.
+  PreparedText prepare(std::string_view text) const;
+  std::vector<PreparedText> prepare(const std::vector<std::string>& texts) const;
 
   // Encoder + head + calibrator on normalised texts, in evaluation mode, no gradients.
   ForwardResult forward(const std::vector<std::string>& normalized_texts);
+  // Head + calibrator on an already tokenised batch (what forward() runs after tokenising).
+  ForwardResult forward_tokens(const TokenBatch& batch);
   // forward() over any number of texts in batches of `batch_size`, concatenated on the CPU.
   ForwardResult forward_all(const std::vector<std::string>& normalized_texts, int64_t batch_size);
 
-  // Raw texts in, one Prediction each (normalise, forward, OOD, decision, cascade).
+  // Step 2 of predict: one Prediction per prepared text, in order (forward on the stacked
+  // tokens, OOD, decision, cascade). Each text's timings_ms carries its own normalize and
+  // tokenize times; forward and ood are the batch's divided by its texts. Throws Error for
+  // a PreparedText that prepare() did not make (no tokens).
+  std::vector<Prediction> predict(const std::vector<PreparedText>& texts,
+                                  const PredictOptions& options);
+  // Raw texts in, one Prediction each: prepare() then predict() on the prepared texts.
   std::vector<Prediction> predict(const std::vector<std::string>& texts,
                                   const PredictOptions& options);
 
@@ -108,6 +136,11 @@ class Pipeline {
   // Throws InputError for an unknown label, ArtifactError when the run has no reranker.
   std::vector<ScoredCandidate> rerank(const std::string& text,
                                       const std::vector<std::string>& candidates);
+  // The batched form of rerank(): the reranker's score of each pair (normalized_texts[i],
+  // label candidates[i]) in one call, in order. Same errors as rerank(); both lists must
+  // have the same length.
+  std::vector<double> rerank_pairs(const std::vector<std::string>& normalized_texts,
+                                   const std::vector<std::string>& candidates);
 
   const LabelSet& labels() const { return labels_; }
   const DecisionOptions& decision() const { return decision_; }

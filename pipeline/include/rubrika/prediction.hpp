@@ -42,7 +42,8 @@ RerankMode parse_rerank_mode(const std::string& name);
 
 // One-line JSON of a prediction — the exact shape `rubrika predict` prints and the server
 // returns per text: {"label", "confidence", "other", "top_k": [{"label", "p"}],
-// "ood": {"score", "flag", "scorer"}, "reranked", ["label_before_rerank"], ["timings_ms"]}.
+// "ood": {"score", "flag", "scorer"}, "reranked", ["label_before_rerank"], ["timings_ms"]},
+// with text as UTF-8 (no \uXXXX escapes). prediction_json.hpp gives it as a JSON value.
 std::string to_json(const Prediction& prediction);
 
 }  // namespace rubrika

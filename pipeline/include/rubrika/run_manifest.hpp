@@ -65,8 +65,4 @@ toml::table options_without_type(const toml::table& table);
 // "fnv1a64:<16 hex digits>" of `text`: a stable content hash for recipes and stage inputs.
 std::string content_hash(const std::string& text);
 
-// Writes `text` to `file` through a temporary file in the same folder and a rename, so
-// readers never see a half-written file.
-void write_file_atomically(const std::filesystem::path& file, const std::string& text);
-
 }  // namespace rubrika

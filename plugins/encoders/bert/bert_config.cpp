@@ -13,9 +13,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-const char* const kActivations[] = {"gelu", "gelu_new", "gelu_pytorch_tanh",
-                                    "relu", "silu",     "swish"};
-
 template <class T>
 void read_field(const json& j, const char* key, T& value, const std::string& source) {
   auto it = j.find(key);
@@ -49,6 +46,14 @@ std::vector<std::string> read_labels(const json& j, const std::string& source) {
 
 }  // namespace
 
+Activation BertConfig::activation(const std::string& source) const {
+  if (auto known = enum_value(kHiddenActNames, hidden_act)) return *known;
+  std::string names;
+  for (const auto& name : enum_names(kHiddenActNames)) names += (names.empty() ? "" : ", ") + name;
+  throw ArtifactError("hidden_act \"" + hidden_act + "\" is not supported (" + names + ")", source,
+                      "fix the BERT configuration");
+}
+
 void BertConfig::validate(const std::string& source) const {
   auto bad = [&](const std::string& what) {
     throw ArtifactError(what, source, "fix the BERT configuration");
@@ -59,11 +64,7 @@ void BertConfig::validate(const std::string& source) const {
   if (hidden_size % num_attention_heads != 0)
     bad("hidden_size " + std::to_string(hidden_size) +
         " is not a multiple of num_attention_heads " + std::to_string(num_attention_heads));
-  bool known = false;
-  for (const char* a : kActivations) known = known || hidden_act == a;
-  if (!known)
-    bad("hidden_act \"" + hidden_act +
-        "\" is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish)");
+  (void)activation(source);
   if (hidden_dropout_prob < 0 || hidden_dropout_prob >= 1 || attention_probs_dropout_prob < 0 ||
       attention_probs_dropout_prob >= 1)
     bad("dropout probabilities must lie in [0, 1)");

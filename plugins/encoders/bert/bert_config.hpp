@@ -1,12 +1,31 @@
 // BertConfig: the fields of a Hugging Face config.json that the BERT math uses.
 #pragma once
 
+#include <rubrika/enum_names.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace rubrika::bert {
+
+// The feed-forward activation of every layer.
+enum class Activation {
+  gelu,       // exact: 0.5·x·(1 + erf(x/√2))
+  gelu_tanh,  // the tanh approximation (HF gelu_new, gelu_pytorch_tanh)
+  relu,
+  silu,  // x·sigmoid(x) (HF silu, swish)
+};
+// config.json's hidden_act names, Hugging Face's aliases included; the first name of a
+// value is the one rubrika writes.
+inline constexpr EnumName<Activation> kHiddenActNames[] = {
+    {"gelu", Activation::gelu},
+    {"gelu_new", Activation::gelu_tanh},
+    {"gelu_pytorch_tanh", Activation::gelu_tanh},
+    {"relu", Activation::relu},
+    {"silu", Activation::silu},
+    {"swish", Activation::silu}};
 
 struct BertConfig {
   int64_t vocab_size = 30522;        // rows of the word embedding
@@ -28,6 +47,8 @@ struct BertConfig {
   std::string architecture;
 
   int64_t head_size() const { return hidden_size / num_attention_heads; }
+  // hidden_act as an Activation; ArtifactError (where = `source`) for an unknown name.
+  Activation activation(const std::string& source = "config.json") const;
 
   // Throws rubrika::ArtifactError (where = `source`) when a value is out of range or
   // unsupported (hidden_size not divisible by heads, unknown activation...).

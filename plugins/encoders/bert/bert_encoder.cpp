@@ -20,6 +20,12 @@ namespace {
 
 constexpr const char* kLog = "encoder/bert";
 
+// The activations a recipe's [encoder.init] may choose (config.json also knows aliases).
+constexpr EnumName<Activation> kInitActivationNames[] = {{"gelu", Activation::gelu},
+                                                         {"gelu_new", Activation::gelu_tanh},
+                                                         {"relu", Activation::relu},
+                                                         {"silu", Activation::silu}};
+
 // vocab.txt as a list of tokens in id order.
 std::vector<std::string> read_vocab_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -49,7 +55,7 @@ BertEncoderPlugin::InitOptions BertEncoderPlugin::InitOptions::from_toml(const t
   o.max_position_embeddings =
       in.get_int("max_position_embeddings", o.max_position_embeddings, 2, 1 << 20);
   o.type_vocab_size = in.get_int("type_vocab_size", o.type_vocab_size, 1, 1024);
-  o.hidden_act = in.get_choice("hidden_act", o.hidden_act, {"gelu", "gelu_new", "relu", "silu"});
+  o.hidden_act = in.get_enum("hidden_act", o.hidden_act, kInitActivationNames);
   o.dropout = in.get_double("dropout", o.dropout, 0.0, 0.99);
   o.attention_dropout = in.get_double("attention_dropout", o.attention_dropout, 0.0, 0.99);
   o.initializer_range = in.get_double("initializer_range", o.initializer_range, 1e-6, 10.0);
@@ -69,18 +75,16 @@ BertEncoderPlugin::Options BertEncoderPlugin::Options::from_toml(const toml::tab
                             : "both `model` and `init` are given",
             "set exactly one: model = \"path/to/hf-folder\" or an [encoder.init] table");
   o.max_length = in.get_int("max_length", o.max_length, 2, 1 << 20);
-  o.dtype = in.get_choice("dtype", o.dtype, {"fp32", "bf16", "fp16"});
+  o.dtype = in.get_enum("dtype", o.dtype, kDtypeNames);
   o.pad_to_multiple_of = in.get_int("pad_to_multiple_of", o.pad_to_multiple_of, 0, 4096);
   in.finish();
   return o;
 }
 
 BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options options)
-    : options_(std::move(options)),
-      precision_(parse_precision(options_.dtype, "[encoder] dtype")),
-      device_(context.device) {
-  if (!context.artifact_dir.empty() && fs::exists(context.artifact_dir / "config.json"))
-    load_from(context.artifact_dir, context.seed);
+    : options_(std::move(options)), device_(context.device) {
+  if (context.use == ArtifactUse::load)
+    load_from(context.artifact, context.seed);
   else if (options_.init)
     init_from(*options_.init, context.seed);
   else
@@ -91,7 +95,7 @@ BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options optio
                           " exceeds the model's max_position_embeddings " +
                           std::to_string(positions),
                       "", "set max_length <= " + std::to_string(positions));
-  check_precision_supported(precision_, device_, "[encoder] dtype");
+  check_precision_supported(options_.dtype, device_, "[encoder] dtype");
   model_->eval();
   model_->to(device_);
   warn_if_bf16_is_emulated();
@@ -100,7 +104,7 @@ BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options optio
 // bf16 only pays off where the CPU multiplies bf16 natively; elsewhere libtorch converts
 // every operand and the model runs far slower than fp32 (measured 21x on an AVX2 EPYC).
 void BertEncoderPlugin::warn_if_bf16_is_emulated() const {
-  if (options_.dtype != "bf16" || !device_.is_cpu()) return;
+  if (options_.dtype != Precision::bf16 || !device_.is_cpu()) return;
   const CpuFeatures cpu = detect_cpu_features();
   if (cpu.avx512_bf16 || cpu.amx_bf16) return;
   log_warn(kLog,
@@ -139,7 +143,7 @@ void BertEncoderPlugin::init_from(const InitOptions& init, uint64_t seed) {
   config.intermediate_size = init.intermediate_size;
   config.max_position_embeddings = init.max_position_embeddings;
   config.type_vocab_size = init.type_vocab_size;
-  config.hidden_act = init.hidden_act;
+  config.hidden_act = enum_name(kInitActivationNames, init.hidden_act);
   config.hidden_dropout_prob = init.dropout;
   config.attention_probs_dropout_prob = init.attention_dropout;
   config.initializer_range = init.initializer_range;
@@ -165,7 +169,7 @@ TokenBatch BertEncoderPlugin::tokenize(const std::vector<std::string>& texts,
 }
 
 BertModel& BertEncoderPlugin::inference_model() {
-  if (training_ || options_.dtype != "bf16" || !device_.is_cpu()) return model_;
+  if (training_ || options_.dtype != Precision::bf16 || !device_.is_cpu()) return model_;
   if (!bf16_model_) {
     // Normal tensors even when called under InferenceMode, so they outlive it safely.
     c10::InferenceMode normal_tensors(/*enabled=*/false);
@@ -191,7 +195,7 @@ EncoderOutput BertEncoderPlugin::forward(const TokenBatch& batch, bool output_hi
   // bf16 copy of the weights instead (inference_model), and training is always fp32 here
   // ([train] mixed_precision turns autocast on around the whole training forward pass).
   const bool autocast = !training_ && device_.is_cuda();
-  AutocastScope autocast_scope(device_, autocast ? precision_ : Precision::fp32);
+  AutocastScope autocast_scope(device_, autocast ? options_.dtype : Precision::fp32);
   BertModelOutput out = inference_model()->forward(on_device.input_ids, on_device.attention_mask,
                                                    on_device.token_type_ids, output_hidden_states);
   auto fp32 = [](const torch::Tensor& t) { return t.to(torch::kFloat); };

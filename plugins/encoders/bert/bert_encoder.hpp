@@ -8,8 +8,8 @@
 //   # [encoder.init] vocab = "models/rubert-tiny2", hidden_size = 312, ...
 //   max_length = 512
 //   dtype = "fp32"                     # or "bf16" / "fp16" (CUDA) for inference
-// When PluginContext::artifact_dir holds a config.json (a trained run folder), the model is
-// loaded from there instead.
+// When the host says ArtifactUse::load (a trained run folder), the model is loaded from
+// PluginContext::artifact instead.
 #pragma once
 
 #include "bert_model.hpp"
@@ -34,25 +34,25 @@ class BertEncoderPlugin : public rubrika::Encoder {
     std::filesystem::path vocab;  // vocab.txt, or a folder with vocab.txt (+ tokenizer_config.json)
     bool do_lower_case = false;   // only used when `vocab` is a file
     int64_t hidden_size = 768;    // width of hidden states
-    int64_t num_hidden_layers = 12;         // encoder layers
-    int64_t num_attention_heads = 12;       // heads; must divide hidden_size
-    int64_t intermediate_size = 3072;       // feed-forward width
-    int64_t max_position_embeddings = 512;  // longest sequence
-    int64_t type_vocab_size = 2;            // segment ids
-    std::string hidden_act = "gelu";        // gelu | gelu_new | relu | silu
-    double dropout = 0.1;                   // hidden_dropout_prob
-    double attention_dropout = 0.1;         // attention_probs_dropout_prob
-    double initializer_range = 0.02;        // std of the normal initialisation
-    double layer_norm_eps = 1e-12;          // LayerNorm epsilon
+    int64_t num_hidden_layers = 12;            // encoder layers
+    int64_t num_attention_heads = 12;          // heads; must divide hidden_size
+    int64_t intermediate_size = 3072;          // feed-forward width
+    int64_t max_position_embeddings = 512;     // longest sequence
+    int64_t type_vocab_size = 2;               // segment ids
+    Activation hidden_act = Activation::gelu;  // gelu | gelu_new | relu | silu
+    double dropout = 0.1;                      // hidden_dropout_prob
+    double attention_dropout = 0.1;            // attention_probs_dropout_prob
+    double initializer_range = 0.02;           // std of the normal initialisation
+    double layer_norm_eps = 1e-12;             // LayerNorm epsilon
     static InitOptions from_toml(const toml::table& table);
   };
 
   struct Options {
-    std::filesystem::path model;      // Hugging Face folder; exclusive with `init`
-    std::optional<InitOptions> init;  // fresh model; exclusive with `model`
-    int64_t max_length = 512;         // tokens per text (pair), specials included
-    std::string dtype = "fp32";       // inference precision: fp32 | bf16 | fp16 (CUDA)
-    int64_t pad_to_multiple_of = 0;   // round padded length up to this (0: off)
+    std::filesystem::path model;        // Hugging Face folder; exclusive with `init`
+    std::optional<InitOptions> init;    // fresh model; exclusive with `model`
+    int64_t max_length = 512;           // tokens per text (pair), specials included
+    Precision dtype = Precision::fp32;  // inference precision: fp32 | bf16 | fp16 (CUDA)
+    int64_t pad_to_multiple_of = 0;     // round padded length up to this (0: off)
     static Options from_toml(const toml::table& table);
   };
 
@@ -86,7 +86,6 @@ class BertEncoderPlugin : public rubrika::Encoder {
   void warn_if_bf16_is_emulated() const;
 
   Options options_;
-  Precision precision_;  // options_.dtype, parsed once
   torch::Device device_;
   BertModel model_{nullptr};
   BertModel bf16_model_{nullptr};  // CPU bf16 inference copy; reset when training starts

@@ -117,17 +117,23 @@ torch::Tensor BertAttentionImpl::forward(const torch::Tensor& hidden,
   return output(self(hidden, mask_bias), hidden);
 }
 
-BertIntermediateImpl::BertIntermediateImpl(const BertConfig& c) : activation_(c.hidden_act) {
+BertIntermediateImpl::BertIntermediateImpl(const BertConfig& c) : activation_(c.activation()) {
   dense = register_module("dense", torch::nn::Linear(c.hidden_size, c.intermediate_size));
 }
 
 torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& hidden) {
   torch::Tensor x = dense(hidden);
-  if (activation_ == "gelu") return torch::gelu(x);  // exact: 0.5·x·(1 + erf(x/√2))
-  if (activation_ == "gelu_new" || activation_ == "gelu_pytorch_tanh")
-    return torch::gelu(x, "tanh");
-  if (activation_ == "relu") return torch::relu(x);
-  return torch::silu(x);  // "silu" / "swish"; BertConfig::validate admits nothing else
+  switch (activation_) {
+    case Activation::gelu:
+      return torch::gelu(x);
+    case Activation::gelu_tanh:
+      return torch::gelu(x, "tanh");
+    case Activation::relu:
+      return torch::relu(x);
+    case Activation::silu:
+      break;
+  }
+  return torch::silu(x);
 }
 
 BertLayerImpl::BertLayerImpl(const BertConfig& c) {

@@ -85,7 +85,7 @@ class BertIntermediateImpl : public torch::nn::Module {
   torch::nn::Linear dense{nullptr};
 
  private:
-  std::string activation_;
+  Activation activation_;
 };
 TORCH_MODULE(BertIntermediate);
 

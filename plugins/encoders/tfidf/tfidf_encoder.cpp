@@ -29,7 +29,7 @@ NormalizerOptions TfidfEncoder::preparation(bool lowercase) {
   o.nfc = false;
   o.lowercase = lowercase;
   o.collapse_whitespace = false;
-  o.on_invalid_utf8 = "error";
+  o.on_invalid_utf8 = InvalidUtf8::error;
   return o;
 }
 
@@ -37,8 +37,7 @@ TfidfEncoder::TfidfEncoder(const PluginContext& context, Options options)
     : options_(std::move(options)),
       device_(context.device),
       normalizer_(preparation(options_.settings.lowercase)) {
-  if (!context.artifact_dir.empty() && fs::exists(context.artifact_dir / "vocab.json"))
-    load(context.artifact_dir);
+  if (context.use == ArtifactUse::load) load(context.artifact);
 }
 
 std::string TfidfEncoder::prepare(const std::string& text) const {

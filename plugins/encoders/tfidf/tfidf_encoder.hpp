@@ -32,8 +32,8 @@
 // cls = pooled = that dense row; last_hidden_state = cls.unsqueeze(1) with a [batch, 1]
 // mask of ones, so mean pooling gives the same vector. Dense is fine up to ~50k features.
 //
-// Files (save(dir), written atomically; loaded when PluginContext::artifact_dir holds
-// vocab.json, which is how a trained run folder is served):
+// Files (save(dir), written atomically; loaded from PluginContext::artifact when the host
+// says ArtifactUse::load, which is how a trained run folder is served):
 //   vocab.json       {"format": "rubrika-tfidf", "format_version": 1, "documents": n,
 //                     "settings": {word_ngrams, char_ngrams, max_features, min_df,
 //                     sublinear_tf, lowercase}, "word_features": [...], "char_features": [...]}

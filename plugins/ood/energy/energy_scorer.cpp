@@ -11,13 +11,11 @@
 
 #include <ATen/ATen.h>
 
-#include <optional>
-
 namespace {
 
 constexpr const char* kSource = "ood/energy";
 
-class EnergyScorer : public rubrika::OodScorer {
+class EnergyScorer : public rubrika::ood::ThresholdOnlyScorer {
  public:
   struct Options {
     double temperature = 1.0;                  // T of the energy (not the calibrator's temperature)
@@ -35,42 +33,18 @@ class EnergyScorer : public rubrika::OodScorer {
   static constexpr const char* kVersion = "1.0.0";
   static constexpr const char* kDescription = "energy score -T * logsumexp(logits / T)";
 
-  EnergyScorer(const rubrika::PluginContext&, Options options) : options_(std::move(options)) {}
-
-  // Nothing to learn from the training set.
-  void fit(const rubrika::OodInputs&, const torch::Tensor&) override {}
-
-  std::map<std::string, double> fit_thresholds(const rubrika::OodInputs& validation) override {
-    threshold_ = rubrika::ood::fit_threshold(score(validation), options_.threshold, kSource);
-    return rubrika::ood::threshold_figures(*threshold_);
-  }
+  EnergyScorer(const rubrika::PluginContext&, Options options)
+      : ThresholdOnlyScorer(options.threshold, kSource), temperature_(options.temperature) {}
 
   torch::Tensor score(const rubrika::OodInputs& inputs) const override {
     if (!inputs.logits.defined() || inputs.logits.dim() != 2)
       throw rubrika::InputError("the energy scorer needs logits [batch, num_labels]", kSource,
                                 "fill OodInputs::logits with the head's raw logits");
-    const double t = options_.temperature;
-    return -t * at::logsumexp(inputs.logits.to(at::kDouble) / t, {1});
-  }
-
-  torch::Tensor flag(const rubrika::OodInputs& inputs, const torch::Tensor& scores) const override {
-    return rubrika::ood::flag_texts(inputs, scores, threshold_ ? &*threshold_ : nullptr,
-                                    options_.threshold, kSource);
-  }
-
-  rubrika::TensorMap state() const override {
-    rubrika::TensorMap out;
-    if (threshold_) rubrika::ood::put_threshold_state(out, *threshold_);
-    return out;
-  }
-
-  void load_state(const rubrika::TensorMap& state) override {
-    threshold_ = rubrika::ood::get_threshold_state(state, kSource);
+    return -temperature_ * at::logsumexp(inputs.logits.to(at::kDouble) / temperature_, {1});
   }
 
  private:
-  Options options_;
-  std::optional<rubrika::ood::ThresholdFit> threshold_;
+  double temperature_;
 };
 
 }  // namespace

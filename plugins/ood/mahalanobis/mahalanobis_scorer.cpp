@@ -46,14 +46,14 @@ const at::Tensor& require(const rubrika::TensorMap& state, const char* key) {
 class MahalanobisScorer : public rubrika::OodScorer {
  public:
   struct Options {
-    std::string features = "cls";              // cls | pooled | mean: the encoder vector scored
+    rubrika::FeatureSource features = rubrika::FeatureSource::cls;  // the encoder vector scored
     double ridge = 0.0;                        // extra ridge * mean-variance * I on the covariance
     rubrika::ood::ThresholdOptions threshold;  // rule, quantile, z, alpha, gate
 
     static Options from_toml(const toml::table& table) {
       rubrika::OptionsReader in(table, "ood");
       Options o;
-      o.features = in.get_choice("features", o.features, {"cls", "pooled", "mean"});
+      o.features = in.get_enum("features", o.features, rubrika::kFeatureSourceNames);
       o.ridge = in.get_double("ridge", o.ridge, 0.0, 1e6);
       o.threshold = rubrika::ood::ThresholdOptions::read(in);
       in.finish();
@@ -65,7 +65,7 @@ class MahalanobisScorer : public rubrika::OodScorer {
       "min squared Mahalanobis distance to class means, Ledoit-Wolf shared covariance";
 
   MahalanobisScorer(const rubrika::PluginContext&, Options options)
-      : options_(std::move(options)), source_(rubrika::parse_feature_source(options_.features)) {}
+      : options_(std::move(options)), threshold_(options_.threshold, kSource) {}
 
   void fit(const rubrika::OodInputs& train, const torch::Tensor& labels) override {
     const Eigen::MatrixXd x = features(train);
@@ -79,8 +79,7 @@ class MahalanobisScorer : public rubrika::OodScorer {
   }
 
   std::map<std::string, double> fit_thresholds(const rubrika::OodInputs& validation) override {
-    threshold_ = rubrika::ood::fit_threshold(score(validation), options_.threshold, kSource);
-    auto figures = rubrika::ood::threshold_figures(*threshold_);
+    auto figures = threshold_.fit(score(validation));
     figures["shrinkage"] = model_->shrinkage();
     return figures;
   }
@@ -93,8 +92,7 @@ class MahalanobisScorer : public rubrika::OodScorer {
   }
 
   torch::Tensor flag(const rubrika::OodInputs& inputs, const torch::Tensor& scores) const override {
-    return rubrika::ood::flag_texts(inputs, scores, threshold_ ? &*threshold_ : nullptr,
-                                    options_.threshold, kSource);
+    return threshold_.flag(inputs, scores);
   }
 
   rubrika::TensorMap state() const override {
@@ -105,7 +103,7 @@ class MahalanobisScorer : public rubrika::OodScorer {
     out["class_ids"] = at::tensor(model.class_ids(), at::kLong);
     out["shrinkage"] = at::scalar_tensor(model.shrinkage(), at::kDouble);
     out["ridge"] = at::scalar_tensor(model.ridge_added(), at::kDouble);
-    if (threshold_) rubrika::ood::put_threshold_state(out, *threshold_);
+    threshold_.save(out);
     return out;
   }
 
@@ -121,7 +119,7 @@ class MahalanobisScorer : public rubrika::OodScorer {
     model_ = rubrika::mahalanobis::GaussianModel::from_parts(
         rubrika::metrics::to_int64s(ids), to_eigen(means), to_eigen(cholesky), shrinkage);
     threshold_.reset();
-    if (state.count("threshold")) threshold_ = rubrika::ood::get_threshold_state(state, kSource);
+    if (state.count("threshold")) threshold_.load(state);
   }
 
  private:
@@ -129,7 +127,7 @@ class MahalanobisScorer : public rubrika::OodScorer {
     if (inputs.encoded == nullptr)
       throw rubrika::InputError("the Mahalanobis scorer needs encoder outputs", kSource,
                                 "fill OodInputs::encoded");
-    const at::Tensor x = rubrika::select_features(*inputs.encoded, source_);
+    const at::Tensor x = rubrika::select_features(*inputs.encoded, options_.features);
     if (x.dim() != 2)
       throw rubrika::InputError(
           "features must be [batch, hidden], got rank " + std::to_string(x.dim()), kSource);
@@ -144,9 +142,8 @@ class MahalanobisScorer : public rubrika::OodScorer {
   }
 
   Options options_;
-  rubrika::FeatureSource source_;
   std::optional<rubrika::mahalanobis::GaussianModel> model_;
-  std::optional<rubrika::ood::ThresholdFit> threshold_;
+  rubrika::ood::Threshold threshold_;
 };
 
 }  // namespace

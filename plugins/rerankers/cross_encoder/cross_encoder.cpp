@@ -46,9 +46,8 @@ class CrossEncoder : public rubrika::Reranker {
 
   CrossEncoder(const rubrika::PluginContext& context, Options options)
       : options_(std::move(options)), device_(context.device) {
-    const bool trained =
-        !context.artifact_dir.empty() && fs::exists(context.artifact_dir / "config.json");
-    const fs::path source = trained ? context.artifact_dir : options_.model;
+    const bool trained = context.use == rubrika::ArtifactUse::load;
+    const fs::path source = trained ? context.artifact : options_.model;
     if (source.empty())
       throw rubrika::RecipeError(
           "[reranker] needs `model` (a Hugging Face BERT folder)", "",

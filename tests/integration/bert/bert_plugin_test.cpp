@@ -65,7 +65,8 @@ TEST(BertPlugin, SavesAndReloadsFromTheArtifactFolder) {
                         "special_tokens_map.json"})
     EXPECT_TRUE(fs::exists(dir / "encoder" / f)) << f;
   rubrika::PluginContext context;
-  context.artifact_dir = dir / "encoder";
+  context.artifact = dir / "encoder";
+  context.use = rubrika::ArtifactUse::load;
   // `model` points elsewhere; the artifact folder wins, as when serving a trained run.
   auto reloaded = create(toml::table{{"model", "/nonexistent"}}, context);
   std::vector<std::string> texts{reference()["single"][3]["text"]};

@@ -56,7 +56,8 @@ TEST(CrossEncoder, SavedRerankerReloadsWithIdenticalScores) {
   reranker->save(dir.path / "reranker");
 
   rubrika::PluginContext reload;
-  reload.artifact_dir = dir.path / "reranker";
+  reload.artifact = dir.path / "reranker";
+  reload.use = rubrika::ArtifactUse::load;
   reload.seed = 12345;  // a different seed must not matter once weights are loaded
   const torch::Tensor after = create(reload)->score_pairs(kTexts, kLabels);
   ASSERT_EQ(after.sizes(), before.sizes());

@@ -1,6 +1,7 @@
-// Dynamic batching: batches close by size, by token budget, or by time; texts of similar
-// length go together; a full queue rejects at once; deadlines give DeadlineError and skip
-// the work; stop() drains.
+// Dynamic batching: batches close by size, by token budget (read from the prepared
+// items), or by time; texts of similar length go together; rerank pairs are batched
+// through the same queue but never with classify texts; a full queue rejects at once;
+// deadlines give DeadlineError and skip the work; stop() drains.
 #include <rubrika/serve/batcher.hpp>
 #include <rubrika/serve/serve_errors.hpp>
 #include "fake_backends.hpp"
@@ -18,15 +19,24 @@ using std::chrono::milliseconds;
 
 Clock::time_point in(int64_t ms) { return Clock::now() + milliseconds(ms); }
 
-std::vector<int64_t> tokens_of(const std::vector<std::string>& texts) {
-  std::vector<int64_t> tokens;
-  for (const auto& t : texts) tokens.push_back(FakeBackend::words(t) + 2);
-  return tokens;
+// Prepared as FakeBackend::prepare does: the text itself, words + 2 tokens.
+PreparedText prepared(const std::string& text) {
+  PreparedText out;
+  out.normalized = text;
+  out.token_count = FakeBackend::words(text) + 2;
+  return out;
 }
 
 std::vector<Prediction> run(Batcher& batcher, const std::vector<std::string>& texts,
                             PredictOptions options = {}, int64_t deadline_ms = 5000) {
-  return batcher.run(texts, tokens_of(texts), options, in(deadline_ms));
+  std::vector<PreparedText> items;
+  for (const auto& text : texts) items.push_back(prepared(text));
+  return batcher.classify(std::move(items), options, in(deadline_ms));
+}
+
+std::vector<double> rerank(Batcher& batcher, const std::string& text,
+                           std::vector<std::string> candidates, int64_t deadline_ms = 5000) {
+  return batcher.rerank(prepared(text), std::move(candidates), in(deadline_ms));
 }
 
 TEST(BatchPolicy, ClosesAtMaxTexts) {
@@ -156,6 +166,68 @@ TEST(Batcher, DifferentRerankModesAreNotMixedInOneBatch) {
   EXPECT_NE(batches[0].options.rerank, batches[1].options.rerank);
 }
 
+TEST(Batcher, TokenBudgetReadsThePreparedTokenCounts) {
+  FakeBackend backend;
+  Batcher batcher(backend, {32, /*max_batch_tokens=*/100, /*max_wait_ms=*/10000, 1024, 1});
+  std::vector<PreparedText> items(4, prepared("одно"));
+  for (auto& item : items) item.token_count = 50;  // the words say 3; the item says 50
+  EXPECT_EQ(batcher.classify(std::move(items), {}, in(5000)).size(), 4u);
+  auto batches = backend.batches();
+  ASSERT_EQ(batches.size(), 2u);  // 2 × 50 fits the budget of 100, 3 × 50 does not
+  EXPECT_EQ(batches[0].texts.size(), 2u);
+}
+
+TEST(Batcher, RerankPairsOfSeveralRequestsShareOneBatchAndComeBackInCandidateOrder) {
+  FakeBackend backend;
+  Batcher batcher(backend, {32, 8192, /*max_wait_ms=*/300, 1024, 1});
+  auto first = std::async(std::launch::async, [&] {
+    return rerank(batcher, "абв", {"Работа", "Авто"});
+  });
+  std::this_thread::sleep_for(milliseconds(50));
+  auto second = std::async(std::launch::async, [&] { return rerank(batcher, "x", {"Авто"}); });
+  const std::vector<double> a = first.get(), b = second.get();
+  // FakeBackend: score = bytes of the label + bytes of the text / 1000.
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_DOUBLE_EQ(a[0], 12.006);
+  EXPECT_DOUBLE_EQ(a[1], 8.006);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_DOUBLE_EQ(b[0], 8.001);
+  auto reranks = backend.reranks();
+  ASSERT_EQ(reranks.size(), 1u);  // three pairs, one backend call
+  EXPECT_EQ(reranks[0].candidates.size(), 3u);
+  EXPECT_TRUE(backend.batches().empty());
+}
+
+TEST(Batcher, ClassifyTextsAndRerankPairsNeverShareABatch) {
+  FakeBackend backend;
+  Batcher batcher(backend, {32, 8192, /*max_wait_ms=*/200, 1024, 1});
+  auto classified = std::async(std::launch::async, [&] { return run(batcher, {"a", "b"}); });
+  auto reranked = std::async(std::launch::async, [&] { return rerank(batcher, "a", {"Авто"}); });
+  EXPECT_EQ(classified.get().size(), 2u);
+  EXPECT_EQ(reranked.get().size(), 1u);
+  ASSERT_EQ(backend.batches().size(), 1u);
+  EXPECT_EQ(backend.batches()[0].texts.size(), 2u);
+  ASSERT_EQ(backend.reranks().size(), 1u);
+  EXPECT_EQ(backend.reranks()[0].texts, (std::vector<std::string>{"a"}));
+}
+
+TEST(Batcher, RerankFailureAndDeadlineReachItsRequest) {
+  FakeBackend backend;
+  backend.set_throws(true);
+  Batcher batcher(backend, {32, 8192, 0, 1024, 1});
+  EXPECT_THROW(rerank(batcher, "a", {"Авто", "Работа"}), std::runtime_error);
+  backend.set_throws(false);
+  backend.close_gate();
+  auto busy = std::async(std::launch::async, [&] { return run(batcher, {"занят"}); });
+  ASSERT_TRUE(backend.wait_entered(2));
+  EXPECT_THROW(rerank(batcher, "опоздал", {"Авто"}, /*deadline_ms=*/100), DeadlineError);
+  backend.open_gate();
+  busy.get();
+  batcher.stop();
+  for (const auto& call : backend.reranks())
+    for (const auto& text : call.texts) EXPECT_NE(text, "опоздал");
+}
+
 TEST(Batcher, FullQueueRejectsImmediately) {
   FakeBackend backend;
   backend.close_gate();
@@ -169,7 +241,8 @@ TEST(Batcher, FullQueueRejectsImmediately) {
   ASSERT_EQ(batcher.queue_depth(), 4);
   const auto start = Clock::now();
   EXPECT_THROW(run(batcher, {"лишний"}), OverloadError);
-  EXPECT_LT(Clock::now() - start, milliseconds(500));  // rejected, not queued
+  EXPECT_THROW(rerank(batcher, "лишний", {"Авто"}), OverloadError);  // the same queue
+  EXPECT_LT(Clock::now() - start, milliseconds(500));                // rejected, not queued
   backend.open_gate();
   EXPECT_EQ(busy.get().size(), 1u);
   EXPECT_EQ(queued.get().size(), 4u);
@@ -211,6 +284,7 @@ TEST(Batcher, StopFinishesQueuedWorkThenRejects) {
   batcher.stop();
   EXPECT_EQ(pending.get().size(), 3u);
   EXPECT_THROW(run(batcher, {"d"}), OverloadError);
+  EXPECT_THROW(rerank(batcher, "d", {"Авто"}), OverloadError);
 }
 
 TEST(Batcher, SeveralWorkersShareTheQueue) {

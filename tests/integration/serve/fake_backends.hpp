@@ -1,6 +1,7 @@
-// Test backends for the server: deterministic predictions, an optional delay per batch
-// (to create overload), an optional gate that holds predict() until released (to make
-// queue states deterministic), and a failure mode. They record every batch they see.
+// Test backends for the server: deterministic predictions and rerank scores, an optional
+// delay per batch (to create overload), an optional gate that holds predict() and rerank()
+// until released (to make queue states deterministic), and a failure mode. They count the
+// texts they prepare and record every batch they see.
 #pragma once
 
 #include <rubrika/serve/inference_backend.hpp>
@@ -17,8 +18,13 @@
 namespace rubrika::serve::testing {
 
 struct SeenBatch {
-  std::vector<std::string> texts;
+  std::vector<std::string> texts;  // normalised (the fake's normalisation keeps the text)
   PredictOptions options;
+};
+
+struct SeenRerank {
+  std::vector<std::string> texts;  // one per pair
+  std::vector<std::string> candidates;
 };
 
 class FakeBackend : public InferenceBackend {
@@ -31,35 +37,53 @@ class FakeBackend : public InferenceBackend {
     info_.labels = labels_;
   }
 
+  // Normalisation keeps the text; tokens = words + 2 (no tensors: this backend's predict
+  // needs none).
+  std::vector<PreparedText> prepare(const std::vector<std::string>& texts) const override {
+    std::vector<PreparedText> out;
+    for (const auto& text : texts) {
+      PreparedText prepared;
+      prepared.normalized = text;
+      prepared.token_count = words(text) + 2;
+      out.push_back(std::move(prepared));
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    prepared_ += static_cast<int64_t>(texts.size());
+    return out;
+  }
+
   // Label = labels[words % 3]; p(top) = 0.7, then 0.2, 0.1 in label order after it.
   // "ood" in a text flags it; "other" makes it the Other label; rerank "always" reranks
   // to the second label.
-  std::vector<Prediction> predict(const std::vector<std::string>& texts,
+  std::vector<Prediction> predict(const std::vector<PreparedText>& texts,
                                   const PredictOptions& options) override {
+    std::vector<std::string> normalized;
+    for (const auto& text : texts) normalized.push_back(text.normalized);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      batches_.push_back({texts, options});
-      ++entered_;
+      batches_.push_back({normalized, options});
     }
-    entered_cv_.notify_all();
-    wait_gate();
-    if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
-    if (throws_) throw std::runtime_error("boom: secret internal detail");
+    enter_and_wait();
     std::vector<Prediction> out;
-    for (const auto& text : texts) out.push_back(predict_one(text, options));
+    for (const auto& text : normalized) out.push_back(predict_one(text, options));
     return out;
   }
 
-  std::vector<ScoredCandidate> rerank(const std::string& text,
-                                      const std::vector<std::string>& candidates) override {
-    std::vector<ScoredCandidate> out;
-    for (const auto& label : candidates)
-      out.push_back(
-          {label, static_cast<double>(label.size()) + static_cast<double>(text.size()) / 1000.0});
+  // Score = bytes of the label + bytes of the text / 1000.
+  std::vector<double> rerank(const std::vector<std::string>& normalized_texts,
+                             const std::vector<std::string>& candidates) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      reranks_.push_back({normalized_texts, candidates});
+    }
+    enter_and_wait();
+    std::vector<double> out;
+    for (size_t i = 0; i < candidates.size(); ++i)
+      out.push_back(static_cast<double>(candidates[i].size()) +
+                    static_cast<double>(normalized_texts[i].size()) / 1000.0);
     return out;
   }
 
-  int64_t token_count(const std::string& text) const override { return words(text) + 2; }
   bool has_reranker() const override { return with_reranker_; }
   const PipelineInfo& info() const override { return info_; }
   const std::vector<std::string>& labels() const override { return labels_; }
@@ -77,7 +101,7 @@ class FakeBackend : public InferenceBackend {
     }
     gate_cv_.notify_all();
   }
-  // Waits until predict() has been entered `count` times in total.
+  // Waits until predict() and rerank() have been entered `count` times in total.
   bool wait_entered(int count, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     std::unique_lock<std::mutex> lock(mutex_);
     return entered_cv_.wait_for(lock, timeout, [&] { return entered_ >= count; });
@@ -85,6 +109,15 @@ class FakeBackend : public InferenceBackend {
   std::vector<SeenBatch> batches() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return batches_;
+  }
+  std::vector<SeenRerank> reranks() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return reranks_;
+  }
+  // Texts prepare() has been given in total.
+  int64_t prepared() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return prepared_;
   }
 
   static int64_t words(const std::string& text) {
@@ -96,9 +129,17 @@ class FakeBackend : public InferenceBackend {
   }
 
  private:
-  void wait_gate() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    gate_cv_.wait(lock, [&] { return gate_open_; });
+  // What every model call does: count the entry, wait at the gate, sleep the delay, throw
+  // when set to.
+  void enter_and_wait() {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ++entered_;
+      entered_cv_.notify_all();
+      gate_cv_.wait(lock, [&] { return gate_open_; });
+    }
+    if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+    if (throws_) throw std::runtime_error("boom: secret internal detail");
   }
 
   Prediction predict_one(const std::string& text, const PredictOptions& options) const {
@@ -136,6 +177,8 @@ class FakeBackend : public InferenceBackend {
   bool gate_open_ = true;
   int entered_ = 0;
   std::vector<SeenBatch> batches_;
+  std::vector<SeenRerank> reranks_;
+  mutable int64_t prepared_ = 0;
 };
 
 }  // namespace rubrika::serve::testing

@@ -44,6 +44,12 @@ TEST(ServeHttp, RoutesAnswerOverSockets) {
   EXPECT_EQ(result->status, 200) << result->body;
   EXPECT_EQ(json::parse(result->body)["results"].size(), 2u);
   EXPECT_EQ(result->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(result->body.find("\\u"), std::string::npos) << result->body;  // UTF-8, no escapes
+  auto reranked = client.Post("/v1/rerank", R"({"text": "Продам гараж", "candidates": ["Авто"]})",
+                              "application/json");
+  ASSERT_TRUE(reranked);
+  EXPECT_EQ(reranked->status, 200) << reranked->body;
+  EXPECT_NE(reranked->body.find("\"candidates\":[\"Авто\"]"), std::string::npos) << reranked->body;
   auto missing = client.Get("/nope");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);

@@ -1,5 +1,6 @@
 // Service without sockets: every route, and every way a client can get a request wrong
-// gets a 4xx JSON error naming the field and the problem.
+// gets a 4xx JSON error naming the field and the problem. Texts are prepared once, rerank
+// goes through the batcher like classify, and responses carry Cyrillic as UTF-8.
 #include <rubrika/serve/routes.hpp>
 #include <rubrika/serve/service.hpp>
 #include "fake_backends.hpp"
@@ -116,7 +117,7 @@ TEST_F(ServiceTest, MalformedJsonNamesTheByteOffset) {
   expect_error(classify(R"({"texts": ["a",]})"), 400, "body", "byte offset 15");
 }
 
-TEST_F(ServiceTest, InvalidUtf8IsRejectedBeforeParsingWithTheByteOffset) {
+TEST_F(ServiceTest, InvalidUtf8IsRejectedAtParsingWithTheByteOffset) {
   std::string body = R"({"texts": ["ab)";
   body += '\xff';
   body += R"("]})";
@@ -125,6 +126,33 @@ TEST_F(ServiceTest, InvalidUtf8IsRejectedBeforeParsingWithTheByteOffset) {
                          "\xC0\xAF"
                          R"("})";
   expect_error(classify(overlong), 400, "body", "byte offset 10");
+  EXPECT_EQ(backend.prepared(), 0);  // nothing invalid reached the backend
+}
+
+TEST_F(ServiceTest, EachServedTextIsPreparedOnce) {
+  ASSERT_EQ(classify(R"({"texts": ["один", "два слова", "три слова тут"]})").status, 200);
+  EXPECT_EQ(backend.prepared(), 3);
+  ASSERT_EQ(
+      service.handle(post("/v1/rerank", R"({"text": "абв", "candidates": ["Авто", "Работа"]})"))
+          .status,
+      200);
+  EXPECT_EQ(backend.prepared(), 4);  // the rerank text once, not once per candidate
+}
+
+TEST_F(ServiceTest, CyrillicComesBackAsUtf8NotEscapes) {
+  HttpResponse classified = classify(R"({"text": "один"})");
+  ASSERT_EQ(classified.status, 200) << classified.body;
+  EXPECT_NE(classified.body.find("\"label\":\"Недвижимость\""), std::string::npos)
+      << classified.body;
+  EXPECT_EQ(classified.body.find("\\u"), std::string::npos) << classified.body;
+  HttpResponse reranked =
+      service.handle(post("/v1/rerank", R"({"text": "абв", "candidates": ["Работа"]})"));
+  ASSERT_EQ(reranked.status, 200) << reranked.body;
+  EXPECT_NE(reranked.body.find("[\"Работа\"]"), std::string::npos) << reranked.body;
+  EXPECT_EQ(reranked.body.find("\\u"), std::string::npos) << reranked.body;
+  HttpResponse info = service.handle(get("/v1/info"));
+  EXPECT_NE(info.body.find("\"Авто\""), std::string::npos) << info.body;
+  EXPECT_EQ(info.body.find("\\u"), std::string::npos) << info.body;
 }
 
 TEST_F(ServiceTest, WrongShapesAndTypesAre400NamingTheField) {
@@ -190,6 +218,10 @@ TEST_F(ServiceTest, RerankScoresComeInCandidateOrder) {
   // FakeBackend: score = bytes of the label + bytes of the text / 1000.
   EXPECT_DOUBLE_EQ(body["scores"][0].get<double>(), 12.006);
   EXPECT_DOUBLE_EQ(body["scores"][1].get<double>(), 8.006);
+  auto reranks = backend.reranks();  // through the batcher: one call for both pairs
+  ASSERT_EQ(reranks.size(), 1u);
+  EXPECT_EQ(reranks[0].candidates, (std::vector<std::string>{"Работа", "Авто"}));
+  EXPECT_EQ(reranks[0].texts, (std::vector<std::string>{"абв", "абв"}));
 }
 
 TEST_F(ServiceTest, RerankErrorsNameTheField) {
@@ -298,6 +330,56 @@ TEST(ServiceFailures, FullQueueIs503WithRetryAfter) {
   backend.open_gate();
   EXPECT_EQ(busy.get().status, 200);
   EXPECT_EQ(queued.get().status, 200);
+}
+
+TEST(ServiceFailures, RerankSharesTheQueueAndIs503WhenItIsFull) {
+  FakeBackend backend;
+  backend.close_gate();
+  ServeOptions options = fast_options();
+  options.max_batch_size = 1;
+  options.queue_capacity = 4;
+  Service service(backend, options);
+  auto busy = std::async(std::launch::async, [&] {
+    return service.handle(post("/v1/classify", R"({"texts": ["a"]})"));
+  });
+  ASSERT_TRUE(backend.wait_entered(1));
+  // Three rerank pairs and one text fill the queue of 4.
+  auto queued_rerank = std::async(std::launch::async, [&] {
+    return service.handle(
+        post("/v1/rerank", R"({"text": "a", "candidates": ["Авто", "Работа", "Недвижимость"]})"));
+  });
+  auto queued_text = std::async(std::launch::async, [&] {
+    return service.handle(post("/v1/classify", R"({"texts": ["b"]})"));
+  });
+  for (int i = 0; i < 200; ++i) {
+    if (service.handle(get("/metrics")).body.find("rubrika_queue_depth 4") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  HttpResponse rejected =
+      service.handle(post("/v1/rerank", R"({"text": "c", "candidates": ["Авто"]})"));
+  EXPECT_EQ(rejected.status, 503) << rejected.body;
+  EXPECT_EQ(json::parse(rejected.body)["error"]["code"], "overloaded");
+  EXPECT_EQ(service.handle(post("/v1/classify", R"({"texts": ["d"]})")).status, 503);
+  backend.open_gate();
+  EXPECT_EQ(busy.get().status, 200);
+  EXPECT_EQ(queued_rerank.get().status, 200);
+  EXPECT_EQ(queued_text.get().status, 200);
+  EXPECT_NE(service.handle(get("/metrics"))
+                .body.find("rubrika_requests_total{route=\"/v1/rerank\",status=\"503\"} 1"),
+            std::string::npos);
+}
+
+TEST(ServiceFailures, SlowRerankIs504AfterRequestTimeout) {
+  FakeBackend backend;
+  backend.set_delay_ms(400);
+  ServeOptions options = fast_options();
+  options.request_timeout_ms = 100;
+  Service service(backend, options);
+  HttpResponse response =
+      service.handle(post("/v1/rerank", R"({"text": "a", "candidates": ["Авто"]})"));
+  EXPECT_EQ(response.status, 504) << response.body;
+  EXPECT_EQ(json::parse(response.body)["error"]["code"], "deadline_exceeded");
 }
 
 TEST(ServiceFailures, SlowAnswerIs504AfterRequestTimeout) {

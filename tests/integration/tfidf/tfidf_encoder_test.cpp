@@ -33,7 +33,8 @@ toml::table options(const std::string& text) {
 
 std::unique_ptr<Encoder> make(const std::string& recipe, const fs::path& artifact_dir = {}) {
   PluginContext context;
-  context.artifact_dir = artifact_dir;
+  context.artifact = artifact_dir;
+  if (!artifact_dir.empty()) context.use = ArtifactUse::load;
   return registry().create<Encoder>("tfidf", context, options(recipe));
 }
 

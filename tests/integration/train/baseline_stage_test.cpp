@@ -119,10 +119,11 @@ TEST_F(BaselineStage, TrainsTfidfPlusLinearOnTheSplitAndWritesMetricsAndArtifact
 
   // The folder is a usable model: the plugins load it back and classify a furniture ad.
   PluginContext context;
-  context.artifact_dir = run / "baseline" / "encoder";
+  context.artifact = run / "baseline" / "encoder";
+  context.use = ArtifactUse::load;
   auto encoder = registry().create<Encoder>("tfidf", context, toml::table{});
   EXPECT_EQ(encoder->hidden_size(), b["dimensions"].get<int64_t>());
-  context.artifact_dir = run / "baseline";
+  context.artifact = run / "baseline" / "head.safetensors";
   context.labels = {"Авто", "Квартиры", "Мебель", "Работа"};  // the data stage sorts labels
   context.input_size = encoder->hidden_size();
   auto head = registry().create<Head>("linear", context, toml::table{{"features", "pooled"}});

@@ -21,11 +21,11 @@ TEST(DatasetOptions, DefaultsAndRunSeed) {
   EXPECT_FALSE(o.multi_label);
   EXPECT_EQ(o.split, (std::array<double, 3>{0.72, 0.08, 0.20}));
   EXPECT_EQ(o.seed, 7u);
-  EXPECT_EQ(o.empty_text, "skip");
+  EXPECT_EQ(o.empty_text, EmptyText::skip);
   EXPECT_EQ(o.max_rows, 0);
   EXPECT_FALSE(o.synth);
-  EXPECT_EQ(o.format_of(o.train), "csv");
-  EXPECT_EQ(o.format_of("x.jsonl"), "jsonl");
+  EXPECT_EQ(o.format_of(o.train), DataFormat::csv);
+  EXPECT_EQ(o.format_of("x.jsonl"), DataFormat::jsonl);
 }
 
 TEST(DatasetOptions, ExplicitSeedOverridesTheRunSeed) {

@@ -85,7 +85,7 @@ TEST(LoadDataset, EmptyTextsAreSkippedWithACountOrRejected) {
   EXPECT_EQ(data.skipped_empty, 2u);  // the empty row, and "Кеды" emptied by the normaliser
   EXPECT_EQ(data.train.size(), 3u);
   EXPECT_EQ(data.train.texts[0], "Диван. Хороший");
-  o.empty_text = "error";
+  o.empty_text = EmptyText::error;
   auto error = caught<InputError>([&] { load_dataset(o, normalize); });
   ASSERT_TRUE(error);
   EXPECT_TRUE(contains(error->problem(), "empty text after normalisation"));

@@ -10,7 +10,7 @@
 namespace rubrika::ood {
 namespace {
 
-ThresholdOptions options(const std::string& rule, double q, double z, double alpha) {
+ThresholdOptions options(ThresholdRule rule, double q, double z, double alpha) {
   ThresholdOptions o;
   o.rule = rule;
   o.quantile = q;
@@ -22,15 +22,17 @@ ThresholdOptions options(const std::string& rule, double q, double z, double alp
 const std::vector<double> kScores = {3.0, 1.0, 5.0, 2.0, 4.0};  // mean 3, std sqrt(2)
 
 TEST(Threshold, QuantileInterpolatesLinearlyLikeNumpy) {
-  const auto fit = fit_threshold(kScores, options("quantile", 0.995, 4.0, 1.0), "test");
+  const auto fit =
+      fit_threshold(kScores, options(ThresholdRule::quantile, 0.995, 4.0, 1.0), "test");
   EXPECT_NEAR(fit.quantile_score, 4.98, 1e-12);  // h = 4 * 0.995 = 3.98 -> 4 + 0.98
   EXPECT_NEAR(fit.threshold, 4.98, 1e-12);
-  EXPECT_NEAR(fit_threshold(kScores, options("quantile", 0.5, 4.0, 1.0), "test").threshold, 3.0,
-              1e-12);
+  EXPECT_NEAR(
+      fit_threshold(kScores, options(ThresholdRule::quantile, 0.5, 4.0, 1.0), "test").threshold,
+      3.0, 1e-12);
 }
 
 TEST(Threshold, ZscoreUsesPopulationStd) {
-  const auto fit = fit_threshold(kScores, options("zscore", 0.995, 2.0, 1.0), "test");
+  const auto fit = fit_threshold(kScores, options(ThresholdRule::zscore, 0.995, 2.0, 1.0), "test");
   EXPECT_NEAR(fit.mean, 3.0, 1e-12);
   EXPECT_NEAR(fit.std, std::sqrt(2.0), 1e-12);
   EXPECT_NEAR(fit.threshold, 3.0 + 2.0 * std::sqrt(2.0), 1e-12);
@@ -39,15 +41,16 @@ TEST(Threshold, ZscoreUsesPopulationStd) {
 
 TEST(Threshold, MaxRuleTakesTheLargerBaseThenAlpha) {
   // Q(0.5) = 3, Z = 3 + sqrt(2): max is Z, times 1.1.
-  const auto fit = fit_threshold(kScores, options("max", 0.5, 1.0, 1.1), "test");
+  const auto fit = fit_threshold(kScores, options(ThresholdRule::max, 0.5, 1.0, 1.1), "test");
   EXPECT_NEAR(fit.threshold, 1.1 * (3.0 + std::sqrt(2.0)), 1e-12);
   // Q(1.0) = 5 beats Z = 3 + 0.1 * sqrt(2).
-  EXPECT_NEAR(fit_threshold(kScores, options("max", 1.0, 0.1, 1.1), "test").threshold, 5.5, 1e-12);
+  EXPECT_NEAR(fit_threshold(kScores, options(ThresholdRule::max, 1.0, 0.1, 1.1), "test").threshold,
+              5.5, 1e-12);
 }
 
 TEST(Threshold, DefaultsAreTheNotebookRule) {
   const ThresholdOptions o;
-  EXPECT_EQ(o.rule, "max");
+  EXPECT_EQ(o.rule, ThresholdRule::max);
   EXPECT_DOUBLE_EQ(o.quantile, 0.995);
   EXPECT_DOUBLE_EQ(o.z, 4.0);
   EXPECT_DOUBLE_EQ(o.alpha, 1.10);
@@ -56,7 +59,8 @@ TEST(Threshold, DefaultsAreTheNotebookRule) {
 
 TEST(Threshold, AlphaWidensNegativeThresholdsToo) {
   // Energy scores are negative: alpha must still move the threshold up (more lenient).
-  const auto fit = fit_threshold({-10.0, -8.0}, options("quantile", 1.0, 0.0, 1.1), "test");
+  const auto fit =
+      fit_threshold({-10.0, -8.0}, options(ThresholdRule::quantile, 1.0, 0.0, 1.1), "test");
   EXPECT_NEAR(fit.threshold, -7.2, 1e-12);
 }
 
@@ -136,7 +140,7 @@ TEST(Threshold, OptionsAreReadStrictly) {
   OptionsReader in(table, "ood");
   const auto o = ThresholdOptions::read(in);
   in.finish();
-  EXPECT_EQ(o.rule, "zscore");
+  EXPECT_EQ(o.rule, ThresholdRule::zscore);
   EXPECT_DOUBLE_EQ(o.quantile, 0.9);
   EXPECT_DOUBLE_EQ(o.z, 2.0);
   EXPECT_DOUBLE_EQ(o.alpha, 1.5);

@@ -49,9 +49,6 @@ class TableHead : public Head {
   torch::Tensor forward(const EncoderOutput& encoded) override {
     return logits_.index_select(0, encoded.cls.squeeze(1).to(torch::kLong));
   }
-  torch::Tensor loss(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) override {
-    return {};
-  }
   TaskType task() const override { return TaskType::single_label; }
   int64_t num_labels() const override { return logits_.size(1); }
   void save(const std::filesystem::path&) const override {}

@@ -52,10 +52,6 @@ class RecordingHead : public Head {
     last = encoded;
     return linear_->forward(select_features(encoded, source_.value_or(FeatureSource::cls)));
   }
-  torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& targets,
-                     const torch::Tensor&) override {
-    return torch::nn::functional::cross_entropy(logits, targets);
-  }
   std::optional<FeatureSource> feature_source() const override { return source_; }
   TaskType task() const override { return TaskType::single_label; }
   int64_t num_labels() const override { return 2; }

@@ -70,7 +70,7 @@ std::filesystem::path work_dir(const std::string& name) {
   return dir;
 }
 
-class BothLosses : public ::testing::TestWithParam<std::string> {};
+class BothLosses : public ::testing::TestWithParam<RerankerLoss> {};
 
 TEST_P(BothLosses, LearnsToRankTheTrueLabelFirst) {
   TinyReranker reranker;
@@ -78,22 +78,21 @@ TEST_P(BothLosses, LearnsToRankTheTrueLabelFirst) {
   task_options.loss = GetParam();
   RerankerTask task(reranker, groups(0, 48), groups(48, 60), task_options);
   EXPECT_EQ(task.negatives_per_group(), 3);
-  EXPECT_EQ(task.num_examples(), GetParam() == "listwise" ? 48 : 48 * 4);
+  EXPECT_EQ(task.num_examples(), GetParam() == RerankerLoss::listwise ? 48 : 48 * 4);
   task.set_training(false);
   const double mrr_before = task.evaluate().at("mrr");
-  auto result = Trainer(options("mrr"), work_dir(GetParam()), "reranker", 3).train(task, false);
+  const std::string name = enum_name(kRerankerLossNames, GetParam());
+  auto result = Trainer(options("mrr"), work_dir(name), "reranker", 3).train(task, false);
   EXPECT_GT(result.best_evaluation.at("mrr"), 0.95);
   EXPECT_GT(result.best_evaluation.at("mrr"), mrr_before);
-  std::filesystem::remove_all(work_dir(GetParam()));
+  std::filesystem::remove_all(work_dir(name));
 }
 
-INSTANTIATE_TEST_SUITE_P(Losses, BothLosses, ::testing::Values("pointwise", "listwise"));
+INSTANTIATE_TEST_SUITE_P(Losses, BothLosses,
+                         ::testing::Values(RerankerLoss::pointwise, RerankerLoss::listwise));
 
-TEST(RerankerTask, RejectsUnknownLossAndGroupsWithoutNegatives) {
+TEST(RerankerTask, RejectsGroupsWithoutNegatives) {
   TinyReranker reranker;
-  RerankerTaskOptions bad;
-  bad.loss = "pairwise";
-  EXPECT_THROW(RerankerTask(reranker, groups(0, 4), groups(4, 6), bad), InputError);
   std::vector<RerankGroup> no_negatives = {{"t", "L0", {}}};
   EXPECT_THROW(RerankerTask(reranker, no_negatives, groups(4, 6), {}), InputError);
 }

@@ -35,7 +35,6 @@ BaselineOptions BaselineOptions::read(const toml::table* table) {
   o.train.learning_rate = in.get_double("learning_rate", 0.05, 1e-8, 10.0);
   o.train.weight_decay = in.get_double("weight_decay", 0.0, 0.0, 10.0);
   o.train.group_by_length = false;
-  o.train.freeze_encoder = true;
   o.train.metric = "macro_f1";
   in.finish();
   return o;

@@ -19,7 +19,7 @@ const ForwardResult& forward_split(RunState& s, const std::string& split) {
 }
 
 std::optional<TensorMap> read_state_group(const RunState& s, const std::string& group) {
-  const fs::path file = s.run_dir / "state.h5";
+  const fs::path file = s.layout().state();
   if (!fs::exists(file)) return std::nullopt;
   state::StateReader reader(file);
   if (!reader.has(group)) return std::nullopt;
@@ -27,7 +27,7 @@ std::optional<TensorMap> read_state_group(const RunState& s, const std::string& 
 }
 
 void write_state_file(const RunState& s) {
-  state::StateWriter writer(s.run_dir / "state.h5");
+  state::StateWriter writer(s.layout().state());
   writer.write_strings("labels", s.labels.names());
   writer.set_int_attribute("/", "format_version", kRunFormatVersion);
   for (const auto& [group, map] : s.state_groups) writer.write_tensor_map(group, map);

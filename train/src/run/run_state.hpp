@@ -4,9 +4,11 @@
 #include <rubrika/pipeline.hpp>
 #include <rubrika/recipe.hpp>
 #include <rubrika/registry.hpp>
+#include <rubrika/run_layout.hpp>
 #include <rubrika/run_manifest.hpp>
 #include <rubrika/train/classifier_task.hpp>
 #include <rubrika/train/run_training.hpp>
+#include <rubrika/train/stage_inputs.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -51,7 +53,13 @@ struct RunState {
   // Stamps: a stage's inputs hash, chained through the stages it depends on.
   std::map<std::string, std::string> stamps;
 
-  PluginContext context(const std::string& artifact = {}) const;
+  // The stage now running, with what it declared it reads (set by run_training).
+  const StageInputs* stage = nullptr;
+  // The recipe tables the running stage declared; reading another one is an error.
+  StageRecipe tables() const { return StageRecipe(recipe, *stage); }
+  // The context for building a component: fresh (no artifact), or loading `artifact`.
+  PluginContext context(const std::filesystem::path& artifact = {}) const;
+  RunLayout layout() const { return RunLayout(run_dir); }
 };
 
 // The pipeline's forward pass over a split ("train", "validation", "test", "ood"), cached.
@@ -73,9 +81,6 @@ void run_ood_stage(RunState& state);
 void run_reranker_stage(RunState& state);
 void run_report_stage(RunState& state);
 
-// Hash of the named recipe sections (as TOML text) plus upstream stamps.
-std::string stage_stamp(const RunState& state, const std::vector<std::string>& sections,
-                        const std::vector<std::string>& upstream);
 // True when stages/<stage>.json holds `stamp` and every output exists (and not forced).
 bool stage_is_current(const RunState& state, const std::string& stage, const std::string& stamp,
                       const std::vector<std::filesystem::path>& outputs);

@@ -4,12 +4,14 @@
 
 #include <rubrika/device.hpp>
 #include <rubrika/error.hpp>
+#include <rubrika/io/atomic_file.hpp>
 #include <rubrika/log.hpp>
 #include <rubrika/progress.hpp>
 
 #include <algorithm>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace rubrika {
@@ -28,20 +30,14 @@ std::string utc_now() {
   return buffer;
 }
 
-struct Stage {
-  const char* name;
-  detail::StageFn run;
-};
-
-const std::vector<Stage>& stage_table() {
-  // The baseline needs only the split, so it comes right after data: `--stages baseline`
-  // does not pay for the classifier.
-  static const std::vector<Stage> stages = {
+// The function of each stage in stage_inputs() (train/src/stage_inputs.cpp).
+detail::StageFn stage_function(const std::string& name) {
+  static const std::map<std::string, detail::StageFn> functions = {
       {"data", &detail::run_data_stage},           {"baseline", &detail::run_baseline_stage},
       {"vocab", &detail::run_vocab_stage},         {"classifier", &detail::run_classifier_stage},
       {"calibrate", &detail::run_calibrate_stage}, {"ood", &detail::run_ood_stage},
       {"reranker", &detail::run_reranker_stage},   {"report", &detail::run_report_stage}};
-  return stages;
+  return functions.at(name);
 }
 
 }  // namespace
@@ -49,7 +45,7 @@ const std::vector<Stage>& stage_table() {
 const std::vector<std::string>& training_stages() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (const auto& s : stage_table()) out.push_back(s.name);
+    for (const auto& stage : stage_inputs()) out.push_back(stage.name);
     return out;
   }();
   return names;
@@ -57,35 +53,21 @@ const std::vector<std::string>& training_stages() {
 
 namespace detail {
 
-PluginContext RunState::context(const std::string& artifact) const {
+PluginContext RunState::context(const fs::path& artifact) const {
   PluginContext c;
   c.device = device;
   c.recipe_dir = recipe.folder();
-  if (!artifact.empty()) c.artifact_dir = run_dir / artifact;
+  c.artifact = artifact;
+  c.use = artifact.empty() ? ArtifactUse::initialise : ArtifactUse::load;
   c.labels = labels.names();
   c.seed = recipe.run().seed;
   return c;
 }
 
-std::string stage_stamp(const RunState& state, const std::vector<std::string>& sections,
-                        const std::vector<std::string>& upstream) {
-  std::ostringstream text;
-  for (const auto& name : sections) {
-    text << "[" << name << "]\n";
-    if (const toml::table* t = state.recipe.section(name)) text << *t << "\n";
-  }
-  text << "seed=" << state.recipe.run().seed << "\n";
-  for (const auto& stage : upstream) {
-    auto found = state.stamps.find(stage);
-    text << stage << "=" << (found == state.stamps.end() ? "" : found->second) << "\n";
-  }
-  return content_hash(text.str());
-}
-
 bool stage_is_current(const RunState& state, const std::string& stage, const std::string& stamp,
                       const std::vector<fs::path>& outputs) {
   if (state.request.force) return false;
-  const fs::path file = state.run_dir / "stages" / (stage + ".json");
+  const fs::path file = state.layout().stage_stamp(stage);
   if (!fs::exists(file)) return false;
   try {
     std::ifstream in(file);
@@ -98,9 +80,9 @@ bool stage_is_current(const RunState& state, const std::string& stage, const std
 }
 
 void record_stage(const RunState& state, const std::string& stage, const std::string& stamp) {
-  fs::create_directories(state.run_dir / "stages");
+  fs::create_directories(state.layout().stage_stamp(stage).parent_path());
   nlohmann::json json = {{"stage", stage}, {"stamp", stamp}, {"finished", utc_now()}};
-  write_file_atomically(state.run_dir / "stages" / (stage + ".json"), json.dump(2) + "\n");
+  write_file_atomically(state.layout().stage_stamp(stage), json.dump(2) + "\n");
 }
 
 }  // namespace detail
@@ -116,10 +98,10 @@ fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const Trai
   detail::RunState state{recipe, registry, request, recipe.run().run_dir()};
   state.device = resolve_device(recipe.run().device);
   fs::create_directories(state.run_dir);
-  write_file_atomically(state.run_dir / "recipe.toml", recipe.resolved_toml());
+  write_file_atomically(state.layout().recipe(), recipe.resolved_toml());
   // Stages that are current keep the figures they reported last time.
-  if (fs::exists(state.run_dir / "metrics.json")) {
-    std::ifstream in(state.run_dir / "metrics.json");
+  if (fs::exists(state.layout().metrics())) {
+    std::ifstream in(state.layout().metrics());
     auto previous = nlohmann::json::parse(in, nullptr, false);
     if (previous.is_object()) state.metrics = previous;
   }
@@ -133,7 +115,7 @@ fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const Trai
 
   // Later stages need what earlier ones produce, so every stage up to the last selected
   // one runs; stages that are current just load their outputs.
-  const auto& stages = stage_table();
+  const auto& stages = stage_inputs();
   size_t last = stages.size() - 1;
   if (!request.stages.empty()) {
     last = 0;
@@ -146,18 +128,20 @@ fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const Trai
     const auto start = std::chrono::steady_clock::now();
     // The report is the last stage and the page that shows when the run finished, so the
     // run's end is stamped before it is written (it takes milliseconds).
-    if (std::string(stages[i].name) == "report") state.metrics["run"]["finished"] = utc_now();
+    if (stages[i].name == "report") state.metrics["run"]["finished"] = utc_now();
+    state.stage = &stages[i];
+    state.stamps[stages[i].name] = stage_stamp(recipe, stages[i], state.stamps);
     try {
-      stages[i].run(state);
+      stage_function(stages[i].name)(state);
     } catch (...) {
-      rethrow_with_context(std::string("stage ") + stages[i].name);
+      rethrow_with_context("stage " + stages[i].name);
     }
     state.metrics["timings_s"][stages[i].name] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    write_file_atomically(state.run_dir / "metrics.json", state.metrics.dump(2) + "\n");
+    write_file_atomically(state.layout().metrics(), state.metrics.dump(2) + "\n");
   }
   state.metrics["run"]["finished"] = utc_now();
-  write_file_atomically(state.run_dir / "metrics.json", state.metrics.dump(2) + "\n");
+  write_file_atomically(state.layout().metrics(), state.metrics.dump(2) + "\n");
   return state.run_dir;
 }
 

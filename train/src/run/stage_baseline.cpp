@@ -71,8 +71,7 @@ at::Tensor logits_of(Encoder& encoder, Head& head, const std::vector<std::string
 }  // namespace
 
 void run_baseline_stage(RunState& s) {
-  s.stamps["baseline"] = stage_stamp(s, {"baseline"}, {"data"});
-  const BaselineOptions o = BaselineOptions::read(s.recipe.section("baseline"));
+  const BaselineOptions o = BaselineOptions::read(s.tables().section("baseline"));
   if (!o.enabled || s.multi_label) {
     if (!o.enabled)
       log_info(kSource, "[baseline] enabled = false: skipped");
@@ -83,10 +82,9 @@ void run_baseline_stage(RunState& s) {
     return;
   }
   const std::string& stamp = s.stamps["baseline"];
-  const fs::path dir = s.run_dir / "baseline";
+  const RunLayout baseline = s.layout().baseline();
   if (s.metrics.contains("baseline") &&
-      stage_is_current(s, "baseline", stamp,
-                       {dir / "encoder" / "vocab.json", dir / "head.safetensors"})) {
+      stage_is_current(s, "baseline", stamp, {baseline.encoder(), baseline.head()})) {
     log_info(kSource, "up to date: macro-F1 " + format_metric(s.metrics["baseline"]["macro_f1"]));
     return;
   }
@@ -101,13 +99,13 @@ void run_baseline_stage(RunState& s) {
   {
     // The task holds the cached [train, features] matrix: freed once the head is trained.
     ClassifierTask task(*encoder, *head, s.train, s.validation, task_options);
-    Trainer trainer(o.trainer_options(s.train.size()), dir / "training", kSource,
+    Trainer trainer(o.trainer_options(s.train.size()), baseline.training().root(), kSource,
                     s.recipe.run().seed);
     result = trainer.train(task, s.request.resume);
   }
   const double train_seconds = seconds_since(start);
-  encoder->save(dir / "encoder");
-  head->save(dir / "head.safetensors");
+  encoder->save(baseline.encoder());
+  head->save(baseline.head());
 
   nlohmann::json test =
       classification_json(s.test.labels, logits_of(*encoder, *head, s.test.texts), s.labels);

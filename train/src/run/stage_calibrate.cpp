@@ -38,8 +38,7 @@ void keep_validation_outputs(RunState& s, const ForwardResult& validation) {
 }  // namespace
 
 void run_calibrate_stage(RunState& s) {
-  const toml::table* table = s.recipe.section("calibrator");
-  s.stamps["calibrate"] = stage_stamp(s, {"calibrator"}, {"classifier"});
+  const toml::table* table = s.tables().section("calibrator");
   if (table == nullptr) {
     log_info(kSource, "no [calibrator]: probabilities are the head's own");
     return;
@@ -49,7 +48,7 @@ void run_calibrate_stage(RunState& s) {
              "[calibrator] applies to single-label heads; skipped for this multi-label run");
     return;
   }
-  const std::string type = s.recipe.plugin_type("calibrator");
+  const std::string type = s.tables().plugin_type("calibrator");
   auto calibrator = s.registry.create<Calibrator>(type, s.context(), *table);
   const std::string& stamp = s.stamps["calibrate"];
   auto saved = stage_is_current(s, "calibrate", stamp, {}) ? read_state_group(s, "calibrator")

@@ -17,17 +17,17 @@ namespace {
 constexpr const char* kSource = "classifier";
 
 const toml::table& required_section(const RunState& s, const std::string& name) {
-  const toml::table* table = s.recipe.section(name);
+  const toml::table* table = s.tables().section(name);
   if (table == nullptr)
     throw RecipeError("the recipe has no [" + name + "] section", s.recipe.file().string(),
                       "add [" + name + "] with type = \"...\"");
   return *table;
 }
 
-TrainerOptions trainer_options(const RunState& s) {
+ClassifierTraining classifier_training(const RunState& s) {
   static const toml::table empty;
-  const toml::table* train = s.recipe.section("train");
-  return TrainerOptions::from_toml(train ? *train : empty);
+  const toml::table* train = s.tables().section("train");
+  return ClassifierTraining::from_toml(train ? *train : empty);
 }
 
 // Reads train_log.jsonl into the "history" and "evaluations" arrays of metrics.json.
@@ -56,21 +56,20 @@ void run_classifier_stage(RunState& s) {
   const toml::table& encoder_table =
       s.encoder_options.empty() ? required_section(s, "encoder") : s.encoder_options;
   const toml::table& head_table = required_section(s, "head");
-  const std::string encoder_type = s.recipe.plugin_type("encoder");
-  const std::string head_type = s.recipe.plugin_type("head");
-  const TrainerOptions options = trainer_options(s);
-  const std::string stamp = stage_stamp(s, {"encoder", "head", "train"}, {"data", "vocab"});
-  s.stamps["classifier"] = stamp;
-  const fs::path encoder_dir = s.run_dir / "encoder";
-  const fs::path head_file = s.run_dir / "head.safetensors";
+  const std::string encoder_type = s.tables().plugin_type("encoder");
+  const std::string head_type = s.tables().plugin_type("head");
+  const ClassifierTraining training = classifier_training(s);
+  const std::string& stamp = s.stamps["classifier"];
+  const fs::path encoder_dir = s.layout().encoder();
+  const fs::path head_file = s.layout().head();
 
   std::unique_ptr<Encoder> encoder;
   std::unique_ptr<Head> head;
   const bool current = stage_is_current(s, "classifier", stamp, {encoder_dir, head_file});
   if (current) {
     log_info(kSource, "up to date: loading " + encoder_dir.string());
-    encoder = s.registry.create<Encoder>(encoder_type, s.context("encoder"), encoder_table);
-    PluginContext head_context = s.context(".");
+    encoder = s.registry.create<Encoder>(encoder_type, s.context(encoder_dir), encoder_table);
+    PluginContext head_context = s.context(head_file);
     head_context.input_size = encoder->hidden_size();
     head = s.registry.create<Head>(head_type, head_context, head_table);
   } else {
@@ -83,11 +82,10 @@ void run_classifier_stage(RunState& s) {
     PluginContext head_context = s.context();
     head_context.input_size = encoder->hidden_size();
     head = s.registry.create<Head>(head_type, head_context, head_table);
-    ClassifierTaskOptions task_options;
-    task_options.freeze_encoder = options.freeze_encoder || encoder->named_parameters().empty();
-    task_options.class_weights = options.class_weights;
+    ClassifierTaskOptions task_options = training.task;
+    task_options.freeze_encoder |= encoder->named_parameters().empty();
     ClassifierTask task(*encoder, *head, s.train, s.validation, task_options);
-    Trainer trainer(options, s.run_dir, kSource, s.recipe.run().seed);
+    Trainer trainer(training.trainer, s.run_dir, kSource, s.recipe.run().seed);
     TrainingResult result = trainer.train(task, s.request.resume);
     encoder->save(encoder_dir);
     head->save(head_file);
@@ -95,14 +93,14 @@ void run_classifier_stage(RunState& s) {
         {"encoder", encoder_type},         {"head", head_type},
         {"best_step", result.best_step},   {"steps", result.steps},
         {"train_seconds", result.seconds}, {"best_validation", result.best_evaluation}};
-    add_training_curves(s.run_dir / "train_log.jsonl", s.metrics["classifier"]);
+    add_training_curves(s.layout().train_log(), s.metrics["classifier"]);
   }
-  s.manifest.components.push_back({"encoder", "encoder", encoder_type,
-                                   s.registry.find("encoder", encoder_type).version, "encoder", "",
-                                   options_pointing_at(encoder_table, "encoder")});
+  s.manifest.components.push_back(
+      {"encoder", "encoder", encoder_type, s.registry.find("encoder", encoder_type).version,
+       RunLayout::kEncoder, "", options_pointing_at(encoder_table, RunLayout::kEncoder)});
   s.manifest.components.push_back({"head", "head", head_type,
-                                   s.registry.find("head", head_type).version, "head.safetensors",
-                                   "", options_without_type(head_table)});
+                                   s.registry.find("head", head_type).version, RunLayout::kHead, "",
+                                   options_without_type(head_table)});
   s.pipeline =
       std::make_unique<Pipeline>(s.normalize, s.labels, std::move(encoder), std::move(head));
 

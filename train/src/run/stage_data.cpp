@@ -46,14 +46,14 @@ nlohmann::json counts_json(const Dataset& data) {
 // its texts. Its stamp covers what decides those texts.
 void run_data_stage(RunState& s) {
   static const toml::table empty;
-  const toml::table* normalizer_table = s.recipe.section("normalizer");
+  const toml::table* normalizer_table = s.tables().section("normalizer");
   const NormalizerOptions normalizer_options =
       NormalizerOptions::from_toml(normalizer_table ? *normalizer_table : empty);
   auto normalizer = std::make_shared<Normalizer>(normalizer_options);
   s.normalize = [normalizer](std::string_view text) { return normalizer->normalize(text); };
   s.normalizer_options = normalizer_options.to_toml();
 
-  const toml::table* data_table = s.recipe.section("data");
+  const toml::table* data_table = s.tables().section("data");
   if (data_table == nullptr)
     throw RecipeError("the recipe has no [data] section", s.recipe.file().string(),
                       "add [data] with train = \"path/to/file.csv\"");
@@ -71,7 +71,6 @@ void run_data_stage(RunState& s) {
   s.validation = to_labelled(std::move(data.validation));
   s.test = to_labelled(std::move(data.test));
   s.multi_label = data.multi_label;
-  s.stamps["data"] = stage_stamp(s, {"data", "normalizer"}, {});
   s.manifest.normalizer = s.normalizer_options;
   s.manifest.labels = s.labels.names();
 }

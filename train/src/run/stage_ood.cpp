@@ -28,8 +28,8 @@ struct ScorerSpec {
 // [ood] is the primary scorer; [ood_report] scorers = [...] with optional
 // [ood_report.<name>] tables are evaluated beside it.
 std::vector<ScorerSpec> scorer_specs(const RunState& s) {
-  std::vector<ScorerSpec> specs = {{s.recipe.plugin_type("ood"), *s.recipe.section("ood")}};
-  if (const toml::table* report = s.recipe.section("ood_report")) {
+  std::vector<ScorerSpec> specs = {{s.tables().plugin_type("ood"), *s.tables().section("ood")}};
+  if (const toml::table* report = s.tables().section("ood_report")) {
     OptionsReader in(*report, "ood_report", false);
     for (const auto& name : in.get_strings("scorers", {})) {
       if (name == specs.front().name)
@@ -119,14 +119,13 @@ nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer,
 }  // namespace
 
 void run_ood_stage(RunState& s) {
-  s.stamps["ood"] = stage_stamp(s, {"ood", "ood_report"}, {"classifier", "calibrate", "data"});
-  if (s.recipe.section("ood") == nullptr) {
+  if (s.tables().section("ood") == nullptr) {
     log_info(kSource, "no [ood]: texts are never flagged out-of-domain");
     return;
   }
   const std::string& stamp = s.stamps["ood"];
   const bool current = stage_is_current(s, "ood", stamp, {});
-  nlohmann::json report = {{"primary", s.recipe.plugin_type("ood")},
+  nlohmann::json report = {{"primary", s.tables().plugin_type("ood")},
                            {"scorers", nlohmann::json::object()}};
   if (current && s.metrics.contains("ood")) report = s.metrics["ood"];
   for (const auto& spec : scorer_specs(s)) {

@@ -30,7 +30,7 @@ constexpr const char* kSource = "reranker";
 // [reranker_train]: how pairs are mined and the cross-encoder is trained.
 struct RerankerTrainOptions {
   MiningOptions mining;
-  std::string loss = "listwise";
+  RerankerLoss loss = RerankerLoss::listwise;
   double pos_weight = 1.0;
   int64_t candidates = 5;       // classifier top-k the reranker rescores
   int64_t max_train_texts = 0;  // train on at most this many texts (seeded choice); 0 = all
@@ -41,8 +41,7 @@ struct RerankerTrainOptions {
     static const toml::table empty;
     OptionsReader in(table ? *table : empty, "reranker_train", false);
     RerankerTrainOptions o;
-    o.mining.strategy =
-        in.get_choice("strategy", o.mining.strategy, {"classifier", "random", "similar_labels"});
+    o.mining.strategy = in.get_enum("strategy", o.mining.strategy, kMiningStrategyNames);
     o.mining.num_negatives = in.get_int("num_negatives", o.mining.num_negatives, 1, 1000);
     o.mining.range_min = in.get_int("range_min", o.mining.range_min, 0, 1000);
     o.mining.range_max = in.get_int("range_max", o.mining.range_max, 1, 100000);
@@ -50,7 +49,7 @@ struct RerankerTrainOptions {
     o.mining.absolute_margin = in.get_double("absolute_margin", o.mining.absolute_margin, 0.0, 1e9);
     o.mining.relative_margin = in.get_double("relative_margin", o.mining.relative_margin, 0.0, 1.0);
     o.mining.seed = seed;
-    o.loss = in.get_choice("loss", o.loss, {"pointwise", "listwise"});
+    o.loss = in.get_enum("loss", o.loss, kRerankerLossNames);
     o.pos_weight = in.get_double("pos_weight", o.pos_weight, 1e-6, 1e6);
     o.candidates = in.get_int("candidates", o.candidates, 2, 1000);
     o.max_train_texts = in.get_int("max_train_texts", o.max_train_texts, 0, 100000000);
@@ -82,10 +81,10 @@ std::string label_text(const std::string& pattern, const std::string& name,
 }
 
 // Row-major [texts × labels] scores the mining ranks negatives by.
-std::vector<double> mining_scores(RunState& s, const std::string& split,
-                                  const std::string& strategy, const std::vector<int64_t>& truth,
+std::vector<double> mining_scores(RunState& s, const std::string& split, MiningStrategy strategy,
+                                  const std::vector<int64_t>& truth,
                                   const std::vector<std::string>& texts_of_labels) {
-  if (strategy != "similar_labels") {
+  if (strategy != MiningStrategy::similar_labels) {
     at::Tensor p = forward_split(s, split).probabilities.to(at::kDouble).contiguous();
     return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
   }
@@ -228,21 +227,19 @@ nlohmann::json ranking_json(const std::vector<CascadeExample>& examples, int64_t
 }  // namespace
 
 void run_reranker_stage(RunState& s) {
-  s.stamps["reranker"] = stage_stamp(s, {"reranker", "reranker_train", "decision"},
-                                     {"classifier", "calibrate", "data"});
   static const toml::table empty;
-  const toml::table* decision_table = s.recipe.section("decision");
+  const toml::table* decision_table = s.tables().section("decision");
   DecisionOptions decision = DecisionOptions::from_toml(decision_table ? *decision_table : empty);
-  const toml::table* table = s.recipe.section("reranker");
+  const toml::table* table = s.tables().section("reranker");
   if (table == nullptr || s.multi_label) {
     if (table) log_warn(kSource, "[reranker] applies to single-label runs; skipped");
     s.pipeline->set_decision(decision);
     s.manifest.decision = decision.to_toml();
     return;
   }
-  const std::string type = s.recipe.plugin_type("reranker");
+  const std::string type = s.tables().plugin_type("reranker");
   const RerankerTrainOptions o =
-      RerankerTrainOptions::read(s.recipe.section("reranker_train"), s.recipe.run().seed);
+      RerankerTrainOptions::read(s.tables().section("reranker_train"), s.recipe.run().seed);
   std::vector<std::string> texts_of_labels;
   for (const auto& name : s.labels.names()) {
     auto d = s.label_descriptions.find(name);
@@ -250,18 +247,18 @@ void run_reranker_stage(RunState& s) {
         decision.label_template, name, d == s.label_descriptions.end() ? "" : d->second)));
   }
   toml::table options = *table;
-  if (!options.contains("model")) options.insert("model", (s.run_dir / "encoder").string());
+  if (!options.contains("model")) options.insert("model", s.layout().encoder().string());
   const std::string& stamp = s.stamps["reranker"];
-  const fs::path reranker_dir = s.run_dir / "reranker";
+  const fs::path reranker_dir = s.layout().reranker();
   std::unique_ptr<Reranker> reranker;
   nlohmann::json out = s.metrics.value("reranker", nlohmann::json::object());
-  const bool current = stage_is_current(s, "reranker", stamp, {reranker_dir / "config.json"});
+  const bool current = stage_is_current(s, "reranker", stamp, {reranker_dir});
   if (current) {
     log_info(kSource, "up to date: loading " + reranker_dir.string());
-    reranker = s.registry.create<Reranker>(type, s.context("reranker"), options);
+    reranker = s.registry.create<Reranker>(type, s.context(reranker_dir), options);
   } else {
     reranker = s.registry.create<Reranker>(type, s.context(), options);
-    std::ofstream jsonl(s.run_dir / "reranker_pairs.jsonl", std::ios::trunc);
+    std::ofstream jsonl(s.layout().reranker_pairs(), std::ios::trunc);
     nlohmann::json stats;
     auto train_groups = mine_groups(s, "train", s.train, o, texts_of_labels, stats, &jsonl);
     if (o.max_train_texts > 0 && static_cast<int64_t>(train_groups.size()) > o.max_train_texts) {
@@ -277,12 +274,12 @@ void run_reranker_stage(RunState& s) {
     task_options.pos_weight = o.pos_weight;
     RerankerTask task(*reranker, std::move(train_groups), std::move(validation_groups),
                       task_options);
-    Trainer trainer(o.train, s.run_dir / "reranker_training", kSource, s.recipe.run().seed);
+    Trainer trainer(o.train, s.layout().reranker_training().root(), kSource, s.recipe.run().seed);
     TrainingResult result = trainer.train(task, s.request.resume);
     reranker->save(reranker_dir);
     out = {{"plugin", type},
            {"mining", stats},
-           {"loss", o.loss},
+           {"loss", enum_name(kRerankerLossNames, o.loss)},
            {"pairs", result.best_evaluation},
            {"train_seconds", result.seconds}};
     out["pairs"]["accuracy"] = result.best_evaluation.count("pair_accuracy")

@@ -11,12 +11,11 @@ namespace rubrika::detail {
 namespace fs = std::filesystem;
 
 void run_vocab_stage(RunState& s) {
-  s.stamps["vocab"] = stage_stamp(s, {"vocab"}, {"data"});
-  const toml::table* table = s.recipe.section("vocab");
+  const toml::table* table = s.tables().section("vocab");
   if (table == nullptr) return;
   const WordPieceTrainerOptions options = WordPieceTrainerOptions::from_toml(*table);
-  const fs::path vocab_dir = s.run_dir / "vocab";
-  if (!stage_is_current(s, "vocab", s.stamps["vocab"], {vocab_dir / "vocab.txt"})) {
+  const fs::path vocab_dir = s.layout().vocab();
+  if (!stage_is_current(s, "vocab", s.stamps["vocab"], {vocab_dir})) {
     log_info("vocab", "training a " + std::to_string(options.vocab_size) +
                           "-token WordPiece vocabulary on " + std::to_string(s.train.size()) +
                           " training texts");
@@ -24,7 +23,7 @@ void run_vocab_stage(RunState& s) {
     record_stage(s, "vocab", s.stamps["vocab"]);
   }
   // The encoder reads the trained vocabulary through [encoder.init] vocab.
-  const toml::table* encoder = s.recipe.section("encoder");
+  const toml::table* encoder = s.tables().section("encoder");
   if (encoder == nullptr || encoder->get_as<toml::table>("init") == nullptr)
     throw RecipeError(
         "[vocab] trains a vocabulary for a model built from scratch, but [encoder] has no init "

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 
 namespace rubrika {
 
@@ -28,6 +29,10 @@ class AtomicFileWriter {
   std::ofstream out_;
   bool committed_ = false;
 };
+
+// Writes `text` to `file` through AtomicFileWriter: readers see the old file or the new
+// one, never half of it. Throws rubrika::IoError naming the file.
+void write_file_atomically(const std::filesystem::path& file, std::string_view text);
 
 // A temporary folder next to `target` to fill (path()); commit() replaces `target` with it
 // (an atomic exchange where the file system supports it, else rename-aside-then-rename with

@@ -23,21 +23,31 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace rubrika::ood {
 
+// Which base the threshold starts from.
+enum class ThresholdRule { quantile, zscore, max };
+inline constexpr EnumName<ThresholdRule> kThresholdRuleNames[] = {
+    {"quantile", ThresholdRule::quantile},
+    {"zscore", ThresholdRule::zscore},
+    {"max", ThresholdRule::max}};
+
 struct ThresholdOptions {
-  std::string rule = "max";  // quantile | zscore | max: which base the threshold starts from
-  double quantile = 0.995;   // q of the quantile base, in (0, 1]
-  double z = 4.0;            // standard deviations above the mean for the z-score base
-  double alpha = 1.10;       // margin: threshold = base + (alpha - 1) * |base|, alpha >= 1
-  double gate = 0.75;        // flag only when max calibrated probability < gate; >= 1 disables
+  ThresholdRule rule = ThresholdRule::max;  // quantile | zscore | max
+  double quantile = 0.995;                  // q of the quantile base, in (0, 1]
+  double z = 4.0;       // standard deviations above the mean for the z-score base
+  double alpha = 1.10;  // margin: threshold = base + (alpha - 1) * |base|, alpha >= 1
+  double gate = 0.75;   // flag only when max calibrated probability < gate; >= 1 disables
 
   // Reads `rule`, `quantile`, `z`, `alpha`, `gate` from a scorer's table. The caller reads
   // its own keys and calls in.finish().
   static ThresholdOptions read(OptionsReader& in);
+  // A scorer table ([ood], or `section`) that holds these keys and nothing else.
+  static ThresholdOptions from_toml(const toml::table& table, const std::string& section = "ood");
 };
 
 // The chosen threshold and the validation statistics behind it.
@@ -82,5 +92,49 @@ std::map<std::string, double> threshold_figures(const ThresholdFit& fit);
 // (0-dim float64 tensors). Reading a state without "threshold" is a rubrika::ArtifactError.
 void put_threshold_state(TensorMap& state, const ThresholdFit& fit);
 ThresholdFit get_threshold_state(const TensorMap& state, const std::string& scorer);
+
+// A scorer's threshold: its options and, once fitted or loaded, the fit. It is the
+// fit_thresholds(), flag() and state parts of every scorer, in one place.
+class Threshold {
+ public:
+  // `scorer` names the scorer in errors, e.g. "ood/msp".
+  Threshold(ThresholdOptions options, std::string scorer);
+
+  const ThresholdOptions& options() const { return options_; }
+  bool fitted() const { return fit_.has_value(); }
+  void reset() { fit_.reset(); }
+
+  // Fits on in-domain validation scores [n]; returns threshold_figures() of the fit.
+  std::map<std::string, double> fit(const torch::Tensor& validation_scores);
+  // flag_texts() with this threshold (ArtifactError before fit() or load()).
+  torch::Tensor flag(const OodInputs& inputs, const torch::Tensor& scores) const;
+  // Adds the fit to `state` (nothing before fit() or load()).
+  void save(TensorMap& state) const;
+  // Reads the fit from `state`: ArtifactError when it has no "threshold".
+  void load(const TensorMap& state);
+
+ private:
+  ThresholdOptions options_;
+  std::string scorer_;
+  std::optional<ThresholdFit> fit_;
+};
+
+// Base of the scorers that learn nothing but their threshold (msp, energy): fit() does
+// nothing, and fit_thresholds(), flag(), state() and load_state() are the shared rule's.
+// A subclass gives score() alone.
+class ThresholdOnlyScorer : public OodScorer {
+ public:
+  void fit(const OodInputs& train, const torch::Tensor& labels) override;
+  std::map<std::string, double> fit_thresholds(const OodInputs& validation) override;
+  torch::Tensor flag(const OodInputs& inputs, const torch::Tensor& scores) const override;
+  TensorMap state() const override;
+  void load_state(const TensorMap& state) override;
+
+ protected:
+  ThresholdOnlyScorer(ThresholdOptions options, std::string scorer);
+
+ private:
+  Threshold threshold_;
+};
 
 }  // namespace rubrika::ood

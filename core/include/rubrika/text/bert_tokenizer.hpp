@@ -109,13 +109,13 @@ class BertTokenizer {
   };
 
  private:
-  std::vector<Piece> pieces(const std::vector<char32_t>& cps) const;
+  std::vector<Piece> pieces(const std::u32string& cps) const;
   void word_pieces(const std::vector<text::Char>& word, std::vector<Piece>& out) const;
 
   std::vector<std::string> vocab_;
   std::unordered_map<std::string, int64_t> ids_;
   BertTokenizerOptions options_;
-  std::vector<std::vector<char32_t>> specials_;  // never split, longest first
+  std::vector<std::u32string> specials_;  // never split, longest first
   int64_t pad_id_ = 0, cls_id_ = 0, sep_id_ = 0, unk_id_ = 0;
 };
 

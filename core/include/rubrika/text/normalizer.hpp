@@ -9,6 +9,8 @@
 // collapse and trim.
 #pragma once
 
+#include <rubrika/text/utf8.hpp>
+
 #include <toml++/toml.h>
 
 #include <filesystem>
@@ -29,8 +31,8 @@ struct NormalizerOptions {
   std::string email_mask = "<email>";     // what an e-mail becomes ("" removes it)
   std::vector<std::string> remove_words;  // whole words or phrases to drop, any case
   std::vector<std::filesystem::path> remove_words_files;  // one word or phrase per line
-  bool collapse_whitespace = true;        // runs of whitespace → one space, trimmed
-  std::string on_invalid_utf8 = "error";  // error (names the byte offset) | replace (U+FFFD)
+  bool collapse_whitespace = true;                   // runs of whitespace → one space, trimmed
+  InvalidUtf8 on_invalid_utf8 = InvalidUtf8::error;  // error (names the byte offset) | replace
 
   // The recipe's [normalizer] table; word-list files are read here (IoError if missing).
   static NormalizerOptions from_toml(const toml::table& table);

@@ -27,6 +27,8 @@
 // validation. Paths are relative to the recipe's folder.
 #pragma once
 
+#include <rubrika/enum_names.hpp>
+
 #include <toml++/toml.h>
 
 #include <array>
@@ -47,13 +49,23 @@ struct SynthDataOptions {
   std::filesystem::path ood_categories;  // OOD catalogue (required when ood_n > 0)
 };
 
+// [data] format: how a data file is read.
+enum class DataFormat { auto_detect, csv, jsonl };
+inline constexpr EnumName<DataFormat> kDataFormatNames[] = {
+    {"auto", DataFormat::auto_detect}, {"csv", DataFormat::csv}, {"jsonl", DataFormat::jsonl}};
+
+// [data] empty_text: what happens to a text that is empty after normalisation.
+enum class EmptyText { skip, error };
+inline constexpr EnumName<EmptyText> kEmptyTextNames[] = {{"skip", EmptyText::skip},
+                                                          {"error", EmptyText::error}};
+
 struct DatasetOptions {
-  std::filesystem::path train;         // training file (required)
-  std::filesystem::path validation;    // empty: split from train
-  std::filesystem::path test;          // empty: split from train
-  std::filesystem::path ood;           // out-of-domain texts; empty = none
-  std::filesystem::path descriptions;  // catalogue of label descriptions; empty = none
-  std::string format = "auto";         // auto | csv | jsonl
+  std::filesystem::path train;                  // training file (required)
+  std::filesystem::path validation;             // empty: split from train
+  std::filesystem::path test;                   // empty: split from train
+  std::filesystem::path ood;                    // out-of-domain texts; empty = none
+  std::filesystem::path descriptions;           // catalogue of label descriptions; empty = none
+  DataFormat format = DataFormat::auto_detect;  // auto | csv | jsonl
   std::vector<std::string> text_fields = {"title", "description"};  // joined in this order
   std::string joiner = ". ";                                        // between non-empty text fields
   std::string label_field = "category";                             // the label column / key
@@ -62,16 +74,16 @@ struct DatasetOptions {
   std::string label_separator = "|";       // multi-label labels in one string: "a|b"
   std::array<double, 3> split = {0.72, 0.08, 0.20};  // train, validation, test fractions
   uint64_t seed = 42;                                // split seed
-  std::string empty_text = "skip";                   // skip | error
+  EmptyText empty_text = EmptyText::skip;            // skip | error
   int64_t max_rows = 0;                              // rows read per file; 0 = all
   std::optional<SynthDataOptions> synth;             // generate missing files
 
   // Reads [data] strictly (unknown keys are errors with file:line:col). `run_seed` is the
   // default of `seed`.
   static DatasetOptions from_toml(const toml::table& table, uint64_t run_seed);
-  // "csv" or "jsonl" for `file`: `format` unless it is "auto", else by extension. Throws
+  // csv or jsonl for `file`: `format` unless it is auto, else by extension. Throws
   // rubrika::InputError for an unknown extension.
-  std::string format_of(const std::filesystem::path& file) const;
+  DataFormat format_of(const std::filesystem::path& file) const;
 };
 
 }  // namespace rubrika

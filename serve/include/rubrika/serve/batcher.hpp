@@ -1,17 +1,24 @@
-// Batcher: dynamic batching between HTTP threads and the inference worker(s).
+// Batcher: dynamic batching between HTTP threads and the inference worker(s), for every
+// kind of model work the server does.
 //
-//   handler threads ─ run() ─► bounded queue (texts) ─► worker thread(s) ─► backend.predict
+//   handler threads ─ classify() / rerank() ─► bounded queue (prepared items)
+//                   ─► worker thread(s) ─► backend.predict / backend.rerank
 //
-// A request's texts enter the queue together or not at all; a full queue rejects at once
-// (OverloadError → 503) instead of growing. A worker closes a batch when choose_batch()
-// says it is full (max_batch_size texts or max_batch_tokens padded tokens) or when its
-// oldest text has waited max_wait_ms, whichever comes first. Texts are handed to the
-// backend sorted by length. A request past its deadline gets DeadlineError (→ 504) and its
-// texts still waiting are skipped, not computed.
+// Items arrive prepared (normalised and tokenised once, on the HTTP thread): a classify
+// text is one item, a rerank request one item per (text, candidate) pair. Token counts for
+// the budget are read from the prepared items. A request's items enter the queue together
+// or not at all; a full queue rejects at once (OverloadError → 503) instead of growing. A
+// worker closes a batch when choose_batch() says it is full (max_batch_size items or
+// max_batch_tokens padded tokens) or when its oldest item has waited max_wait_ms, whichever
+// comes first. A batch holds one kind of work (and, for classify, one rerank mode); its
+// items are handed to the backend sorted by length. A request past its deadline gets
+// DeadlineError (→ 504) and its items still waiting are skipped, not computed. No route
+// calls the model except through here.
 #pragma once
 
 #include <rubrika/serve/batch_policy.hpp>
 #include <rubrika/serve/inference_backend.hpp>
+#include <rubrika/serve/pending_request.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -26,13 +33,12 @@
 namespace rubrika::serve {
 
 class Metrics;
-class PendingRequest;
 
 struct BatcherOptions {
   int64_t max_batch_size = 32;
   int64_t max_batch_tokens = 8192;
   int64_t max_wait_ms = 5;
-  int64_t queue_capacity = 1024;  // texts
+  int64_t queue_capacity = 1024;  // items: classify texts and rerank pairs
   int64_t workers = 1;
 };
 
@@ -46,37 +52,49 @@ class Batcher {
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
 
-  // Classifies `texts` (raw; `tokens[i]` = backend token count of texts[i]) through the
-  // queue and blocks until all are done. Each Prediction gets timings_ms["queue"].
+  // Classifies prepared texts through the queue and blocks until all are done; one
+  // Prediction per text, in order, each with timings_ms["queue"].
   // Throws OverloadError (queue full or stopping), DeadlineError (past `deadline`), or
   // whatever the backend threw for the batch.
-  std::vector<Prediction> run(std::vector<std::string> texts, std::vector<int64_t> tokens,
-                              const PredictOptions& options, Clock::time_point deadline);
+  std::vector<Prediction> classify(std::vector<PreparedText> texts, const PredictOptions& options,
+                                   Clock::time_point deadline);
 
-  // Refuses new work, finishes every queued text, joins the workers. Idempotent.
+  // Reranker scores of `candidates` (known label names) for one prepared text, in candidate
+  // order, through the same queue: each (text, candidate) pair is one item, counted as the
+  // text's tokens. Throws as classify() does.
+  std::vector<double> rerank(PreparedText text, std::vector<std::string> candidates,
+                             Clock::time_point deadline);
+
+  // Refuses new work, finishes every queued item, joins the workers. Idempotent.
   void stop();
   int64_t queue_depth() const;
 
  private:
-  struct QueuedText {
+  struct QueuedItem {
     std::shared_ptr<PendingRequest> request;
-    size_t index;  // position in its request
-    std::string text;
+    size_t index;                        // position in its request
+    std::shared_ptr<PreparedText> text;  // classify: this item's own; rerank: the request's
+    std::string candidate;               // rerank: the label scored against the text
     int64_t tokens;
     Clock::time_point enqueued;
   };
 
+  // Queues a request's items whole, or throws OverloadError.
+  void enqueue(std::vector<QueuedItem> items);
   void worker_loop();
   BatchChoice choose_locked() const;
-  std::vector<QueuedText> take_locked(const BatchChoice& choice);
-  void run_batch(std::vector<QueuedText> batch);
+  std::vector<QueuedItem> take_locked(const BatchChoice& choice);
+  void run_batch(std::vector<QueuedItem> batch);
+  // One backend call for a batch of one kind; completes or fails each item's request.
+  void run_classify(std::vector<QueuedItem>& batch, Clock::time_point started);
+  void run_rerank(std::vector<QueuedItem>& batch);
 
   InferenceBackend& backend_;
   const BatcherOptions options_;
   Metrics* metrics_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<QueuedText> queue_;
+  std::deque<QueuedItem> queue_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

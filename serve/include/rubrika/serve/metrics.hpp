@@ -1,17 +1,20 @@
 // Metrics: the server's counters, gauges and histograms, rendered as Prometheus text
 // exposition (format 0.0.4) for GET /metrics. Thread-safe; every method is cheap.
 //
-//   rubrika_requests_total{route,status}            counter   requests answered
-//   rubrika_request_duration_seconds{route}         histogram end-to-end latency
-//   rubrika_stage_duration_seconds{stage}           histogram per text: queue, normalize, forward,
-//   ood, rerank rubrika_batch_size                              histogram texts per batch
-//   rubrika_batch_tokens                            histogram padded tokens per batch (longest ×
-//   texts) rubrika_queue_depth                             gauge     texts waiting for a batch
-//   rubrika_texts_total                             counter   texts classified
+//   rubrika_requests_total{route,status}     counter    requests answered
+//   rubrika_request_duration_seconds{route}  histogram  end-to-end latency
+//   rubrika_stage_duration_seconds{stage}    histogram  per classified text: queue,
+//                                                       normalize, tokenize, forward, ood,
+//                                                       rerank
+//   rubrika_batch_size                       histogram  items (texts, rerank pairs) per batch
+//   rubrika_batch_tokens                     histogram  padded tokens per batch (longest ×
+//                                                       items)
+//   rubrika_queue_depth                      gauge      items waiting for a batch
+//   rubrika_texts_total                      counter    texts classified
 //   rubrika_reranked_total / rubrika_ood_total / rubrika_other_total
-//                                                   counters  texts reranked / flagged OOD /
-//                                                   rejected as "Other" (rates: divide by
-//                                                   rubrika_texts_total)
+//                                            counters   texts reranked / flagged OOD /
+//                                                       rejected as "Other" (rates: divide
+//                                                       by rubrika_texts_total)
 #pragma once
 
 #include <cstdint>

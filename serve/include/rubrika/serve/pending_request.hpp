@@ -1,11 +1,16 @@
-// PendingRequest: the shared state of one request while its texts go through batches.
-// Completed once — by its last text, by the first failure, or by its waiter giving up at
+// PendingRequest: the shared state of one request while its items go through batches.
+// Completed once — by its last item, by the first failure, or by its waiter giving up at
 // the deadline; later completions are ignored.
+//
+// The batcher's queue, deadlines and failure handling see only PendingRequest; what an
+// item computes to (a Prediction for classify, a score for rerank) is the Result of
+// PendingResults<Result>, which the batch runner of that kind completes.
 #pragma once
 
 #include <rubrika/prediction.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <exception>
 #include <future>
 #include <mutex>
@@ -13,44 +18,71 @@
 
 namespace rubrika::serve {
 
+// The kinds of work the batcher batches; items of different kinds never share a batch.
+enum class WorkKind { classify, rerank };
+
 class PendingRequest {
  public:
-  PendingRequest(size_t texts, PredictOptions options,
+  PendingRequest(WorkKind kind, PredictOptions options,
                  std::chrono::steady_clock::time_point deadline)
-      : results_(texts), remaining_(texts), options_(options), deadline_(deadline) {}
+      : kind_(kind), options_(options), deadline_(deadline) {}
+  virtual ~PendingRequest() = default;
+  PendingRequest(const PendingRequest&) = delete;
+  PendingRequest& operator=(const PendingRequest&) = delete;
 
-  const PredictOptions& options() const { return options_; }
+  WorkKind kind() const { return kind_; }
+  const PredictOptions& options() const { return options_; }  // classify; defaults otherwise
   std::chrono::steady_clock::time_point deadline() const { return deadline_; }
-  std::future<std::vector<Prediction>> future() { return promise_.get_future(); }
 
   bool done() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return done_;
   }
-  void complete(size_t index, Prediction prediction) {
+  void fail(std::exception_ptr error) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (done_) return;
-    results_[index] = std::move(prediction);
+    done_ = true;
+    set_error(std::move(error));
+  }
+
+ protected:
+  // Hands `error` to the waiter; called once, under mutex_.
+  virtual void set_error(std::exception_ptr error) = 0;
+
+  mutable std::mutex mutex_;
+  bool done_ = false;
+
+ private:
+  const WorkKind kind_;
+  const PredictOptions options_;
+  const std::chrono::steady_clock::time_point deadline_;
+};
+
+template <class Result>
+class PendingResults final : public PendingRequest {
+ public:
+  PendingResults(size_t items, WorkKind kind, PredictOptions options,
+                 std::chrono::steady_clock::time_point deadline)
+      : PendingRequest(kind, options, deadline), results_(items), remaining_(items) {}
+
+  std::future<std::vector<Result>> future() { return promise_.get_future(); }
+
+  void complete(size_t index, Result result) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (done_) return;
+    results_[index] = std::move(result);
     if (--remaining_ == 0) {
       done_ = true;
       promise_.set_value(std::move(results_));
     }
   }
-  void fail(std::exception_ptr error) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (done_) return;
-    done_ = true;
-    promise_.set_exception(std::move(error));
-  }
 
  private:
-  mutable std::mutex mutex_;
-  std::promise<std::vector<Prediction>> promise_;
-  std::vector<Prediction> results_;
+  void set_error(std::exception_ptr error) override { promise_.set_exception(std::move(error)); }
+
+  std::promise<std::vector<Result>> promise_;
+  std::vector<Result> results_;
   size_t remaining_;
-  bool done_ = false;
-  PredictOptions options_;
-  std::chrono::steady_clock::time_point deadline_;
 };
 
 }  // namespace rubrika::serve

@@ -20,11 +20,11 @@ class PipelineBackend : public InferenceBackend {
   static std::unique_ptr<PipelineBackend> load(const std::filesystem::path& run_dir,
                                                PluginRegistry& registry, const std::string& device);
 
-  std::vector<Prediction> predict(const std::vector<std::string>& texts,
+  std::vector<PreparedText> prepare(const std::vector<std::string>& texts) const override;
+  std::vector<Prediction> predict(const std::vector<PreparedText>& texts,
                                   const PredictOptions& options) override;
-  std::vector<ScoredCandidate> rerank(const std::string& text,
-                                      const std::vector<std::string>& candidates) override;
-  int64_t token_count(const std::string& text) const override;
+  std::vector<double> rerank(const std::vector<std::string>& normalized_texts,
+                             const std::vector<std::string>& candidates) override;
   bool has_reranker() const override { return pipeline_->has_reranker(); }
   const PipelineInfo& info() const override { return pipeline_->info(); }
   const std::vector<std::string>& labels() const override { return pipeline_->labels().names(); }
@@ -32,7 +32,9 @@ class PipelineBackend : public InferenceBackend {
  private:
   std::unique_ptr<Pipeline> pipeline_;
   // The pipeline's modules switch train/eval mode inside predict and rerank, so model
-  // calls run one at a time; several workers then only overlap queue work with inference.
+  // calls (all from the batcher's workers) run one at a time; several workers then only
+  // overlap queue work with inference. prepare() reads the normaliser and vocabulary only
+  // and runs outside this lock.
   std::mutex model_mutex_;
 };
 

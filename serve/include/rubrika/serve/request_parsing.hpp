@@ -1,9 +1,9 @@
 // Parsing and validating request bodies. Everything a client can get wrong is caught
 // here, with the field named: the body's size (413), its UTF-8 (400 with the byte offset,
-// checked before JSON parsing), its JSON syntax (400 with the byte offset), unknown or
-// missing fields and wrong types (400), and values that parse but cannot be used —
-// empty texts, empty lists, too-long texts under on_long_text = "reject", unknown labels,
-// top_k < 1 (422). Too many texts in one request is 413.
+// found by the JSON parser: the body is scanned once), its JSON syntax (400 with the byte
+// offset), unknown or missing fields and wrong types (400), and values that parse but
+// cannot be used — empty texts, empty lists, too-long texts under on_long_text = "reject",
+// unknown labels, top_k < 1 (422). Too many texts in one request is 413.
 #pragma once
 
 #include <rubrika/prediction.hpp>
@@ -32,7 +32,8 @@ struct RerankRequest {
   std::vector<std::string> candidates;  // label names, in the client's order
 };
 
-// Checks size and UTF-8 of a raw body; throws PayloadTooLargeError / BadRequestError.
+// Checks the size of a raw body; throws PayloadTooLargeError. (Its UTF-8 is checked by the
+// JSON parser in parse_classify / parse_rerank.)
 void check_body(const std::string& body, const RequestLimits& limits);
 
 // {"texts": [...]} or {"text": "..."}, with optional top_k, rerank, return_timings.

@@ -33,7 +33,7 @@ class Service {
   void warm_up();
   // Readyz answers 503 from now on (load balancers stop sending); requests still work.
   void begin_drain();
-  // Finishes queued work and stops the batcher; later classify calls get 503.
+  // Finishes queued work and stops the batcher; later classify and rerank calls get 503.
   void stop();
   bool ready() const { return ready_ && !draining_; }
 

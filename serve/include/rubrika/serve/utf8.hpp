@@ -1,17 +1,12 @@
-// Small UTF-8 helpers for request validation (bodies are checked before JSON parsing so
-// the error can name the byte offset).
+// Small UTF-8 helpers for request validation. They take text the JSON parser has already
+// found to be valid UTF-8 (it is the one check; see request_parsing.hpp).
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <string_view>
 
 namespace rubrika::serve {
-
-// Byte offset of the first byte that does not start a well-formed UTF-8 sequence
-// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF); nullopt when valid.
-std::optional<size_t> first_invalid_utf8(std::string_view text);
 
 // Number of code points in valid UTF-8.
 size_t utf8_length(std::string_view text);

@@ -13,15 +13,25 @@
 // still apply to their scores).
 #pragma once
 
+#include <rubrika/enum_names.hpp>
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace rubrika {
 
+// How candidates are ranked: by the classifier's scores, in a seeded random order, or by
+// the similarity of each label's text to the true label's text.
+enum class MiningStrategy { classifier, random, similar_labels };
+inline constexpr EnumName<MiningStrategy> kMiningStrategyNames[] = {
+    {"classifier", MiningStrategy::classifier},
+    {"random", MiningStrategy::random},
+    {"similar_labels", MiningStrategy::similar_labels}};
+
 struct MiningOptions {
-  std::string strategy = "classifier";  // classifier | random | similar_labels
-  int64_t num_negatives = 3;            // kept per positive
+  MiningStrategy strategy = MiningStrategy::classifier;  // classifier | random | similar_labels
+  int64_t num_negatives = 3;                             // kept per positive
   int64_t range_min = 0;         // skip the top range_min negatives (possible false negatives)
   int64_t range_max = 10;        // consider negatives ranked below this
   double max_score = 1e300;      // drop negatives scored above this

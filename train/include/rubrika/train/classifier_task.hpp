@@ -8,6 +8,8 @@
 
 #include <rubrika/encoder.hpp>
 #include <rubrika/head.hpp>
+#include <rubrika/train/loss.hpp>
+#include <rubrika/train/trainer_options.hpp>
 #include <rubrika/train/training_task.hpp>
 
 #include <functional>
@@ -25,10 +27,25 @@ struct LabelledTexts {
   size_t size() const { return texts.size(); }
 };
 
+// The classifier's own keys of the [train] table.
 struct ClassifierTaskOptions {
-  bool freeze_encoder = false;         // head only, on cached features
-  int64_t eval_batch_size = 64;        // texts per forward pass in evaluate()
-  std::string class_weights = "none";  // none | balanced (n / (classes · count))
+  bool freeze_encoder = false;   // head only, on cached features
+  int64_t eval_batch_size = 64;  // texts per forward pass in evaluate()
+  LossOptions loss;              // loss, label_smoothing, focal_gamma, class_weights
+
+  // Reads freeze_encoder and the loss keys from `in` (the [train] table).
+  static ClassifierTaskOptions read(OptionsReader& in);
+  void write(toml::table& out) const;
+};
+
+// The recipe's [train] table, read once: the trainer's keys and the classifier's own
+// (freeze_encoder, the loss); any other key is a RecipeError at its file:line:col. Used by
+// the classifier stage and by `rubrika recipe check`.
+struct ClassifierTraining {
+  TrainerOptions trainer;
+  ClassifierTaskOptions task;
+
+  static ClassifierTraining from_toml(const toml::table& table);
 };
 
 class ClassifierTask : public TrainingTask {

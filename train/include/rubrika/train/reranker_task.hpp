@@ -8,6 +8,7 @@
 // is one [groups, 1 + k] tensor.
 #pragma once
 
+#include <rubrika/enum_names.hpp>
 #include <rubrika/reranker.hpp>
 #include <rubrika/train/training_task.hpp>
 
@@ -22,10 +23,15 @@ struct RerankGroup {
   std::vector<std::string> negatives;  // wrong labels' texts, hardest first
 };
 
+// Pointwise: binary cross-entropy per pair; listwise: softmax cross-entropy per group.
+enum class RerankerLoss { pointwise, listwise };
+inline constexpr EnumName<RerankerLoss> kRerankerLossNames[] = {
+    {"pointwise", RerankerLoss::pointwise}, {"listwise", RerankerLoss::listwise}};
+
 struct RerankerTaskOptions {
-  std::string loss = "listwise";  // pointwise | listwise
-  double pos_weight = 1.0;        // pointwise: weight of positive pairs
-  int64_t eval_batch_size = 64;   // pairs per forward pass in evaluate()
+  RerankerLoss loss = RerankerLoss::listwise;  // pointwise | listwise
+  double pos_weight = 1.0;                     // pointwise: weight of positive pairs
+  int64_t eval_batch_size = 64;                // pairs per forward pass in evaluate()
 };
 
 class RerankerTask : public TrainingTask {

@@ -1,7 +1,11 @@
-// TrainerOptions: the recipe's [train] table (and the reranker's [reranker.train]).
+// TrainerOptions: the optimisation keys of the recipe's [train] table (and of the reranker's
+// [reranker_train.train]). Keys that only the classifier has (freeze_encoder, the loss) are
+// read by ClassifierTaskOptions from the same [train] table; the reranker's table rejects them.
 #pragma once
 
 #include <toml++/toml.h>
+
+#include <rubrika/options_reader.hpp>
 
 #include <cstdint>
 #include <string>
@@ -29,12 +33,12 @@ struct TrainerOptions {
   double early_stopping_threshold = 0.0;  // improvement smaller than this does not count
   int64_t checkpoint_every_steps = 0;     // extra resumable checkpoints; 0 = at evaluations only
   int64_t log_every_steps = 10;           // train_log.jsonl / progress line period
-  bool freeze_encoder = false;            // train the head only on cached encoder features
-  std::string class_weights = "none";     // none | balanced
   std::string mixed_precision = "no";     // no | bf16 | fp16 (CUDA only): autocast forward
   std::string section = "train";          // the recipe table these came from, for messages
 
-  // Reads `table` (named `section` in messages) with rubrika::OptionsReader.
+  // Reads the trainer's keys from `in` (the caller reads its own keys and calls finish()).
+  static TrainerOptions read(OptionsReader& in, const std::string& section);
+  // Reads `table` (named `section` in messages): the trainer's keys and nothing else.
   static TrainerOptions from_toml(const toml::table& table, const std::string& section = "train");
   toml::table to_toml() const;
 };

@@ -1,0 +1,85 @@
+// The resume stamp of every training stage follows what the stage declares: changing any
+// declared table or upstream stamp reruns it, changing anything else does not, and a stage
+// that reads an undeclared table fails instead of silently ignoring it in its stamp.
+#include <rubrika/error.hpp>
+#include <rubrika/recipe.hpp>
+#include <rubrika/train/run_training.hpp>
+#include <rubrika/train/stage_inputs.hpp>
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace rubrika {
+namespace {
+
+// A recipe with every table a stage may read, each with one key to change.
+std::string recipe_text(const std::string& changed_section = {}) {
+  std::string text = "[run]\nname = \"t\"\nseed = 7\n";
+  for (const auto& section : recipe_sections()) {
+    if (section == "run" || section == "plugins") continue;
+    text += "[" + section + "]\n";
+    for (const auto& [plugin_section, kind] : plugin_sections())
+      if (plugin_section == section) text += "type = \"x\"\n";
+    text += section == changed_section ? "probe = 2\n" : "probe = 1\n";
+  }
+  return text;
+}
+
+std::map<std::string, std::string> upstream_stamps(const std::string& changed = {}) {
+  std::map<std::string, std::string> stamps;
+  for (const auto& stage : stage_inputs())
+    stamps[stage.name] = stage.name == changed ? "changed" : "stamp-" + stage.name;
+  return stamps;
+}
+
+TEST(StageInputs, EveryStageIsListedOnceInOrder) {
+  std::vector<std::string> names;
+  for (const auto& stage : stage_inputs()) names.push_back(stage.name);
+  EXPECT_EQ(names, training_stages());
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
+}
+
+TEST(StageInputs, EachDeclaredTableAndUpstreamStageChangesTheStampAndNothingElseDoes) {
+  const Recipe base = Recipe::parse(recipe_text(), "/r/recipe.toml");
+  for (const auto& stage : stage_inputs()) {
+    const std::string stamp = stage_stamp(base, stage, upstream_stamps());
+    for (const auto& section : recipe_sections()) {
+      if (section == "run" || section == "plugins") continue;
+      const Recipe changed = Recipe::parse(recipe_text(section), "/r/recipe.toml");
+      const bool declared =
+          std::find(stage.sections.begin(), stage.sections.end(), section) != stage.sections.end();
+      EXPECT_EQ(stage_stamp(changed, stage, upstream_stamps()) != stamp, declared)
+          << "stage " << stage.name << ", [" << section << "]";
+    }
+    for (const auto& other : stage_inputs()) {
+      const bool declared = std::find(stage.upstream.begin(), stage.upstream.end(), other.name) !=
+                            stage.upstream.end();
+      EXPECT_EQ(stage_stamp(base, stage, upstream_stamps(other.name)) != stamp, declared)
+          << "stage " << stage.name << ", upstream " << other.name;
+    }
+    const Recipe reseeded = Recipe::parse(recipe_text(), "/r/recipe.toml", {"run.seed=8"});
+    EXPECT_NE(stage_stamp(reseeded, stage, upstream_stamps()), stamp) << stage.name;
+  }
+}
+
+TEST(StageInputs, ReadingAnUndeclaredTableIsAnErrorNamingStageAndTable) {
+  const Recipe recipe = Recipe::parse(recipe_text(), "/r/recipe.toml");
+  const StageInputs& calibrate = stage_inputs()[4];
+  ASSERT_EQ(calibrate.name, "calibrate");
+  const StageRecipe tables(recipe, calibrate);
+  EXPECT_NE(tables.section("calibrator"), nullptr);
+  EXPECT_EQ(tables.plugin_type("calibrator"), "x");
+  try {
+    tables.section("train");
+    FAIL() << "undeclared table read";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("stage 'calibrate' reads [train] without declaring it"), std::string::npos)
+        << what;
+  }
+  EXPECT_THROW(tables.plugin_type("encoder"), Error);
+}
+
+}  // namespace
+}  // namespace rubrika

@@ -1,0 +1,61 @@
+#include <rubrika/error.hpp>
+#include <rubrika/recipe.hpp>
+#include <rubrika/run_manifest.hpp>
+#include <rubrika/train/stage_inputs.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace rubrika {
+
+const std::vector<StageInputs>& stage_inputs() {
+  // The baseline needs only the split, so it comes right after data: `--stages baseline`
+  // does not pay for the classifier. The vocab stage fills the encoder table's vocabulary,
+  // so it reads [encoder] too.
+  static const std::vector<StageInputs> stages = {
+      {"data", {"data", "normalizer"}, {}},
+      {"baseline", {"baseline"}, {"data"}},
+      {"vocab", {"vocab", "encoder"}, {"data"}},
+      {"classifier", {"encoder", "head", "train"}, {"data", "vocab"}},
+      {"calibrate", {"calibrator"}, {"classifier"}},
+      {"ood", {"ood", "ood_report"}, {"classifier", "calibrate", "data"}},
+      {"reranker", {"reranker", "reranker_train", "decision"}, {"classifier", "calibrate", "data"}},
+      {"report", {}, {}}};
+  return stages;
+}
+
+std::string stage_stamp(const Recipe& recipe, const StageInputs& stage,
+                        const std::map<std::string, std::string>& stamps) {
+  std::ostringstream text;
+  for (const auto& name : stage.sections) {
+    text << "[" << name << "]\n";
+    if (const toml::table* t = recipe.section(name)) text << *t << "\n";
+  }
+  text << "seed=" << recipe.run().seed << "\n";
+  for (const auto& upstream : stage.upstream) {
+    auto found = stamps.find(upstream);
+    text << upstream << "=" << (found == stamps.end() ? "" : found->second) << "\n";
+  }
+  return content_hash(text.str());
+}
+
+void StageRecipe::check_declared(const std::string& name) const {
+  if (std::find(stage_.sections.begin(), stage_.sections.end(), name) == stage_.sections.end())
+    throw Error("stage '" + stage_.name + "' reads [" + name + "] without declaring it", "",
+                "add \"" + name +
+                    "\" to its sections in train/src/stage_inputs.cpp, or its "
+                    "resume stamp would ignore changes to [" +
+                    name + "]");
+}
+
+const toml::table* StageRecipe::section(const std::string& name) const {
+  check_declared(name);
+  return recipe_.section(name);
+}
+
+std::string StageRecipe::plugin_type(const std::string& name) const {
+  check_declared(name);
+  return recipe_.plugin_type(name);
+}
+
+}  // namespace rubrika
