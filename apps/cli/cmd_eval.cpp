@@ -1,26 +1,37 @@
-// rubrika eval RUN_DIR [--data FILE] [--rerank MODE] [--dtype D] [--json] [--out FILE]
+// rubrika eval RUN_DIR [--data FILE [--ood]] [--rerank MODE] [--dtype D] [--json] [--out FILE]
 //
 // With --dtype bf16 (or fp16 on CUDA) the metrics are those of that inference precision, and
 // a "precision" block compares it with fp32 on the same texts (top-1 agreement, largest
 // probability change, speed-up).
 //
 // Metrics of a trained run on labelled texts: its own test split (re-read from the data the
-// run's recipe.toml names and re-split with the same seed), or any labelled CSV/JSONL file
-// with the same columns. Texts go through the full pipeline, like `predict`.
+// run's recipe.toml names — its [data] test file, or the test part of its train file re-split
+// with the same seed), or any labelled file given with --data. Files are read like `predict
+// --input` reads them: CSV, TSV, JSONL or plain text, with the run's [data] fields
+// (--text-field / --label-field override them). Texts go through the full pipeline, like
+// `predict`.
+//
+// --data FILE --ood: every text of FILE is out-of-domain (labels, if any, are ignored). Each
+// OOD scorer of the run scores it against the test split: AUROC, AUPR, FPR@95%TPR, and the
+// rejection rate at the run's own thresholds; plus how often the final answer is "Other".
 #include "cli_common.hpp"
 #include "eval_precision.hpp"
+#include "input_files.hpp"
 
 #include <rubrika/data/dataset.hpp>
 #include <rubrika/error.hpp>
 #include <rubrika/evaluation.hpp>
 #include <rubrika/io/atomic_file.hpp>
+#include <rubrika/mixed_precision.hpp>
 #include <rubrika/pipeline.hpp>
 #include <rubrika/run_layout.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace po = boost::program_options;
@@ -36,36 +47,6 @@ struct EvalTexts {
   size_t skipped_empty = 0;
 };
 
-DatasetOptions run_data_options(const fs::path& run_dir, bool needs_data_files) {
-  const fs::path saved = RunLayout(run_dir).recipe();
-  if (!fs::is_regular_file(saved))
-    throw ArtifactError("the run folder has no recipe.toml", run_dir.string(),
-                        "re-run rubrika train, or pass --data FILE");
-  const Recipe recipe = Recipe::load(saved);
-  const toml::table* data = recipe.section("data");
-  if (data == nullptr)
-    throw ArtifactError("the run's recipe.toml has no [data] section", saved.string());
-  // Runs trained before data paths were saved absolute would resolve them against the run
-  // folder, i.e. to the wrong files.
-  const auto train = data->get_as<std::string>("train");
-  if (needs_data_files && (train == nullptr || fs::path(train->get()).is_relative()))
-    throw ArtifactError("the run's recipe.toml names its data with a relative path (an older run)",
-                        saved.string(), "pass --data FILE, or re-run rubrika train");
-  DatasetOptions options = DatasetOptions::from_toml(*data, recipe.run().seed);
-  options.synth.reset();  // evaluation reads data; it never generates files
-  return options;
-}
-
-// The run's normaliser decides which rows are empty (as in training), but the texts stay raw:
-// Pipeline::predict normalises them itself.
-TextNormalizer raw_if_not_empty(Pipeline& pipeline) {
-  return [&pipeline](std::string_view text) {
-    const std::string normalized = pipeline.normalize(text);
-    return normalized.find_first_not_of(" \t\r\n") == std::string::npos ? std::string()
-                                                                        : std::string(text);
-  };
-}
-
 EvalTexts from_split(DataSplit&& split, const LabelSet& split_labels, const LabelSet& run_labels) {
   EvalTexts out;
   out.texts = std::move(split.texts);
@@ -73,26 +54,62 @@ EvalTexts from_split(DataSplit&& split, const LabelSet& split_labels, const Labe
   return out;
 }
 
-EvalTexts load_eval_texts(Pipeline& pipeline, const fs::path& run_dir,
-                          const std::string& data_file) {
-  const DatasetOptions options = run_data_options(run_dir, data_file.empty());
-  if (!data_file.empty()) {
-    size_t skipped = 0;
-    DataSplit split = load_labelled_file(data_file, options, pipeline.labels(),
-                                         raw_if_not_empty(pipeline), skipped);
-    EvalTexts out = from_split(std::move(split), pipeline.labels(), pipeline.labels());
-    out.description = data_file;
-    out.skipped_empty = skipped;
-    return out;
-  }
+// "test file X" or "test split of X": where the run's test texts come from.
+std::string test_source(const DatasetOptions& options) {
+  return options.test.empty() ? "test split of " + options.train.string()
+                              : "test file " + options.test.string();
+}
+
+// The run's own test split, re-read and re-split as in training.
+EvalTexts load_test_split(Pipeline& pipeline, const DatasetOptions& options) {
   Dataset dataset = load_dataset(options, raw_if_not_empty(pipeline));
   if (dataset.labels.names() != pipeline.labels().names())
     throw ArtifactError("the run's data files no longer give the labels it was trained on",
                         options.train.string(), "evaluate on a file with --data FILE");
   EvalTexts out = from_split(std::move(dataset.test), dataset.labels, pipeline.labels());
-  out.description = "test split of " + options.train.string();
+  out.description = test_source(options);
   out.skipped_empty = dataset.skipped_empty;
   return out;
+}
+
+// A labelled file given with --data.
+EvalTexts load_labelled(Pipeline& pipeline, const std::string& file, const DatasetOptions& options,
+                        TextFileFormat format) {
+  if (options.multi_label)
+    throw InputError("evaluating a multi-label run on a file is not supported", file);
+  TextFile read = read_text_file(file, options, raw_if_not_empty(pipeline), true, format);
+  if (!read.has_labels)
+    throw InputError(read.format == TextFileFormat::plain
+                         ? std::string("a plain-text file has no labels")
+                         : "the file has no label field '" + options.label_field + "'",
+                     file,
+                     read.format == TextFileFormat::plain
+                         ? "pass --ood to score its texts as out-of-domain"
+                         : "pass --ood to score its texts as out-of-domain, or name the label "
+                           "field with --label-field NAME");
+  EvalTexts out;
+  out.description = file;
+  out.skipped_empty = read.skipped_empty;
+  out.texts = std::move(read.texts);
+  const LabelSet& labels = pipeline.labels();
+  for (size_t i = 0; i < read.labels.size(); ++i) {
+    if (!labels.contains(read.labels[i]))
+      throw InputError("unknown label '" + read.labels[i] + "': the run was not trained on it",
+                       read.origins[i],
+                       "the run knows " + std::to_string(labels.size()) +
+                           " labels; fix the label or leave the row out");
+    out.labels.push_back(labels.id(read.labels[i]));
+  }
+  return out;
+}
+
+EvalTexts load_eval_texts(Pipeline& pipeline, const fs::path& run_dir, const std::string& data_file,
+                          const InputFileOptions& file_options) {
+  if (!data_file.empty())
+    return load_labelled(pipeline, data_file,
+                         file_options.applied_to(run_data_options(run_dir, false)),
+                         file_options.file_format());
+  return load_test_split(pipeline, run_data_options(run_dir, true));
 }
 
 nlohmann::json report_json(const metrics::ClassificationReport& r, const LabelSet& labels,
@@ -131,12 +148,79 @@ nlohmann::json evaluation_json(const EvalTexts& data, const EvaluationResult& r,
         {"trigger_rate", static_cast<double>(r.reranked) / r.texts}}}};
 }
 
+// The run's OOD thresholds as training wrote them (metrics.json ood.scorers.<name>.threshold),
+// for the output; empty when the run has no metrics.json.
+nlohmann::json saved_ood_scorers(const fs::path& run_dir) {
+  std::ifstream in(RunLayout(run_dir).metrics());
+  if (!in) return nlohmann::json::object();
+  const auto metrics = nlohmann::json::parse(in, nullptr, false);
+  if (metrics.is_discarded() || !metrics.is_object()) return nlohmann::json::object();
+  const auto ood = metrics.find("ood");
+  if (ood == metrics.end() || !ood->is_object() || !ood->contains("scorers"))
+    return nlohmann::json::object();
+  return (*ood)["scorers"];
+}
+
+nlohmann::json ood_json(const EvalTexts& in_domain, const std::string& file, const TextFile& ood,
+                        const OodEvaluation& r, const fs::path& run_dir) {
+  const nlohmann::json saved = saved_ood_scorers(run_dir);
+  nlohmann::json scorers = nlohmann::json::object();
+  std::string primary;
+  for (const auto& s : r.scorers) {
+    if (s.primary) primary = s.name;
+    nlohmann::json out = {{"auroc", s.report.auroc},
+                          {"aupr_in", s.report.aupr_in},
+                          {"aupr_out", s.report.aupr_out},
+                          {"fpr_at_95_tpr", s.report.fpr_at_95_tpr},
+                          {"in_domain_acceptance", s.rates.in_domain_acceptance},
+                          {"ood_rejection", s.rates.ood_rejection}};
+    if (saved.contains(s.name) && saved[s.name].is_object() && saved[s.name].contains("threshold"))
+      out["threshold"] = saved[s.name]["threshold"];
+    scorers[s.name] = std::move(out);
+  }
+  return {{"data", in_domain.description},
+          {"texts", r.in_domain_texts},
+          {"skipped_empty", in_domain.skipped_empty},
+          {"ood_data", file},
+          {"ood_texts", r.ood_texts},
+          {"ood_skipped_empty", ood.skipped_empty},
+          {"ood", {{"primary", primary}, {"scorers", scorers}}},
+          {"other_rate", r.in_domain_other_rate},
+          {"ood_other_rate", r.ood_other_rate}};
+}
+
+std::string percent(double share) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(2) << share * 100 << "%";
+  return out.str();
+}
+
+void print_ood_summary(const nlohmann::json& j, const fs::path& run_dir) {
+  std::cout << std::fixed << std::setprecision(4) << "run          " << run_dir.string() << "\n"
+            << "in-domain    " << j["data"].get<std::string>() << ": " << j["texts"] << " texts\n"
+            << "OOD          " << j["ood_data"].get<std::string>() << ": " << j["ood_texts"]
+            << " texts (" << j["ood_skipped_empty"] << " skipped as empty), all out-of-domain\n"
+            << "scorer        AUROC   FPR@95%TPR  threshold     in-domain accepted  OOD rejected\n";
+  const std::string primary = j["ood"]["primary"].get<std::string>();
+  for (const auto& [name, s] : j["ood"]["scorers"].items()) {
+    std::ostringstream threshold;
+    if (s.contains("threshold") && s["threshold"].is_number())
+      threshold << std::setprecision(5) << std::defaultfloat << s["threshold"].get<double>();
+    else
+      threshold << "–";
+    std::cout << std::left << std::setw(14) << (name + (name == primary ? " *" : ""))
+              << std::setw(8) << s["auroc"].get<double>() << std::setw(12)
+              << s["fpr_at_95_tpr"].get<double>() << std::setw(14) << threshold.str()
+              << std::setw(20) << percent(s["in_domain_acceptance"].get<double>())
+              << percent(s["ood_rejection"].get<double>()) << std::right << "\n";
+  }
+  std::cout << "final        \"Other\" for " << percent(j["ood_other_rate"].get<double>())
+            << " of OOD texts and " << percent(j["other_rate"].get<double>())
+            << " of in-domain texts (* primary scorer: its flag, or low confidence)\n";
+}
+
 void print_summary(const nlohmann::json& j, const fs::path& run_dir) {
-  auto pct = [](double share) {
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(2) << share * 100 << "%";
-    return out.str();
-  };
+  const auto pct = [](double share) { return percent(share); };
   std::cout << std::fixed << std::setprecision(4) << "run          " << run_dir.string() << "\n"
             << "data         " << j["data"].get<std::string>() << ": " << j["texts"] << " texts ("
             << j["skipped_empty"] << " skipped as empty)\n"
@@ -166,15 +250,19 @@ void print_summary(const nlohmann::json& j, const fs::path& run_dir) {
 
 int run_eval(const std::vector<std::string>& args) {
   std::string run_dir, data_file, rerank = "auto", device = "auto", out_file, dtype;
-  bool json = false;
+  bool json = false, ood = false;
   EvaluationOptions evaluation;
+  InputFileOptions file_options;
   const std::string usage =
-      "rubrika eval RUN_DIR [--data FILE] [--rerank auto|always|never] [--dtype fp32|bf16|fp16] "
-      "[--json] [--out FILE]";
+      "rubrika eval RUN_DIR [--data FILE [--ood]] [--rerank auto|always|never] "
+      "[--dtype fp32|bf16|fp16] [--json] [--out FILE]";
   po::options_description options(usage);
   options.add_options()("run", po::value(&run_dir)->required(), "the run folder")(
       "data", po::value(&data_file),
-      "labelled CSV/JSONL with the run's columns (default: its test split)")(
+      "labelled CSV/TSV/JSONL file (default: the run's test split); with --ood any file of "
+      "texts, plain text too")(
+      "ood", po::bool_switch(&ood),
+      "every text of --data is out-of-domain: score OOD detection against the test split")(
       "rerank", po::value(&rerank)->default_value("auto"), "auto | always | never")(
       "json", po::bool_switch(&json), "print every metric as JSON")(
       "out", po::value(&out_file), "also write the JSON to this file")(
@@ -183,18 +271,35 @@ int run_eval(const std::vector<std::string>& args) {
       "dtype", po::value(&dtype),
       "encoder inference precision (default: as trained); not fp32: "
       "also compare with fp32");
+  file_options.add_to(options, true);
   po::positional_options_description positional;
   positional.add("run", 1);
   if (!parse_options(args, usage, options, positional)) return kOk;
   evaluation.rerank = parse_rerank_mode(rerank);
+  if (ood && data_file.empty())
+    throw UsageError("--ood needs --data FILE: the out-of-domain texts to score");
+  const TextFileFormat format = file_options.file_format();
 
-  if (!dtype.empty() && dtype != "fp32" && dtype != "bf16" && dtype != "fp16")
+  std::optional<Precision> precision;
+  if (!dtype.empty() && !(precision = enum_value(kDtypeNames, dtype)))
     throw UsageError("--dtype must be fp32, bf16 or fp16, not '" + dtype + "'");
   auto pipeline = Pipeline::load(run_dir, registry_for(nullptr), device, dtype);
-  const EvalTexts data = load_eval_texts(*pipeline, run_dir, data_file);
-  const EvaluationResult result = evaluate_pipeline(*pipeline, data.texts, data.labels, evaluation);
-  nlohmann::json report = evaluation_json(data, result, *pipeline);
-  if (!dtype.empty() && dtype != "fp32") {
+  nlohmann::json report;
+  EvalTexts data;
+  if (ood) {
+    const DatasetOptions run_options = run_data_options(run_dir, true);
+    data = load_test_split(*pipeline, run_options);
+    const TextFile file = read_text_file(data_file, file_options.applied_to(run_options),
+                                         raw_if_not_empty(*pipeline), false, format);
+    const OodEvaluation result = evaluate_ood(*pipeline, data.texts, file.texts, evaluation);
+    report = ood_json(data, data_file, file, result, run_dir);
+  } else {
+    data = load_eval_texts(*pipeline, run_dir, data_file, file_options);
+    const EvaluationResult result =
+        evaluate_pipeline(*pipeline, data.texts, data.labels, evaluation);
+    report = evaluation_json(data, result, *pipeline);
+  }
+  if (precision && *precision != Precision::fp32) {
     auto fp32 = Pipeline::load(run_dir, registry_for(nullptr), device, "fp32");
     report["precision"] =
         compare_precisions(*fp32, *pipeline, data.texts, evaluation.batch_size).to_json(dtype);
@@ -206,6 +311,8 @@ int run_eval(const std::vector<std::string>& args) {
   }
   if (json)
     std::cout << report.dump(2) << "\n";
+  else if (ood)
+    print_ood_summary(report, run_dir);
   else
     print_summary(report, run_dir);
   return kOk;

@@ -4,7 +4,9 @@
 
 #include <rubrika/error.hpp>
 #include <rubrika/options_reader.hpp>
+#include <rubrika/run_layout.hpp>
 #include <rubrika/train/classifier_task.hpp>
+#include <rubrika/train/reranker_host_options.hpp>
 
 #include <iostream>
 
@@ -63,10 +65,12 @@ std::vector<std::string> check_plugin_sections(const Recipe& recipe, PluginRegis
     if (section == "encoder" && recipe.section("vocab") && table->get_as<toml::table>("init") &&
         !table->get_as<toml::table>("init")->contains("vocab")) {
       with_vocab = *table;
-      with_vocab.get_as<toml::table>("init")->insert("vocab",
-                                                     (recipe.run().run_dir() / "vocab").string());
+      with_vocab.get_as<toml::table>("init")->insert(
+          "vocab", RunLayout(recipe.run().run_dir()).vocab().string());
       table = &with_vocab;
     }
+    // [reranker] allow_label_names is read by the reranker stage (the plugin accepts it).
+    if (section == "reranker") (void)RerankerHostOptions::read(*table);
     check_model_folder(recipe, section, *table);
     try {
       registry.check(kind, type, context, *table);

@@ -1,6 +1,8 @@
 #include <rubrika/error.hpp>
 #include <rubrika/options_reader.hpp>
 
+#include <map>
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -78,10 +80,28 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best;
 }
 
+namespace {
+
+// Keys of a plugin section that the host's training stage reads itself, so the plugin's
+// reader accepts them without reading them: [reranker] allow_label_names (the reranker
+// stage), [calibrator] min_validation and cv_folds (the calibrate stage). Each is
+// documented in docs/recipes.md next to its section.
+const std::vector<std::string>& host_keys(const std::string& section) {
+  static const std::map<std::string, std::vector<std::string>> keys = {
+      {"reranker", {"allow_label_names"}}, {"calibrator", {"min_validation", "cv_folds"}}};
+  static const std::vector<std::string> none;
+  auto found = keys.find(section);
+  return found == keys.end() ? none : found->second;
+}
+
+}  // namespace
+
 OptionsReader::OptionsReader(const toml::table& table, std::string section, bool plugin_table)
     : table_(table), section_(std::move(section)) {
   // `type` names the plugin; the host reads it, every plugin table may have it.
-  if (plugin_table) known_.insert("type");
+  if (!plugin_table) return;
+  known_.insert("type");
+  for (const auto& key : host_keys(section_)) known_.insert(key);
 }
 
 bool OptionsReader::has(const std::string& key) const { return table_.contains(key); }
@@ -124,11 +144,6 @@ size_t OptionsReader::choose_(const std::string& key, const std::string& fallbac
   std::string suggestion = closest_match(value, choices);
   fail(key, "'" + value + "' is not one of: " + join(choices),
        suggestion.empty() ? "" : "did you mean '" + suggestion + "'?");
-}
-
-std::string OptionsReader::get_choice(const std::string& key, const std::string& fallback,
-                                      const std::vector<std::string>& choices) {
-  return choices[choose_(key, fallback, choices)];
 }
 
 bool OptionsReader::get_bool(const std::string& key, bool fallback) {

@@ -6,7 +6,10 @@
 #include <rubrika/data/jsonl.hpp>
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
+#include <rubrika/text/utf8.hpp>
 #include <set>
+
+#include "file_io.hpp"
 
 namespace rubrika {
 namespace {
@@ -171,6 +174,58 @@ std::vector<RawExample> read_examples(const fs::path& file, const DatasetOptions
   return examples;
 }
 
+// A plain-text file as a one-column table ("text"): one record per non-blank line.
+RecordTable read_plain_lines(const fs::path& file) {
+  const std::string bytes = read_file_text(file, "input file");
+  std::string_view text(bytes);
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  RecordTable table;
+  table.source = file.string();
+  table.columns = {"text"};
+  size_t line = 0;
+  while (!text.empty()) {
+    ++line;
+    const size_t end = text.find('\n');
+    std::string_view content = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (!content.empty() && content.back() == '\r') content.remove_suffix(1);
+    if (auto bad = utf8::first_invalid(content))
+      throw InputError("invalid UTF-8 at byte " + std::to_string(*bad + 1) + " of the line",
+                       table.source + ":" + std::to_string(line), "save the file as UTF-8");
+    if (trim(content).empty()) continue;
+    FieldValue field;
+    field.present = true;
+    field.text = std::string(content);
+    table.rows.push_back(Record{table.rows.size() + 1, line, {std::move(field)}});
+  }
+  return table;
+}
+
+// The text columns of a file given to predict/eval: the options' text_fields it has, else a
+// "text" column.
+std::vector<size_t> input_text_columns(const RecordTable& table, const DatasetOptions& options) {
+  std::vector<size_t> columns;
+  std::string missing;
+  for (const auto& name : options.text_fields) {
+    if (auto index = table.column(name))
+      columns.push_back(*index);
+    else
+      missing += (missing.empty() ? "'" : ", '") + name + "'";
+  }
+  if (columns.empty()) {
+    if (auto text = table.column("text")) return {*text};
+    std::string known;
+    for (const auto& c : table.columns) known += (known.empty() ? "'" : ", '") + c + "'";
+    throw InputError("no text column: the file has none of " + missing + " (nor 'text')",
+                     table.source,
+                     "its columns are " + (known.empty() ? std::string("none") : known) +
+                         "; name the text columns with --text-field NAME");
+  }
+  if (!missing.empty())
+    log_warn(kSource, table.source + ": no column " + missing + "; the text is made of the others");
+  return columns;
+}
+
 std::string stratum(const RawExample& example) {
   std::vector<std::string> labels = example.labels;
   std::sort(labels.begin(), labels.end());
@@ -293,6 +348,57 @@ DataSplit load_labelled_file(const fs::path& file, const DatasetOptions& options
   if (options.multi_label)
     throw InputError("evaluating a multi-label run on a file is not supported", file.string());
   return to_split(read_examples(file, options, normalize, true, skipped), labels, false);
+}
+
+TextFileFormat text_file_format(const fs::path& file) {
+  const std::string ext = file.extension().string();
+  if (ext == ".csv") return TextFileFormat::csv;
+  if (ext == ".tsv") return TextFileFormat::tsv;
+  if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return TextFileFormat::jsonl;
+  return TextFileFormat::plain;
+}
+
+TextFile read_text_file(const fs::path& file, const DatasetOptions& options,
+                        const TextNormalizer& normalize, bool read_labels, TextFileFormat format) {
+  TextFile out;
+  out.format = format == TextFileFormat::auto_detect ? text_file_format(file) : format;
+  RecordTable table;
+  switch (out.format) {
+    case TextFileFormat::csv:
+      table = read_csv(file);
+      break;
+    case TextFileFormat::tsv:
+      table = read_csv(file, '\t');
+      break;
+    case TextFileFormat::jsonl:
+      table = read_jsonl(file);
+      break;
+    default:
+      table = read_plain_lines(file);
+  }
+  const std::vector<size_t> columns = out.format == TextFileFormat::plain
+                                          ? std::vector<size_t>{0}
+                                          : input_text_columns(table, options);
+  std::optional<LabelReader> labels;
+  if (read_labels && out.format != TextFileFormat::plain && !options.multi_label &&
+      table.column(options.label_field)) {
+    labels.emplace(table, options);
+    out.has_labels = true;
+  }
+  for (const Record& row : table.rows) {
+    std::optional<std::string> text = row_text(table, row, columns, options, normalize);
+    if (!text) {
+      ++out.skipped_empty;
+      continue;
+    }
+    out.texts.push_back(std::move(*text));
+    out.origins.push_back(table.source + ":" + std::to_string(row.line));
+    if (labels) out.labels.push_back(labels->read(row).front());
+  }
+  if (out.skipped_empty > 0)
+    log_warn(kSource, file.string() + ": skipped " + std::to_string(out.skipped_empty) +
+                          " rows whose text is empty after normalisation");
+  return out;
 }
 
 }  // namespace rubrika

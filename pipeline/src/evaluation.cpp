@@ -1,6 +1,7 @@
 #include <rubrika/evaluation.hpp>
 
 #include <rubrika/error.hpp>
+#include <rubrika/metrics/tensor_rows.hpp>
 #include <rubrika/pipeline.hpp>
 
 #include <algorithm>
@@ -54,7 +55,73 @@ void check_inputs(const std::vector<std::string>& texts, const std::vector<int64
                        "eval, text " + std::to_string(i + 1));
 }
 
+// Share of `texts` the pipeline answers with the "Other" label (no reranking: rejection
+// reads the classifier's top-1, whatever the reranker would choose).
+double other_rate(Pipeline& pipeline, const std::vector<std::string>& texts, size_t batch) {
+  PredictOptions predict;
+  predict.top_k = 1;
+  predict.rerank = RerankMode::never;
+  size_t other = 0;
+  for (size_t begin = 0; begin < texts.size(); begin += batch) {
+    const std::vector<std::string> chunk(texts.begin() + begin,
+                                         texts.begin() + std::min(texts.size(), begin + batch));
+    for (const auto& p : pipeline.predict(chunk, predict)) other += p.is_other;
+  }
+  return static_cast<double>(other) / static_cast<double>(texts.size());
+}
+
+// Scores and flags of every scorer for one set of raw texts.
+struct ScoredTexts {
+  std::vector<std::vector<double>> scores;  // [scorer][text]
+  std::vector<std::vector<bool>> flags;     // [scorer][text]
+};
+
+ScoredTexts score_all(Pipeline& pipeline, const std::vector<std::string>& texts,
+                      int64_t batch_size) {
+  std::vector<std::string> normalized;
+  normalized.reserve(texts.size());
+  for (const auto& text : texts) normalized.push_back(pipeline.normalize(text));
+  const ForwardResult forward = pipeline.forward_all(normalized, batch_size);
+  const OodInputs inputs{&forward.encoded, forward.logits, forward.probabilities};
+  ScoredTexts out;
+  for (const auto& [name, scorer] : pipeline.ood_scorers()) {
+    const torch::Tensor scores = scorer->score(inputs);
+    out.scores.push_back(metrics::to_doubles(scores));
+    out.flags.push_back(metrics::to_bools(scorer->flag(inputs, scores)));
+  }
+  return out;
+}
+
 }  // namespace
+
+OodEvaluation evaluate_ood(Pipeline& pipeline, const std::vector<std::string>& in_domain_texts,
+                           const std::vector<std::string>& ood_texts,
+                           const EvaluationOptions& options) {
+  if (pipeline.ood_scorers().empty())
+    throw ArtifactError("the run has no OOD scorer, so there is nothing to score", "pipeline.toml",
+                        "train it with an [ood] section");
+  if (in_domain_texts.empty()) throw InputError("no in-domain texts to compare with", "eval --ood");
+  if (ood_texts.empty()) throw InputError("no out-of-domain texts to score", "eval --ood");
+  const int64_t batch_size = std::max<int64_t>(1, options.batch_size);
+  const ScoredTexts in = score_all(pipeline, in_domain_texts, batch_size);
+  const ScoredTexts ood = score_all(pipeline, ood_texts, batch_size);
+  OodEvaluation r;
+  r.in_domain_texts = in_domain_texts.size();
+  r.ood_texts = ood_texts.size();
+  const auto& scorers = pipeline.ood_scorers();
+  for (size_t i = 0; i < scorers.size(); ++i) {
+    OodScorerEvaluation e;
+    e.name = scorers[i].first;
+    e.primary = i == 0;
+    e.report = metrics::ood_report(in.scores[i], ood.scores[i]);
+    e.rates = metrics::rates_from_flags(in.flags[i], ood.flags[i]);
+    r.scorers.push_back(std::move(e));
+  }
+  const size_t batch = static_cast<size_t>(batch_size);
+  r.ood_other_rate = other_rate(pipeline, ood_texts, batch);
+  r.in_domain_other_rate = other_rate(pipeline, in_domain_texts, batch);
+  return r;
+}
 
 EvaluationResult evaluate_pipeline(Pipeline& pipeline, const std::vector<std::string>& texts,
                                    const std::vector<int64_t>& labels,

@@ -16,6 +16,46 @@ using nlohmann::json;
 namespace {
 
 constexpr double kWeakF1 = 0.9;  // per-class rows below this are highlighted
+// Above this many labels the matrix cells get too small to read: the section shows the
+// most-confused classes (at most kFocusLabels) and keeps the full matrix one click away.
+constexpr size_t kFullMatrixLabels = 30;
+constexpr size_t kFocusLabels = 20;
+
+// The labels involved in the largest mistakes, in label order: truth and prediction of each
+// confusion, largest first, until kFocusLabels are chosen.
+std::vector<size_t> focus_labels(const std::vector<std::tuple<double, size_t, size_t>>& confusions,
+                                 size_t n) {
+  std::vector<bool> chosen(n, false);
+  size_t count = 0;
+  for (const auto& [value, truth, predicted] : confusions) {
+    for (size_t label : {truth, predicted})
+      if (!chosen[label] && count < kFocusLabels) chosen[label] = true, ++count;
+    if (count >= kFocusLabels) break;
+  }
+  std::vector<size_t> out;
+  for (size_t i = 0; i < n; ++i)
+    if (chosen[i]) out.push_back(i);
+  return out;
+}
+
+// The heatmap of the `focus` rows and columns, shaded by the full rows' totals.
+std::string focus_heatmap(const std::vector<std::string>& labels,
+                          const std::vector<std::vector<double>>& matrix,
+                          const std::vector<size_t>& focus) {
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> sub;
+  std::vector<double> totals;
+  for (size_t r : focus) {
+    names.push_back(labels[r]);
+    std::vector<double> row;
+    for (size_t c : focus) row.push_back(matrix[r][c]);
+    sub.push_back(std::move(row));
+    double total = 0;
+    for (double v : matrix[r]) total += v;
+    totals.push_back(total);
+  }
+  return heatmap(names, sub, totals);
+}
 
 std::string per_class_table(const json& per_class) {
   std::ostringstream s;
@@ -99,12 +139,23 @@ std::string confusion_section(const json& m) {
       if (r != k && matrix[r][k] > 0) confusions.emplace_back(matrix[r][k], r, k);
   std::stable_sort(confusions.begin(), confusions.end(),
                    [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
+  const bool large = labels.size() > kFullMatrixLabels;
   std::ostringstream s;
   s << "<p>Rows: true label, columns: predicted (numbered like the rows). Blue: share of the row "
        "predicted "
        "right; red: mistakes. Hover a cell for its names and count.</p><div class='grid'><div "
-       "class='wide'>"
-    << heatmap(labels, matrix) << "</div><div><h3>Top confusions</h3>";
+       "class='wide'>";
+  if (!large) {
+    s << heatmap(labels, matrix);
+  } else if (confusions.empty()) {
+    s << "<p class='empty'>no mistakes among " << labels.size() << " labels</p>";
+  } else {
+    const std::vector<size_t> focus = focus_labels(confusions, labels.size());
+    s << "<h3>Most confused classes (" << focus.size() << " of " << labels.size()
+      << ")</h3><p>The labels of the largest mistakes; shades are shares of each full row.</p>"
+      << focus_heatmap(labels, matrix, focus);
+  }
+  s << "</div><div><h3>Top confusions</h3>";
   if (confusions.empty())
     s << "<p class='empty'>no mistakes</p>";
   else
@@ -116,6 +167,10 @@ std::string confusion_section(const json& m) {
   }
   if (!confusions.empty()) s << "</table>";
   s << "</div></div>";
+  if (large)
+    s << "<details class='full-matrix'><summary>Full confusion matrix (" << labels.size() << " × "
+      << labels.size() << ")</summary><div class='wide'>" << heatmap(labels, matrix)
+      << "</div></details>";
   return s.str();
 }
 

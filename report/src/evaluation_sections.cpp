@@ -53,10 +53,27 @@ std::string histogram_of(const std::string& name, const json& scorer) {
 
 }  // namespace
 
+// What the small-validation check decided, in one sentence (empty when it did not run).
+std::string small_validation_note(const json& c) {
+  const json& check = child(c, "small_validation_check");
+  if (!check.is_object()) return {};
+  std::ostringstream s;
+  s << "<p class='note'>Only " << cell(check, "validation_texts", 8)
+    << " validation texts (fewer than " << cell(check, "min_validation", 8)
+    << "): " << cell(check, "folds", 3) << "-fold cross-validation gave held-out NLL "
+    << cell(check, "cv_nll_uncalibrated") << " uncalibrated and "
+    << cell(check, "cv_nll_calibrated") << " calibrated, so the run "
+    << (c.value("kept_uncalibrated", false) ? "<b>kept T = 1</b> (no calibration)"
+                                            : "calibrated on the whole validation split")
+    << ".</p>";
+  return s.str();
+}
+
 std::string calibration_section(const json& m) {
   const json& c = child(m, "calibration");
   if (!c.is_object()) return not_run("Calibration");
   std::ostringstream s;
+  s << small_validation_note(c);
   s << "<p>Temperature <b>" << cell(c, "temperature") << "</b> ("
     << escape(text_at(c, "calibrator", "temperature")) << ", fitted on validation, measured on "
     << escape(text_at(c, "evaluated_on", "test"))
@@ -94,16 +111,47 @@ std::string ood_section(const json& m) {
       << (std::isfinite(threshold) ? number(threshold, 5) : "–") << "</td><td>"
       << cell(r, "in_domain_acceptance") << "</td><td>" << cell(r, "ood_rejection") << "</td></tr>";
   }
-  s << "</table><div class='grid'>";
+  s << "</table>";
+  for (const auto& [name, r] : scorers.items())
+    for (const auto& warning : child(r, "warnings"))
+      if (warning.is_string())
+        s << "<p class='warning'><b>Warning:</b> " << escape(warning.get<std::string>()) << "</p>";
+  s << "<div class='grid'>";
   for (const auto& [name, r] : scorers.items())
     s << "<div><h3>" << escape(name) << "</h3>" << histogram_of(name, r) << "</div>";
   s << "</div>";
   return s.str();
 }
 
+// The reranker's figures: pairs, ranking over the top k, the cascade (defined below).
+std::string reranker_details(const json& r);
+
+// "Not used" with the reason, and the validation top-1 figures the decision rests on.
+std::string not_used_note(const json& r) {
+  std::ostringstream s;
+  s << "<p class='warning'><b>Not used.</b> " << escape(text_at(r, "not_used_reason", ""))
+    << "</p>";
+  const json& top1 = child(r, "validation_top1");
+  if (top1.is_object())
+    s << "<p>Validation top-1: classifier " << cell(top1, "classifier") << ", cascade "
+      << cell(top1, "cascade") << ", every text reranked " << cell(top1, "reranked") << ".</p>";
+  return s.str();
+}
+
 std::string reranker_section(const json& m) {
   const json& r = child(m, "reranker");
   if (!r.is_object()) return not_run("Reranker and cascade");
+  const bool used = r.value("used", true);
+  if (!used && r.value("skipped", false)) return not_used_note(r);
+  if (!used)
+    return not_used_note(r) +
+           "<details><summary>What the trained reranker did on the "
+           "test split</summary>" +
+           reranker_details(r) + "</details>";
+  return reranker_details(r);
+}
+
+std::string reranker_details(const json& r) {
   const json& pairs = child(r, "pairs");
   const json& ranking = child(r, "ranking");
   std::ostringstream s;

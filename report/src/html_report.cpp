@@ -32,6 +32,11 @@ tr.weak td{background:#fff5f5}tr.primary td{font-weight:600}
 .bar{display:inline-block;height:10px;background:#90cdf4}
 pre{background:#edf2f7;padding:8px 12px;border-radius:4px;overflow-x:auto}code{background:#edf2f7;padding:1px 4px}
 nav a{margin-right:12px}
+details{margin:8px 0}summary{cursor:pointer;font-weight:600}
+.warning{border-left:4px solid #dd6b20;background:#fffaf0;padding:6px 10px}
+.note{border-left:4px solid #3182ce;background:#ebf8ff;padding:6px 10px}
+@media print{.scroll,.wide{max-height:none;overflow:visible}nav{display:none}
+svg{max-width:100%;height:auto}tr{break-inside:avoid}h2,h3{break-after:avoid}}
 )";
 
 struct Section {

@@ -108,15 +108,22 @@ std::string baseline_section(const json& m) {
   return s.str();
 }
 
+// The curl example asks about a text of the run's own test split (serving.example, written
+// by the report stage); older runs fall back to an ads text.
 std::string serving_section(const json& m) {
   const json& serving = child(m, "serving");
   const std::string command = text_at(serving, "command", "rubrika serve RUN_DIR");
   const std::string url = text_at(serving, "url", "http://127.0.0.1:8080/v1/classify");
+  const std::string example = text_at(serving, "example", "Продаю диван, почти новый");
+  // A JSON body inside a single-quoted shell word: ' becomes '\''.
+  std::string body = json{{"texts", json::array({example})}}.dump();
+  for (size_t at = body.find('\''); at != std::string::npos; at = body.find('\'', at + 4))
+    body.replace(at, 1, "'\\''");
   std::ostringstream s;
-  s << "<p>Start the server:</p><pre>" << escape(command) << "</pre><p>Ask it:</p><pre>curl -s "
-    << escape(url)
-    << " \\\n  -H 'Content-Type: application/json' \\\n  -d '{\"texts\": [\"Продаю диван, почти "
-       "новый\"]}'</pre>";
+  s << "<p>Start the server:</p><pre>" << escape(command) << "</pre><p>Ask it";
+  if (serving.contains("example")) s << " (a text of this run's test split)";
+  s << ":</p><pre>curl -s " << escape(url)
+    << " \\\n  -H 'Content-Type: application/json' \\\n  -d '" << escape(body) << "'</pre>";
   return s.str();
 }
 

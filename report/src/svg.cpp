@@ -161,7 +161,13 @@ std::string histogram_chart(const std::vector<double>& edges, const std::vector<
   for (double v : a) y_max = std::max(y_max, v);
   for (double v : b) y_max = std::max(y_max, v);
   if (y_max <= 0) y_max = 1;
-  const double x0 = edges.front(), x1 = edges.back();
+  // The x-range always reaches the threshold, so a threshold beyond every score (nothing
+  // flagged, or everything) is visible rather than silently off the chart.
+  double x0 = edges.front(), x1 = edges.back();
+  const bool has_threshold = std::isfinite(threshold);
+  if (has_threshold && threshold < x0) x0 = threshold - 0.04 * (x1 - threshold);
+  if (has_threshold && threshold > x1) x1 = threshold + 0.04 * (threshold - x0);
+  if (!(x1 > x0)) x1 = x0 + 1;
   std::ostringstream out;
   out << open_svg()
       << axes(x0, x1, 0, y_max, "score (higher = more out-of-domain)", "share of texts");
@@ -178,10 +184,15 @@ std::string histogram_chart(const std::vector<double>& edges, const std::vector<
   };
   bars(a, "#2b6cb0", "in-domain");
   bars(b, "#c53030", "out-of-domain");
-  if (std::isfinite(threshold) && threshold >= x0 && threshold <= x1)
-    out << "<line x1='" << x_of(threshold) << "' x2='" << x_of(threshold) << "' y1='" << kTop
-        << "' y2='" << kHeight - kBottom << "' class='threshold'><title>threshold "
-        << number(threshold) << "</title></line>";
+  if (has_threshold) {
+    const double x = x_of(threshold);
+    const bool right_half = x > (kLeft + kWidth - kRight) / 2;
+    out << "<line x1='" << x << "' x2='" << x << "' y1='" << kTop << "' y2='" << kHeight - kBottom
+        << "' class='threshold'><title>threshold " << number(threshold)
+        << "</title></line><text x='" << x + (right_half ? -4 : 4) << "' y='" << kTop + 10
+        << "' class='tick' text-anchor='" << (right_half ? "end" : "start") << "'>threshold "
+        << number(threshold) << "</text>";
+  }
   out << legend_row({{"in-domain (test)", "#2b6cb0"}, {"out-of-domain", "#c53030"}}) << "</svg>";
   return out.str();
 }
@@ -196,12 +207,16 @@ std::string shorten(const std::string& text, size_t max_chars) {
 }
 
 std::string heatmap(const std::vector<std::string>& labels,
-                    const std::vector<std::vector<double>>& matrix) {
+                    const std::vector<std::vector<double>>& matrix,
+                    const std::vector<double>& row_totals) {
   const size_t n = labels.size();
   if (n == 0) return "<p class='empty'>no confusion matrix</p>";
   const double cell = std::max(6.0, std::min(24.0, 600.0 / static_cast<double>(n)));
   const double left = 200, top = 22, font = std::max(6.0, std::min(11.0, cell - 2));
   const double size = cell * static_cast<double>(n);
+  // Row names fit the left margin: about 0.7 em per (Cyrillic) character, after "12 ".
+  const size_t name_chars = std::min<size_t>(
+      26, static_cast<size_t>((left - 8) / (font * 0.7)) - std::to_string(n).size() - 1);
   std::ostringstream out;
   out << "<svg xmlns='http://www.w3.org/2000/svg' class='heatmap' viewBox='0 0 " << left + size + 2
       << " " << top + size + 2 << "' width='" << left + size + 2 << "' height='" << top + size + 2
@@ -216,9 +231,10 @@ std::string heatmap(const std::vector<std::string>& labels,
     out << "<text x='" << left - 4 << "' y='" << top + (r + 0.5) * cell + font * 0.35
         << "' class='tick'"
         << " text-anchor='end' style='font-size:" << font << "px'><title>" << escape(labels[r])
-        << "</title>" << r + 1 << " " << escape(shorten(labels[r], 26)) << "</text>";
+        << "</title>" << r + 1 << " " << escape(shorten(labels[r], name_chars)) << "</text>";
     double row_total = 0;
     for (double v : matrix[r]) row_total += v;
+    if (r < row_totals.size()) row_total = row_totals[r];
     for (size_t c = 0; c < n; ++c) {
       const double share = row_total > 0 ? matrix[r][c] / row_total : 0;
       const bool diagonal = r == c;

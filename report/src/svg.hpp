@@ -25,15 +25,19 @@ std::string line_chart(const std::vector<Series>& series, const std::string& x_l
 std::string bar_chart(const std::vector<std::string>& categories, const std::vector<Series>& series,
                       double y_max, const std::string& y_label);
 
-// Two overlaid histograms over shared edges plus a vertical threshold marker.
+// Two overlaid histograms over shared edges plus a vertical, labelled threshold marker; the
+// x-range is widened to include the threshold when it lies beyond the edges.
 std::string histogram_chart(const std::vector<double>& edges, const std::vector<double>& first,
                             const std::vector<double>& second, double threshold);
 
 // Heatmap of a square count matrix, rows = truth: row names on the left ("12 name",
 // shortened), column numbers on top, full names and counts in each cell's hover title.
 // Cells shrink with the number of labels (50 labels: 12 px) so the matrix fits a laptop.
+// Shades are shares of each row's total: the row's sum, or `row_totals[r]` when given (a
+// sub-matrix shaded like the full one).
 std::string heatmap(const std::vector<std::string>& labels,
-                    const std::vector<std::vector<double>>& matrix);
+                    const std::vector<std::vector<double>>& matrix,
+                    const std::vector<double>& row_totals = {});
 
 // One reliability-diagram bin: [lower, upper) of confidence, texts, mean confidence, accuracy.
 struct CalibrationBin {

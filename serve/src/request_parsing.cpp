@@ -1,7 +1,7 @@
 #include <rubrika/serve/request_parsing.hpp>
 
 #include <rubrika/serve/serve_errors.hpp>
-#include <rubrika/serve/utf8.hpp>
+#include <rubrika/text/utf8.hpp>
 
 #include <rubrika/options_reader.hpp>
 
@@ -63,14 +63,14 @@ std::string read_text(const json& value, const std::string& field, const Request
   std::string text = value.get<std::string>();
   if (blank(text))
     throw InputError("the text is empty or only whitespace", field, "send some text");
-  const size_t chars = utf8_length(text);
+  const size_t chars = utf8::length(text);
   if (static_cast<int64_t>(chars) > limits.max_text_chars) {
     if (!limits.truncate_long_texts)
       throw InputError(
           "the text has " + std::to_string(chars) + " characters, more than the limit of " +
               std::to_string(limits.max_text_chars),
           field, "shorten it, or ask the operator to set serve.on_long_text = \"truncate\"");
-    text = utf8_prefix(text, static_cast<size_t>(limits.max_text_chars));
+    text = utf8::prefix(text, static_cast<size_t>(limits.max_text_chars));
   }
   return text;
 }

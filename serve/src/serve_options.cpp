@@ -18,7 +18,7 @@ ServeOptions ServeOptions::from_toml(const toml::table& table) {
   o.max_body_bytes = in.get_int("max_body_bytes", o.max_body_bytes, 64, int64_t{1} << 30);
   o.max_texts_per_request = in.get_int("max_texts_per_request", o.max_texts_per_request, 1, 65536);
   o.max_text_chars = in.get_int("max_text_chars", o.max_text_chars, 1, int64_t{1} << 24);
-  o.on_long_text = in.get_choice("on_long_text", o.on_long_text, {"truncate", "reject"});
+  o.on_long_text = in.get_enum("on_long_text", o.on_long_text, kLongTextNames);
   o.workers = in.get_int("workers", o.workers, 1, 64);
   o.threads = in.get_int("threads", o.threads, 1, 1024);
   o.retry_after_s = in.get_int("retry_after_s", o.retry_after_s, 0, 3600);
@@ -44,7 +44,7 @@ toml::table ServeOptions::to_toml() const {
                      {"max_body_bytes", max_body_bytes},
                      {"max_texts_per_request", max_texts_per_request},
                      {"max_text_chars", max_text_chars},
-                     {"on_long_text", on_long_text},
+                     {"on_long_text", enum_name(kLongTextNames, on_long_text)},
                      {"workers", workers},
                      {"threads", threads},
                      {"retry_after_s", retry_after_s}};

@@ -19,7 +19,7 @@ BatcherOptions batcher_options(const ServeOptions& o) {
 
 RequestLimits request_limits(const ServeOptions& o) {
   return {o.max_body_bytes, o.max_texts_per_request, o.max_text_chars,
-          o.on_long_text == "truncate"};
+          o.on_long_text == LongText::truncate};
 }
 
 HttpResponse json_response(const json& body, int status = 200) {

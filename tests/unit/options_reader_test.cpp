@@ -58,16 +58,16 @@ TEST(OptionsReader, OutOfRangeIsAnError) {
   EXPECT_NE(e.problem().find("out of range"), std::string::npos);
 }
 
-TEST(OptionsReader, ChoiceSuggestsClosestValue) {
-  auto table = parse("metric = \"macro_f\"\n");
-  OptionsReader in(table, "train");
-  auto e = recipe_error([&] { in.get_choice("metric", "accuracy", {"accuracy", "macro_f1"}); });
-  EXPECT_EQ(e.hint(), "did you mean 'macro_f1'?");
-}
-
 enum class Shape { circle, square, triangle };
 constexpr EnumName<Shape> kShapeNames[] = {
     {"circle", Shape::circle}, {"square", Shape::square}, {"triangle", Shape::triangle}};
+
+TEST(OptionsReader, EnumSuggestsClosestName) {
+  auto table = parse("shape = \"squre\"\n");
+  OptionsReader in(table, "train");
+  auto e = recipe_error([&] { in.get_enum("shape", Shape::circle, kShapeNames); });
+  EXPECT_EQ(e.hint(), "did you mean 'square'?");
+}
 
 TEST(OptionsReader, EnumReadsTheNamedValueOrTheFallback) {
   auto table = parse("shape = \"square\"\n");

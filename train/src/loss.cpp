@@ -50,26 +50,25 @@ torch::Tensor sigmoid_loss(const torch::Tensor& logits, const torch::Tensor& tar
 
 LossOptions LossOptions::read(OptionsReader& in) {
   LossOptions o;
-  const std::string kind = in.get_choice("loss", "ce", {"ce", "focal"});
-  o.kind = kind == "focal" ? LossKind::focal : LossKind::cross_entropy;
+  o.kind = in.get_enum("loss", o.kind, kLossKindNames);
   o.label_smoothing = in.get_double("label_smoothing", o.label_smoothing, 0.0, 0.999);
   if (o.kind == LossKind::focal) {
     o.focal_gamma = in.get_double("focal_gamma", o.focal_gamma, 0.0, 100.0);
   } else if (in.has("focal_gamma")) {
-    in.fail("focal_gamma", "applies only to the focal loss, but loss = \"" + kind + "\"",
+    in.fail("focal_gamma",
+            "applies only to the focal loss, but loss = \"" +
+                std::string(enum_name(kLossKindNames, o.kind)) + "\"",
             "remove focal_gamma or set loss = \"focal\"");
   }
-  const std::string weights = in.get_choice("class_weights", "none", {"none", "balanced"});
-  o.class_weights = weights == "balanced" ? ClassWeighting::balanced : ClassWeighting::none;
+  o.class_weights = in.get_enum("class_weights", o.class_weights, kClassWeightingNames);
   return o;
 }
 
 void LossOptions::write(toml::table& out) const {
-  out.insert_or_assign("loss", kind == LossKind::focal ? "focal" : "ce");
+  out.insert_or_assign("loss", enum_name(kLossKindNames, kind));
   out.insert_or_assign("label_smoothing", label_smoothing);
   if (kind == LossKind::focal) out.insert_or_assign("focal_gamma", focal_gamma);
-  out.insert_or_assign("class_weights",
-                       class_weights == ClassWeighting::balanced ? "balanced" : "none");
+  out.insert_or_assign("class_weights", enum_name(kClassWeightingNames, class_weights));
 }
 
 torch::Tensor classification_loss(const torch::Tensor& logits, const torch::Tensor& targets,

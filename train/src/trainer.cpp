@@ -123,7 +123,7 @@ class TrainingRun {
         params_(task.named_parameters()),
         groups_(make_groups(params_, o_)),
         optimizer_(groups_.groups),
-        precision_(parse_precision(o_.mixed_precision, "[" + o_.section + "] mixed_precision")),
+        precision_(o_.mixed_precision),
         scaler_(precision_ == Precision::fp16),
         best_(o_.greater_is_better ? -INFINITY : INFINITY) {}
 
@@ -296,9 +296,10 @@ class TrainingRun {
       metrics = task_.evaluate();
     }
     task_.set_training(true);
-    auto found = metrics.find(o_.metric);
+    auto found = metrics.find(o_.metric_name());
     if (found == metrics.end())
-      throw Error("evaluation gave no '" + o_.metric + "' metric", "[train] metric");
+      throw Error("evaluation gave no '" + std::string(o_.metric_name()) + "' metric",
+                  "[" + o_.section + "] metric");
     const double value = found->second;
     const bool improved = o_.greater_is_better ? value > best_ + o_.early_stopping_threshold
                                                : value < best_ - o_.early_stopping_threshold;
@@ -344,8 +345,8 @@ class TrainingRun {
 
   // Loads the best weights back and summarises the run.
   TrainingResult finish() {
-    progress_->finish("best " + o_.metric + " " + format_number(best_) + " at step " +
-                      std::to_string(best_step_));
+    progress_->finish("best " + std::string(o_.metric_name()) + " " + format_number(best_) +
+                      " at step " + std::to_string(best_step_));
     if (fs::exists(work_.best_checkpoint()))
       detail::load_model_weights(params_, work_.best_checkpoint());
     task_.set_training(false);

@@ -30,9 +30,8 @@ TrainerOptions TrainerOptions::read(OptionsReader& in, const std::string& sectio
   o.max_grad_norm = in.get_double("max_grad_norm", o.max_grad_norm, 0.0, 1e6);
   o.group_by_length = in.get_bool("group_by_length", o.group_by_length);
   o.eval_every_steps = in.get_int("eval_every_steps", o.eval_every_steps, 0, kMax);
-  o.metric = in.get_choice("metric", o.metric,
-                           {"macro_f1", "accuracy", "loss", "micro_f1", "mrr", "pair_f1"});
-  o.greater_is_better = in.get_bool("greater_is_better", o.metric != "loss");
+  o.metric = in.get_enum("metric", o.metric, kTrainingMetricNames);
+  o.greater_is_better = in.get_bool("greater_is_better", o.metric != TrainingMetric::loss);
   o.early_stopping_patience =
       in.get_int("early_stopping_patience", o.early_stopping_patience, 0, kMax);
   o.early_stopping_threshold =
@@ -40,7 +39,7 @@ TrainerOptions TrainerOptions::read(OptionsReader& in, const std::string& sectio
   o.checkpoint_every_steps =
       in.get_int("checkpoint_every_steps", o.checkpoint_every_steps, 0, kMax);
   o.log_every_steps = in.get_int("log_every_steps", o.log_every_steps, 1, kMax);
-  o.mixed_precision = in.get_choice("mixed_precision", o.mixed_precision, {"no", "bf16", "fp16"});
+  o.mixed_precision = in.get_enum("mixed_precision", o.mixed_precision, kMixedPrecisionNames);
   o.section = section;
   return o;
 }
@@ -60,14 +59,15 @@ toml::table TrainerOptions::to_toml() const {
                   {"max_grad_norm", max_grad_norm},
                   {"group_by_length", group_by_length},
                   {"eval_every_steps", eval_every_steps},
-                  {"metric", metric},
+                  {"metric", metric_name()},
                   {"greater_is_better", greater_is_better},
                   {"early_stopping_patience", early_stopping_patience},
                   {"early_stopping_threshold", early_stopping_threshold},
                   {"checkpoint_every_steps", checkpoint_every_steps},
                   {"log_every_steps", log_every_steps}};
   // Written only when on, so run folders trained before the option existed stay current.
-  if (mixed_precision != "no") out.insert("mixed_precision", mixed_precision);
+  if (mixed_precision != Precision::fp32)
+    out.insert("mixed_precision", enum_name(kMixedPrecisionNames, mixed_precision));
   return out;
 }
 

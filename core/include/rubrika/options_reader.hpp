@@ -46,10 +46,6 @@ class OptionsReader {
   E get_enum(const std::string& key, E fallback, const EnumName<E> (&names)[N]) {
     return names[choose_(key, enum_name(names, fallback), enum_names(names))].value;
   }
-  // One of `choices` as a string; anything else is an error listing them. Prefer get_enum:
-  // this is for options whose value is kept as text (serve/ until it moves to get_enum).
-  std::string get_choice(const std::string& key, const std::string& fallback,
-                         const std::vector<std::string>& choices);
   bool get_bool(const std::string& key, bool fallback);
   int64_t get_int(const std::string& key, int64_t fallback, int64_t min, int64_t max);
   // Accepts integers too (lr = 1 is fine). Bounds are inclusive.

@@ -19,6 +19,12 @@ double linear_quantile(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
 }
 
+// Share of `sorted` scores at or below `threshold` (not flagged by the score alone).
+double accepted_share(const std::vector<double>& sorted, double threshold) {
+  const auto kept = std::upper_bound(sorted.begin(), sorted.end(), threshold) - sorted.begin();
+  return static_cast<double>(kept) / static_cast<double>(sorted.size());
+}
+
 double scalar(const TensorMap& state, const std::string& key, const std::string& scorer) {
   auto it = state.find(key);
   if (it == state.end())
@@ -34,9 +40,23 @@ double scalar(const TensorMap& state, const std::string& key, const std::string&
 ThresholdOptions ThresholdOptions::read(OptionsReader& in) {
   ThresholdOptions o;
   o.rule = in.get_enum("rule", o.rule, kThresholdRuleNames);
-  o.quantile = in.get_double("quantile", o.quantile, 1e-9, 1.0);
-  o.z = in.get_double("z", o.z, 0.0, 1e6);
-  o.alpha = in.get_double("alpha", o.alpha, 1.0, 1e6);
+  const std::string rule = enum_name(kThresholdRuleNames, o.rule);
+  if (o.rule == ThresholdRule::tpr) {
+    o.target_tpr = in.get_double("target_tpr", o.target_tpr, 1e-9, 1.0);
+    for (const char* key : {"quantile", "z", "alpha"})
+      if (in.has(key))
+        in.fail(key,
+                "does not apply to rule = \"tpr\" (the threshold keeps target_tpr of the "
+                "validation texts)",
+                "remove it, or set rule = \"quantile\", \"zscore\" or \"max\"");
+  } else {
+    if (in.has("target_tpr"))
+      in.fail("target_tpr", "applies only to rule = \"tpr\", but rule = \"" + rule + "\"",
+              "remove it, or set rule = \"tpr\"");
+    o.quantile = in.get_double("quantile", o.quantile, 1e-9, 1.0);
+    o.z = in.get_double("z", o.z, 0.0, 1e6);
+    o.alpha = in.get_double("alpha", o.alpha, 1.0, 1e6);
+  }
   o.gate = in.get_double("gate", o.gate, 0.0, 1.0);
   return o;
 }
@@ -71,6 +91,10 @@ ThresholdFit fit_threshold(const std::vector<double>& validation_scores,
   fit.zscore_score = fit.mean + options.z * fit.std;
   double base = 0.0;
   switch (options.rule) {
+    case ThresholdRule::tpr:
+      fit.threshold = linear_quantile(sorted, options.target_tpr);
+      fit.accepted = accepted_share(sorted, fit.threshold);
+      return fit;
     case ThresholdRule::quantile:
       base = fit.quantile_score;
       break;
@@ -82,6 +106,7 @@ ThresholdFit fit_threshold(const std::vector<double>& validation_scores,
       break;
   }
   fit.threshold = base + (options.alpha - 1.0) * std::abs(base);
+  fit.accepted = accepted_share(sorted, fit.threshold);
   return fit;
 }
 
@@ -137,7 +162,8 @@ std::map<std::string, double> threshold_figures(const ThresholdFit& fit) {
           {"validation_mean", fit.mean},
           {"validation_std", fit.std},
           {"validation_zscore", fit.zscore_score},
-          {"validation_count", static_cast<double>(fit.count)}};
+          {"validation_count", static_cast<double>(fit.count)},
+          {"validation_accepted", fit.accepted}};
 }
 
 void put_threshold_state(TensorMap& state, const ThresholdFit& fit) {
@@ -159,6 +185,7 @@ ThresholdFit get_threshold_state(const TensorMap& state, const std::string& scor
   fit.std = optional("validation_std");
   fit.zscore_score = optional("validation_zscore");
   fit.count = static_cast<int64_t>(optional("validation_count"));
+  fit.accepted = optional("validation_accepted");
   return fit;
 }
 

@@ -11,6 +11,7 @@
 
 #include <rubrika/metrics/calibration_metrics.hpp>
 #include <rubrika/metrics/classification_metrics.hpp>
+#include <rubrika/metrics/ood_metrics.hpp>
 #include <rubrika/prediction.hpp>
 
 #include <cstdint>
@@ -43,5 +44,29 @@ struct EvaluationResult {
 EvaluationResult evaluate_pipeline(Pipeline& pipeline, const std::vector<std::string>& texts,
                                    const std::vector<int64_t>& labels,
                                    const EvaluationOptions& options = {});
+
+// Out-of-domain detection on an unlabelled file (`rubrika eval --data FILE --ood`): every
+// text of the file is out-of-domain, the in-domain texts are the run's test split.
+struct OodScorerEvaluation {
+  std::string name;           // the scorer, e.g. "mahalanobis"
+  bool primary = false;       // the scorer that drives the OOD flag (and "Other")
+  metrics::OodReport report;  // AUROC, AUPR, FPR@95%TPR of OOD against in-domain scores
+  metrics::OodRates rates;    // at the run's own threshold (the scorer's flag(), gate included)
+};
+
+struct OodEvaluation {
+  size_t in_domain_texts = 0;
+  size_t ood_texts = 0;
+  std::vector<OodScorerEvaluation> scorers;  // in the pipeline's order, primary first
+  double ood_other_rate = 0.0;               // share of OOD texts answered with the "Other" label
+  double in_domain_other_rate = 0.0;         // share of in-domain texts answered with it
+};
+
+// Scores raw in-domain and OOD texts with every OOD scorer of the pipeline and runs both
+// through Pipeline::predict for the "Other" rates. Throws InputError when either list is
+// empty, ArtifactError when the run has no OOD scorer.
+OodEvaluation evaluate_ood(Pipeline& pipeline, const std::vector<std::string>& in_domain_texts,
+                           const std::vector<std::string>& ood_texts,
+                           const EvaluationOptions& options = {});
 
 }  // namespace rubrika

@@ -211,7 +211,7 @@ TEST(Mahalanobis, OneClassWorksEndToEnd) {
 TEST(Mahalanobis, SeparatesFarTextsAndFlagsThemUnlessConfident) {
   const Clusters train = clusters(600, 8, 5);
   const Clusters validation = clusters(300, 8, 5);  // same centres: same seed prefix
-  auto scorer = make("quantile = 0.99\nz = 3.0\nalpha = 1.2\ngate = 0.75");
+  auto scorer = make("rule = \"max\"\nquantile = 0.99\nz = 3.0\nalpha = 1.2\ngate = 0.75");
   const EncoderOutput train_enc = encoded(train.features);
   scorer->fit(OodInputs{&train_enc, {}, {}}, train.labels);
   const EncoderOutput val_enc = encoded(validation.features);

@@ -75,7 +75,17 @@ TEST_P(EveryLogitScorer, SeparatesFlatLogitsAndFlagsThem) {
       scorer->flag(with_logits(in), in_scores).to(at::kDouble).mean().item<double>();
   const double ood_flagged =
       scorer->flag(with_logits(ood), ood_scores).to(at::kDouble).mean().item<double>();
-  EXPECT_LE(in_flagged, 0.02);
+  // The default rule keeps 95% of the in-domain validation texts (exactly, up to ties), so
+  // new in-domain texts of the same kind are rarely flagged and flat ones nearly always.
+  const at::Tensor validation = peaked(500, 2);
+  const double validation_flagged =
+      scorer->flag(with_logits(validation), scorer->score(with_logits(validation)))
+          .to(at::kDouble)
+          .mean()
+          .item<double>();
+  EXPECT_NEAR(validation_flagged, 0.05, 0.005);
+  EXPECT_NEAR(figures.at("validation_accepted"), 0.95, 0.005);
+  EXPECT_LE(in_flagged, 0.15);
   EXPECT_GE(ood_flagged, 0.95);
   EXPECT_GT(figures.at("threshold"), figures.at("validation_mean"));
 }
@@ -107,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(Scorers, EveryLogitScorer, ::testing::Values("msp", "en
 
 TEST(Energy, NegativeThresholdsAreWidenedByAlpha) {
   // All-equal validation energies: threshold = E + 0.1 |E| > E, so none of them is flagged.
-  auto scorer = make("energy", "gate = 1.0");
+  auto scorer = make("energy", "rule = \"max\"\ngate = 1.0");
   const at::Tensor same = at::tensor({3.0, 0.0, 0.0}, at::kDouble).repeat({10, 1});
   const auto figures = scorer->fit_thresholds(with_logits(same));
   const double energy = -std::log(std::exp(3.0) + 2.0);

@@ -54,8 +54,9 @@ TEST(ReportInBrowser, RendersEveryChartAndIsNotBlank) {
 
   auto dom = chromium(binary, dir / "profile", "--dump-dom", dir / "report.html");
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
-  // 2 training curves, heatmap, reliability diagram, 3 OOD histograms, reranker lift.
-  EXPECT_EQ(count(dom.out, "<svg"), 8u);
+  // 2 training curves, 2 heatmaps (50 labels: the most-confused classes, and the full matrix
+  // in a <details>), reliability diagram, 3 OOD histograms, reranker lift.
+  EXPECT_EQ(count(dom.out, "<svg"), 9u);
   EXPECT_GE(count(dom.out, "<rect"), 2500u + 180u);
   EXPECT_GE(count(dom.out, "<polyline"), 5u);
   EXPECT_NE(dom.out.find("Аквариумистика"), std::string::npos);  // parsed as UTF-8

@@ -106,7 +106,7 @@ TEST_F(ServiceTest, LongTextIsTruncatedToMaxTextChars) {
 
 TEST_F(ServiceTest, LongTextIsRefusedWhenConfiguredToReject) {
   ServeOptions options = fast_options();
-  options.on_long_text = "reject";
+  options.on_long_text = LongText::reject;
   Service strict(backend, options);
   expect_error(
       strict.handle(post("/v1/classify", json{{"texts", {"ok", std::string(21, 'x')}}}.dump())),
@@ -402,7 +402,7 @@ TEST(ServeOptionsTest, ReadsTheServeTableStrictly) {
   ServeOptions options = ServeOptions::from_toml(table);
   EXPECT_EQ(options.port, 0);
   EXPECT_EQ(options.max_batch_size, 8);
-  EXPECT_EQ(options.on_long_text, "reject");
+  EXPECT_EQ(options.on_long_text, LongText::reject);
   EXPECT_EQ(options.host, "127.0.0.1");  // loopback by default
   EXPECT_THROW(ServeOptions::from_toml(parse_toml("max_batch_sise = 8")), RecipeError);
   EXPECT_THROW(ServeOptions::from_toml(parse_toml("on_long_text = \"cut\"")), RecipeError);

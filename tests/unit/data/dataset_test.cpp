@@ -166,5 +166,57 @@ TEST(LoadDataset, MaxRowsLimitsEachFile) {
   EXPECT_EQ(data.labels.size(), 2);
 }
 
+// read_text_file: the files of `predict --input` and `eval --data`.
+TEST(ReadTextFile, FormatsByExtension) {
+  EXPECT_EQ(text_file_format("a.csv"), TextFileFormat::csv);
+  EXPECT_EQ(text_file_format("a.tsv"), TextFileFormat::tsv);
+  EXPECT_EQ(text_file_format("a.jsonl"), TextFileFormat::jsonl);
+  EXPECT_EQ(text_file_format("a.ndjson"), TextFileFormat::jsonl);
+  EXPECT_EQ(text_file_format("a.txt"), TextFileFormat::plain);
+  EXPECT_EQ(text_file_format("texts"), TextFileFormat::plain);
+}
+
+TEST(ReadTextFile, PlainTextIsOneTextALine) {
+  test::TempDir dir;
+  test::write_text(dir / "in.txt", "\xEF\xBB\xBFпервый\r\n\n  \nвторой, с запятой\n\nтретий");
+  const TextFile file = read_text_file(dir / "in.txt", DatasetOptions{}, {}, true);
+  EXPECT_EQ(file.format, TextFileFormat::plain);
+  EXPECT_EQ(file.texts, (std::vector<std::string>{"первый", "второй, с запятой", "третий"}));
+  EXPECT_FALSE(file.has_labels);
+  EXPECT_EQ(file.origins.back(), (dir / "in.txt").string() + ":6");
+  test::write_text(dir / "bad.txt", "ok\nне \xC3\x28 ok\n");
+  auto e = test::caught<InputError>(
+      [&] { read_text_file(dir / "bad.txt", DatasetOptions{}, {}, false); });
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(contains(e->what(), (dir / "bad.txt").string() + ":2")) << e->what();
+  EXPECT_TRUE(contains(e->what(), "invalid UTF-8")) << e->what();
+  EXPECT_TRUE(test::caught<IoError>(
+      [&] { read_text_file(dir / "missing.txt", DatasetOptions{}, {}, false); }));
+}
+
+TEST(ReadTextFile, CsvAndJsonlUseTheRunsFieldsAndLabelsWhenPresent) {
+  test::TempDir dir;
+  test::write_text(dir / "in.csv", "title,description,category\nДиван,Кожаный,Мебель\n,,Мебель\n");
+  const TextFile csv = read_text_file(dir / "in.csv", DatasetOptions{}, {}, true);
+  EXPECT_EQ(csv.texts, std::vector<std::string>{"Диван. Кожаный"});
+  EXPECT_EQ(csv.skipped_empty, 1u);
+  ASSERT_TRUE(csv.has_labels);
+  EXPECT_EQ(csv.labels, std::vector<std::string>{"Мебель"});
+  // Only some of the fields, or a "text" field instead; no label column: no labels.
+  test::write_text(dir / "in.jsonl", "{\"title\": \"Диван\"}\n");
+  EXPECT_EQ(read_text_file(dir / "in.jsonl", DatasetOptions{}, {}, true).texts,
+            std::vector<std::string>{"Диван"});
+  test::write_text(dir / "text.jsonl", "{\"text\": \"Шкаф\", \"kind\": \"x\"}\n");
+  const TextFile text = read_text_file(dir / "text.jsonl", DatasetOptions{}, {}, true);
+  EXPECT_EQ(text.texts, std::vector<std::string>{"Шкаф"});
+  EXPECT_FALSE(text.has_labels);
+  test::write_text(dir / "other.csv", "name,price\nДиван,10\n");
+  auto e = test::caught<InputError>(
+      [&] { read_text_file(dir / "other.csv", DatasetOptions{}, {}, false); });
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(contains(e->what(), (dir / "other.csv").string())) << e->what();
+  EXPECT_TRUE(contains(e->what(), "'name', 'price'")) << e->what();
+}
+
 }  // namespace
 }  // namespace rubrika

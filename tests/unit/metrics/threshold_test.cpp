@@ -48,9 +48,50 @@ TEST(Threshold, MaxRuleTakesTheLargerBaseThenAlpha) {
               5.5, 1e-12);
 }
 
-TEST(Threshold, DefaultsAreTheNotebookRule) {
+// The old notebook's rule, kept as rule = "max".
+ThresholdOptions notebook_rule() {
+  ThresholdOptions o;
+  o.rule = ThresholdRule::max;
+  return o;
+}
+
+TEST(Threshold, DefaultKeeps95PercentOfValidationTexts) {
   const ThresholdOptions o;
-  EXPECT_EQ(o.rule, ThresholdRule::max);
+  EXPECT_EQ(o.rule, ThresholdRule::tpr);
+  EXPECT_DOUBLE_EQ(o.target_tpr, 0.95);
+  std::vector<double> scores;
+  for (int i = 1; i <= 200; ++i) scores.push_back(i);
+  const auto fit = fit_threshold(scores, o, "test");
+  // numpy.quantile(1..200, 0.95) = 190.05: scores 191..200 (5%) are flagged.
+  EXPECT_NEAR(fit.threshold, 190.05, 1e-9);
+  EXPECT_DOUBLE_EQ(fit.accepted, 0.95);
+  const auto flags = flag_scores(at::tensor(scores, at::kDouble), at::Tensor(), fit.threshold, 1.0);
+  EXPECT_EQ(flags.sum().item<int64_t>(), 10);
+  EXPECT_DOUBLE_EQ(threshold_figures(fit).at("validation_accepted"), 0.95);
+}
+
+TEST(Threshold, TprAndTheOtherRulesRefuseEachOthersKeys) {
+  auto read = [](const std::string& text) {
+    const auto t = toml::parse(text, std::string("/r/recipe.toml"));
+    OptionsReader reader(t, "ood");
+    ThresholdOptions o = ThresholdOptions::read(reader);
+    reader.finish();
+    return o;
+  };
+  EXPECT_DOUBLE_EQ(read("target_tpr = 0.9\n").target_tpr, 0.9);
+  for (const char* bad : {"alpha = 1.2\n", "rule = \"tpr\"\nquantile = 0.9\n", "z = 3\n",
+                          "rule = \"max\"\ntarget_tpr = 0.9\n", "target_tpr = 0\n"}) {
+    try {
+      read(bad);
+      ADD_FAILURE() << "accepted: " << bad;
+    } catch (const RecipeError& e) {
+      EXPECT_NE(e.where().find("/r/recipe.toml:"), std::string::npos) << bad << e.what();
+    }
+  }
+}
+
+TEST(Threshold, NotebookRuleDefaults) {
+  const ThresholdOptions o = notebook_rule();
   EXPECT_DOUBLE_EQ(o.quantile, 0.995);
   EXPECT_DOUBLE_EQ(o.z, 4.0);
   EXPECT_DOUBLE_EQ(o.alpha, 1.10);
@@ -65,7 +106,7 @@ TEST(Threshold, AlphaWidensNegativeThresholdsToo) {
 }
 
 TEST(Threshold, AllEqualScoresGiveZeroStdAndFlagNoneOfThem) {
-  const auto fit = fit_threshold({2.0, 2.0, 2.0}, ThresholdOptions{}, "test");
+  const auto fit = fit_threshold({2.0, 2.0, 2.0}, notebook_rule(), "test");
   EXPECT_DOUBLE_EQ(fit.std, 0.0);
   EXPECT_NEAR(fit.threshold, 2.2, 1e-12);
   const auto flags = flag_scores(at::full({3}, 2.0, at::kDouble), at::Tensor(), fit.threshold, 1.0);
@@ -73,12 +114,12 @@ TEST(Threshold, AllEqualScoresGiveZeroStdAndFlagNoneOfThem) {
 }
 
 TEST(Threshold, AllZeroScoresGiveAZeroThreshold) {
-  const auto fit = fit_threshold({0.0, 0.0}, ThresholdOptions{}, "test");
+  const auto fit = fit_threshold({0.0, 0.0}, notebook_rule(), "test");
   EXPECT_DOUBLE_EQ(fit.threshold, 0.0);
 }
 
 TEST(Threshold, OneValidationScoreIsEnough) {
-  const auto fit = fit_threshold({5.0}, ThresholdOptions{}, "test");
+  const auto fit = fit_threshold({5.0}, notebook_rule(), "test");
   EXPECT_DOUBLE_EQ(fit.quantile_score, 5.0);
   EXPECT_DOUBLE_EQ(fit.std, 0.0);
   EXPECT_NEAR(fit.threshold, 5.5, 1e-12);

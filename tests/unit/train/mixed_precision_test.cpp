@@ -61,7 +61,7 @@ fs::path fresh_dir(const std::string& name) {
   return dir;
 }
 
-TrainerOptions options_with(const std::string& precision) {
+TrainerOptions options_with(Precision precision) {
   TrainerOptions o;
   o.epochs = 4;
   o.batch_size = 8;
@@ -163,7 +163,7 @@ TEST(LossScaler, ADisabledScalerLeavesLossAndGradientsAlone) {
 TEST(TrainerMixedPrecision, Bf16OnTheCpuRunsTheForwardInBf16AndStillLearns) {
   LinearTask task;
   auto dir = fresh_dir("bf16");
-  auto result = Trainer(options_with("bf16"), dir, "test", 3).train(task, false);
+  auto result = Trainer(options_with(Precision::bf16), dir, "test", 3).train(task, false);
   fs::remove_all(dir);
   EXPECT_EQ(task.forward_dtype, at::kBFloat16);
   EXPECT_GT(result.best_evaluation.at("accuracy"), 0.9);
@@ -174,7 +174,7 @@ TEST(TrainerMixedPrecision, Bf16OnTheCpuRunsTheForwardInBf16AndStillLearns) {
 TEST(TrainerMixedPrecision, WithoutMixedPrecisionTheForwardStaysFp32) {
   LinearTask task;
   auto dir = fresh_dir("fp32");
-  Trainer(options_with("no"), dir, "test", 3).train(task, false);
+  Trainer(options_with(Precision::fp32), dir, "test", 3).train(task, false);
   fs::remove_all(dir);
   EXPECT_EQ(task.forward_dtype, at::kFloat);
 }
@@ -182,7 +182,7 @@ TEST(TrainerMixedPrecision, WithoutMixedPrecisionTheForwardStaysFp32) {
 TEST(TrainerMixedPrecision, Fp16OnTheCpuFailsBeforeTheFirstStep) {
   LinearTask task;
   auto dir = fresh_dir("fp16");
-  TrainerOptions o = options_with("fp16");
+  TrainerOptions o = options_with(Precision::fp16);
   o.section = "reranker_train.train";
   try {
     Trainer(o, dir, "test", 3).train(task, false);
@@ -197,7 +197,7 @@ TEST(TrainerMixedPrecision, Fp16OnTheCpuFailsBeforeTheFirstStep) {
 TEST(TrainerOptionsMixedPrecision, ReadFromTheRecipeAndWrittenOnlyWhenOn) {
   toml::table table{{"mixed_precision", "bf16"}};
   TrainerOptions o = TrainerOptions::from_toml(table);
-  EXPECT_EQ(o.mixed_precision, "bf16");
+  EXPECT_EQ(o.mixed_precision, Precision::bf16);
   EXPECT_EQ(o.to_toml()["mixed_precision"].value_or(std::string{}), "bf16");
   EXPECT_FALSE(TrainerOptions{}.to_toml().contains("mixed_precision"));
   toml::table bad{{"mixed_precision", "int8"}};

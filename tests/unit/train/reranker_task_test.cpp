@@ -52,7 +52,7 @@ std::vector<RerankGroup> groups(int from, int to) {
   return out;
 }
 
-TrainerOptions options(const std::string& metric) {
+TrainerOptions options(TrainingMetric metric) {
   TrainerOptions o;
   o.epochs = 30;
   o.batch_size = 8;
@@ -82,7 +82,8 @@ TEST_P(BothLosses, LearnsToRankTheTrueLabelFirst) {
   task.set_training(false);
   const double mrr_before = task.evaluate().at("mrr");
   const std::string name = enum_name(kRerankerLossNames, GetParam());
-  auto result = Trainer(options("mrr"), work_dir(name), "reranker", 3).train(task, false);
+  auto result =
+      Trainer(options(TrainingMetric::mrr), work_dir(name), "reranker", 3).train(task, false);
   EXPECT_GT(result.best_evaluation.at("mrr"), 0.95);
   EXPECT_GT(result.best_evaluation.at("mrr"), mrr_before);
   std::filesystem::remove_all(work_dir(name));

@@ -211,7 +211,7 @@ TEST(Trainer, CorruptCheckpointIsAClearError) {
 
 TEST(Trainer, MissingMetricIsNamed) {
   auto options = small_options();
-  options.metric = "loss";
+  options.metric = TrainingMetric::loss;
   BlobTask task;
   try {
     Trainer(options, fresh_dir("metric"), "test", 7).train(task, false);

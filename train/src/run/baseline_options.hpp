@@ -13,7 +13,8 @@ struct BaselineOptions {
   // The tfidf keys of [baseline] (word_ngrams, char_ngrams, max_features, min_df,
   // sublinear_tf, lowercase, max_length), handed to the tfidf plugin, which checks values.
   toml::table encoder;
-  // epochs, learning_rate, weight_decay from [baseline]; the rest fixed for a head on
+  // epochs (a cap), early_stopping_patience, early_stopping_threshold, learning_rate,
+  // weight_decay from [baseline]; the rest fixed for a head on
   // frozen features (no length grouping: cached features cost the same per text).
   // train.batch_size is set by trainer_options().
   TrainerOptions train;

@@ -13,6 +13,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace rubrika::detail {
 namespace {
@@ -45,13 +46,20 @@ std::vector<ScorerSpec> scorer_specs(const RunState& s) {
 OodInputs inputs_of(const ForwardResult& f) { return {&f.encoded, f.logits, f.probabilities}; }
 
 // Counts of in-domain and OOD scores over shared bins spanning both (the top 1% clipped
-// into the last bin so one outlier does not flatten the chart).
-nlohmann::json histogram(const std::vector<double>& in, const std::vector<double>& out) {
+// into the last bin so one outlier does not flatten the chart) and the threshold, so the
+// chart shows where the threshold sits even when no score reaches it.
+nlohmann::json histogram(const std::vector<double>& in, const std::vector<double>& out,
+                         std::optional<double> threshold) {
   std::vector<double> all(in);
   all.insert(all.end(), out.begin(), out.end());
   std::sort(all.begin(), all.end());
-  const double low = all.front();
+  double low = all.front();
   double high = all[static_cast<size_t>(0.99 * static_cast<double>(all.size() - 1))];
+  if (threshold) {
+    low = std::min(low, *threshold);
+    // A little room past the threshold, so its line is not drawn on the chart's edge.
+    high = std::max(high, *threshold + 0.05 * std::max(std::abs(*threshold - low), 1e-9));
+  }
   if (high <= low) high = low + 1.0;
   std::vector<double> edges;
   for (int i = 0; i <= kHistogramBins; ++i)
@@ -64,7 +72,9 @@ nlohmann::json histogram(const std::vector<double>& in, const std::vector<double
     }
     return bins;
   };
-  return {{"edges", edges}, {"in_domain", count(in)}, {"ood", count(out)}};
+  nlohmann::json out_json = {{"edges", edges}, {"in_domain", count(in)}, {"ood", count(out)}};
+  if (threshold) out_json["threshold"] = *threshold;
+  return out_json;
 }
 
 // The scores of the texts the scorer was fitted and thresholded on, in split order: they
@@ -73,6 +83,25 @@ void keep_fit_scores(RunState& s, const OodScorer& scorer, const std::string& gr
   s.state_groups[group] = {
       {"train_scores", scorer.score(inputs_of(forward_split(s, "train"))).contiguous()},
       {"validation_scores", scorer.score(inputs_of(forward_split(s, "validation"))).contiguous()}};
+}
+
+double flag_rate(const std::vector<bool>& flags) {
+  if (flags.empty()) return 0.0;
+  return std::count(flags.begin(), flags.end(), true) / static_cast<double>(flags.size());
+}
+
+// Warnings about an operating point that cannot work: a threshold that flags no validation
+// text and no OOD text never fires (the defaults of the old notebook did this on real data).
+std::vector<std::string> threshold_warnings(const std::string& scorer, const nlohmann::json& r) {
+  std::vector<std::string> warnings;
+  const bool never_on_validation = r.value("validation_flag_rate", 1.0) == 0.0;
+  const bool never_on_ood = !r.contains("ood_rejection") || r["ood_rejection"] == 0.0;
+  if (r.contains("threshold") && never_on_validation && never_on_ood)
+    warnings.push_back(
+        scorer + ": the threshold " + format_metric(r["threshold"]) + " flags no validation " +
+        "text" + (r.contains("ood_rejection") ? " and no out-of-domain text" : "") +
+        ": it never fires. Use rule = \"tpr\" (the default) or lower gate / target_tpr");
+  return warnings;
 }
 
 nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer,
@@ -90,8 +119,10 @@ nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer,
   }
   out["fit"] = fit_figures;
   const auto in_flags = metrics::to_bools(scorer.flag(inputs_of(test), in_scores));
-  out["in_domain_flag_rate"] =
-      std::count(in_flags.begin(), in_flags.end(), true) / static_cast<double>(in_flags.size());
+  out["in_domain_flag_rate"] = flag_rate(in_flags);
+  const ForwardResult& validation = forward_split(s, "validation");
+  out["validation_flag_rate"] = flag_rate(
+      metrics::to_bools(scorer.flag(inputs_of(validation), scorer.score(inputs_of(validation)))));
   if (s.ood_texts.empty()) return out;
   const ForwardResult& ood = forward_split(s, "ood");
   const at::Tensor ood_scores = scorer.score(inputs_of(ood));
@@ -99,13 +130,16 @@ nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer,
   const auto report = metrics::ood_report(in, o);
   const auto rates = metrics::rates_from_flags(
       in_flags, metrics::to_bools(scorer.flag(inputs_of(ood), ood_scores)));
-  out.update({{"auroc", report.auroc},
-              {"aupr_in", report.aupr_in},
-              {"aupr_out", report.aupr_out},
-              {"fpr_at_95_tpr", report.fpr_at_95_tpr},
-              {"in_domain_acceptance", rates.in_domain_acceptance},
-              {"ood_rejection", rates.ood_rejection},
-              {"histogram", histogram(in, o)}});
+  out.update(
+      {{"auroc", report.auroc},
+       {"aupr_in", report.aupr_in},
+       {"aupr_out", report.aupr_out},
+       {"fpr_at_95_tpr", report.fpr_at_95_tpr},
+       {"in_domain_acceptance", rates.in_domain_acceptance},
+       {"ood_rejection", rates.ood_rejection},
+       {"histogram", histogram(in, o,
+                               out.contains("threshold") ? std::optional<double>(out["threshold"])
+                                                         : std::nullopt)}});
   // The same threshold without the confidence gate: what the gate costs in rejected OOD
   // texts (a confident wrong answer on an OOD text passes the gate).
   if (out.contains("threshold")) {
@@ -141,7 +175,9 @@ void run_ood_stage(RunState& s) {
       auto fit = scorer->fit_thresholds(inputs_of(forward_split(s, "validation")));
       keep_fit_scores(s, *scorer, "analysis/" + group);
       report["scorers"][spec.name] = evaluate_scorer(s, *scorer, fit);
-      const auto& r = report["scorers"][spec.name];
+      auto& r = report["scorers"][spec.name];
+      r["warnings"] = threshold_warnings(spec.name, r);
+      for (const auto& warning : r["warnings"]) log_warn(kSource, warning.get<std::string>());
       if (r.contains("auroc"))
         log_info(kSource,
                  spec.name + ": AUROC " + format_metric(r["auroc"]) + ", FPR@95 " +

@@ -12,14 +12,17 @@
 #include <rubrika/random.hpp>
 #include <rubrika/rerank/cascade.hpp>
 #include <rubrika/rerank/hard_negatives.hpp>
+#include <rubrika/train/reranker_host_options.hpp>
 #include <rubrika/train/reranker_task.hpp>
 #include <rubrika/train/trainer.hpp>
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <utility>
 
 namespace rubrika::detail {
 namespace fs = std::filesystem;
@@ -224,85 +227,115 @@ nlohmann::json ranking_json(const std::vector<CascadeExample>& examples, int64_t
           {"ndcg_before", b.ndcg}};
 }
 
-}  // namespace
+// The reranker's text per label (normalised as texts are) and the labels that have no
+// description, whose text is only the label's name.
+struct LabelTexts {
+  std::vector<std::string> texts;
+  std::vector<std::string> without_description;
+};
 
-void run_reranker_stage(RunState& s) {
-  static const toml::table empty;
-  const toml::table* decision_table = s.tables().section("decision");
-  DecisionOptions decision = DecisionOptions::from_toml(decision_table ? *decision_table : empty);
-  const toml::table* table = s.tables().section("reranker");
-  if (table == nullptr || s.multi_label) {
-    if (table) log_warn(kSource, "[reranker] applies to single-label runs; skipped");
-    s.pipeline->set_decision(decision);
-    s.manifest.decision = decision.to_toml();
-    return;
-  }
-  const std::string type = s.tables().plugin_type("reranker");
-  const RerankerTrainOptions o =
-      RerankerTrainOptions::read(s.tables().section("reranker_train"), s.recipe.run().seed);
-  std::vector<std::string> texts_of_labels;
+LabelTexts label_texts_of(const RunState& s, const DecisionOptions& decision) {
+  LabelTexts out;
   for (const auto& name : s.labels.names()) {
     auto d = s.label_descriptions.find(name);
-    texts_of_labels.push_back(s.normalize(label_text(
-        decision.label_template, name, d == s.label_descriptions.end() ? "" : d->second)));
+    const bool described = d != s.label_descriptions.end() && !d->second.empty();
+    if (!described) out.without_description.push_back(name);
+    out.texts.push_back(
+        s.normalize(label_text(decision.label_template, name, described ? d->second : "")));
   }
-  toml::table options = *table;
-  if (!options.contains("model")) options.insert("model", s.layout().encoder().string());
-  const std::string& stamp = s.stamps["reranker"];
-  const fs::path reranker_dir = s.layout().reranker();
-  std::unique_ptr<Reranker> reranker;
-  nlohmann::json out = s.metrics.value("reranker", nlohmann::json::object());
-  const bool current = stage_is_current(s, "reranker", stamp, {reranker_dir});
-  if (current) {
-    log_info(kSource, "up to date: loading " + reranker_dir.string());
-    reranker = s.registry.create<Reranker>(type, s.context(reranker_dir), options);
-  } else {
-    reranker = s.registry.create<Reranker>(type, s.context(), options);
-    std::ofstream jsonl(s.layout().reranker_pairs(), std::ios::trunc);
-    nlohmann::json stats;
-    auto train_groups = mine_groups(s, "train", s.train, o, texts_of_labels, stats, &jsonl);
-    if (o.max_train_texts > 0 && static_cast<int64_t>(train_groups.size()) > o.max_train_texts) {
-      // A cross-encoder pass costs one model run per pair: cap the set for CPU budgets.
-      SplitMix64 rng(s.recipe.run().seed);
-      shuffle(train_groups, rng);
-      train_groups.resize(static_cast<size_t>(o.max_train_texts));
-    }
-    auto validation_groups =
-        mine_groups(s, "validation", s.validation, o, texts_of_labels, stats, &jsonl);
-    RerankerTaskOptions task_options;
-    task_options.loss = o.loss;
-    task_options.pos_weight = o.pos_weight;
-    RerankerTask task(*reranker, std::move(train_groups), std::move(validation_groups),
-                      task_options);
-    Trainer trainer(o.train, s.layout().reranker_training().root(), kSource, s.recipe.run().seed);
-    TrainingResult result = trainer.train(task, s.request.resume);
-    reranker->save(reranker_dir);
-    out = {{"plugin", type},
-           {"mining", stats},
-           {"loss", enum_name(kRerankerLossNames, o.loss)},
-           {"pairs", result.best_evaluation},
-           {"train_seconds", result.seconds}};
-    out["pairs"]["accuracy"] = result.best_evaluation.count("pair_accuracy")
-                                   ? result.best_evaluation.at("pair_accuracy")
-                                   : 0.0;
-    out["pairs"]["f1"] =
-        result.best_evaluation.count("pair_f1") ? result.best_evaluation.at("pair_f1") : 0.0;
-  }
+  return out;
+}
 
-  // Cascade on validation, then everything measured on test.
-  auto validation = cascade_examples(s, "validation", s.validation, *reranker, texts_of_labels,
-                                     o.candidates, nullptr);
-  CascadeChoice choice = tune_cascade(validation, decision.rerank_budget, o.fusion_weights);
-  const bool fixed = decision_table && (decision_table->contains("rerank_tau") ||
-                                        decision_table->contains("rerank_weight"));
-  if (!fixed) {
+// Mines pairs, trains the cross-encoder and saves it; returns the training figures.
+nlohmann::json train_reranker(RunState& s, Reranker& reranker, const RerankerTrainOptions& o,
+                              const std::string& type, const std::vector<std::string>& texts) {
+  std::ofstream jsonl(s.layout().reranker_pairs(), std::ios::trunc);
+  nlohmann::json stats;
+  auto train_groups = mine_groups(s, "train", s.train, o, texts, stats, &jsonl);
+  if (o.max_train_texts > 0 && static_cast<int64_t>(train_groups.size()) > o.max_train_texts) {
+    // A cross-encoder pass costs one model run per pair: cap the set for CPU budgets.
+    SplitMix64 rng(s.recipe.run().seed);
+    shuffle(train_groups, rng);
+    train_groups.resize(static_cast<size_t>(o.max_train_texts));
+  }
+  auto validation_groups = mine_groups(s, "validation", s.validation, o, texts, stats, &jsonl);
+  RerankerTaskOptions task_options;
+  task_options.loss = o.loss;
+  task_options.pos_weight = o.pos_weight;
+  RerankerTask task(reranker, std::move(train_groups), std::move(validation_groups), task_options);
+  Trainer trainer(o.train, s.layout().reranker_training().root(), kSource, s.recipe.run().seed);
+  TrainingResult result = trainer.train(task, s.request.resume);
+  reranker.save(s.layout().reranker());
+  auto figure = [&](const char* name) {
+    return result.best_evaluation.count(name) ? result.best_evaluation.at(name) : 0.0;
+  };
+  nlohmann::json out = {{"plugin", type},
+                        {"mining", stats},
+                        {"loss", enum_name(kRerankerLossNames, o.loss)},
+                        {"pairs", result.best_evaluation},
+                        {"train_seconds", result.seconds}};
+  out["pairs"]["accuracy"] = figure("pair_accuracy");
+  out["pairs"]["f1"] = figure("pair_f1");
+  return out;
+}
+
+// Top-1 on `examples`: the classifier alone, the reranker on every text, and the cascade
+// (the reranker on texts whose margin is below tau) — all at fusion weight `weight`.
+struct TopOne {
+  double classifier = 0, reranked = 0, cascade = 0;
+};
+
+TopOne top1_of(const std::vector<CascadeExample>& examples, double tau, double weight) {
+  TopOne t;
+  for (const auto& e : examples) {
+    const int64_t reranked = cascade_pick(e, weight);
+    t.classifier += e.candidates[0] == e.truth;
+    t.reranked += reranked == e.truth;
+    t.cascade += (e.margin < tau ? reranked : e.candidates[0]) == e.truth;
+  }
+  const double n = std::max<double>(1.0, static_cast<double>(examples.size()));
+  return {t.classifier / n, t.reranked / n, t.cascade / n};
+}
+
+// Chooses τ and w on validation. The reranker is used only when the cascade, as it would be
+// served, raises validation top-1 above the classifier's; otherwise it is kept out of the
+// cascade (τ = 0) so that it never makes answers worse. Reranking every text is reported
+// beside it: on real data with label names alone it dropped top-1 from 0.910 to 0.606.
+void choose_cascade(const std::vector<CascadeExample>& validation, const RerankerTrainOptions& o,
+                    bool fixed_by_recipe, DecisionOptions& decision, nlohmann::json& out) {
+  const CascadeChoice choice = tune_cascade(validation, decision.rerank_budget, o.fusion_weights);
+  if (!fixed_by_recipe) {
     decision.rerank_tau = choice.tau;
     decision.rerank_weight = choice.weight;
   }
-  decision.rerank_candidates = o.candidates;
+  const TopOne top1 = top1_of(validation, decision.rerank_tau, decision.rerank_weight);
+  out["validation_top1"] = {
+      {"classifier", top1.classifier}, {"reranked", top1.reranked}, {"cascade", top1.cascade}};
+  out["validation_choice"] = {{"trigger_rate", choice.trigger_rate},
+                              {"accuracy_without", choice.accuracy_without},
+                              {"accuracy_with", choice.accuracy_with}};
+  out["used"] = true;
+  if (top1.cascade > top1.classifier) return;
+  const std::string reason = "on validation the cascade gives top-1 " +
+                             format_metric(top1.cascade) + " against the classifier's " +
+                             format_metric(top1.classifier) +
+                             " (every text reranked: " + format_metric(top1.reranked) + ")";
+  if (fixed_by_recipe) {
+    log_warn(kSource, reason + "; [decision] rerank_tau is set by the recipe, so it is kept");
+    return;
+  }
+  decision.rerank_tau = 0.0;
+  out["used"] = false;
+  out["not_used_reason"] = reason + ": no gain, kept out of the cascade (rerank_tau = 0)";
+  log_warn(kSource, out["not_used_reason"].get<std::string>());
+}
+
+// The cascade with the chosen τ and w on the test split: ranking and accuracy figures.
+void measure_cascade(RunState& s, Reranker& reranker, const RerankerTrainOptions& o,
+                     const std::vector<std::string>& texts, const DecisionOptions& decision,
+                     nlohmann::json& out) {
   double seconds_per_text = 0;
-  auto test = cascade_examples(s, "test", s.test, *reranker, texts_of_labels, o.candidates,
-                               &seconds_per_text);
+  auto test = cascade_examples(s, "test", s.test, reranker, texts, o.candidates, &seconds_per_text);
   std::vector<CascadeExample> low_margin;
   double correct_without = 0, correct_with = 0, sent = 0;
   for (const auto& e : test) {
@@ -326,29 +359,108 @@ void run_reranker_stage(RunState& s) {
                     {"accuracy_without", correct_without / n},
                     {"accuracy_with", correct_with / n},
                     {"added_latency_ms", 1000.0 * seconds_per_text * o.candidates},
-                    {"validation",
-                     {{"trigger_rate", choice.trigger_rate},
-                      {"accuracy_without", choice.accuracy_without},
-                      {"accuracy_with", choice.accuracy_with}}}};
-  s.metrics["reranker"] = out;
+                    {"validation", out["validation_choice"]}};
   log_info(kSource, "test: cascade sends " + format_metric(sent / n) + " of texts (budget " +
                         format_metric(decision.rerank_budget) + "), accuracy " +
                         format_metric(correct_without / n) + " → " +
                         format_metric(correct_with / n));
+}
 
+// No reranker in this run: the decision alone, and why (for metrics.json and the report).
+void skip_reranker(RunState& s, const DecisionOptions& decision, const std::string& reason) {
+  if (!reason.empty()) {
+    log_warn(kSource, reason);
+    s.metrics["reranker"] = {{"used", false}, {"skipped", true}, {"not_used_reason", reason}};
+  } else {
+    s.metrics.erase("reranker");
+  }
+  s.pipeline->set_decision(decision);
+  s.manifest.decision = decision.to_toml();
+}
+
+std::string names_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > 5) out += ", … (" + std::to_string(names.size()) + " in all)";
+  return out;
+}
+
+// Puts the reranker and the decision into the pipeline and pipeline.toml.
+void install_reranker(RunState& s, std::unique_ptr<Reranker> reranker, const std::string& type,
+                      const toml::table& options, const std::vector<std::string>& texts,
+                      const DecisionOptions& decision) {
   std::map<std::string, std::string> label_texts;
   toml::table label_texts_toml;
   for (int64_t i = 0; i < s.labels.size(); ++i) {
-    label_texts[s.labels.name(i)] = texts_of_labels[static_cast<size_t>(i)];
-    label_texts_toml.insert(s.labels.name(i), texts_of_labels[static_cast<size_t>(i)]);
+    label_texts[s.labels.name(i)] = texts[static_cast<size_t>(i)];
+    label_texts_toml.insert(s.labels.name(i), texts[static_cast<size_t>(i)]);
   }
   s.manifest.components.push_back({"reranker", "reranker", type,
-                                   s.registry.find("reranker", type).version, "reranker", "",
-                                   options_pointing_at(options, "reranker")});
+                                   s.registry.find("reranker", type).version, RunLayout::kReranker,
+                                   "", options_pointing_at(options, RunLayout::kReranker)});
   s.manifest.label_texts = label_texts_toml;
   s.manifest.decision = decision.to_toml();
   s.pipeline->set_reranker(std::move(reranker), label_texts);
   s.pipeline->set_decision(decision);
+}
+
+}  // namespace
+
+void run_reranker_stage(RunState& s) {
+  static const toml::table empty;
+  const toml::table* decision_table = s.tables().section("decision");
+  DecisionOptions decision = DecisionOptions::from_toml(decision_table ? *decision_table : empty);
+  const toml::table* table = s.tables().section("reranker");
+  if (table == nullptr || s.multi_label)
+    return skip_reranker(s, decision,
+                         table ? "[reranker] applies to single-label runs; skipped" : "");
+  const RerankerHostOptions host = RerankerHostOptions::read(*table);
+  const LabelTexts labels = label_texts_of(s, decision);
+  if (!labels.without_description.empty()) {
+    const std::string missing = std::to_string(labels.without_description.size()) + " of " +
+                                std::to_string(s.labels.size()) + " labels have no description (" +
+                                names_list(labels.without_description) + ")";
+    if (!host.allow_label_names)
+      return skip_reranker(
+          s, decision,
+          missing +
+              ": the cross-encoder would score the text against label names alone; "
+              "stage skipped. Give descriptions ([data] descriptions = a catalogue, or "
+              "a description column) or set [reranker] allow_label_names = true");
+    log_warn(kSource, missing + ": scoring against label names ([reranker] allow_label_names)");
+  }
+  const std::string type = s.tables().plugin_type("reranker");
+  const RerankerTrainOptions o =
+      RerankerTrainOptions::read(s.tables().section("reranker_train"), s.recipe.run().seed);
+  // The plugin reads the recipe's own table (its errors then name recipe positions); only a
+  // missing `model` makes a copy, pointing at the run's classifier encoder.
+  toml::table defaulted;
+  if (!table->contains("model")) {
+    defaulted = *table;
+    defaulted.insert("model", s.layout().encoder().string());
+  }
+  const toml::table& options = table->contains("model") ? *table : defaulted;
+  const std::string& stamp = s.stamps["reranker"];
+  const fs::path reranker_dir = s.layout().reranker();
+  std::unique_ptr<Reranker> reranker;
+  nlohmann::json out = s.metrics.value("reranker", nlohmann::json::object());
+  if (stage_is_current(s, "reranker", stamp, {reranker_dir}) && out.contains("plugin")) {
+    log_info(kSource, "up to date: loading " + reranker_dir.string());
+    reranker = s.registry.create<Reranker>(type, s.context(reranker_dir), options);
+  } else {
+    reranker = s.registry.create<Reranker>(type, s.context(), options);
+    out = train_reranker(s, *reranker, o, type, labels.texts);
+  }
+  auto validation = cascade_examples(s, "validation", s.validation, *reranker, labels.texts,
+                                     o.candidates, nullptr);
+  const bool fixed = decision_table && (decision_table->contains("rerank_tau") ||
+                                        decision_table->contains("rerank_weight"));
+  choose_cascade(validation, o, fixed, decision, out);
+  decision.rerank_candidates = o.candidates;
+  measure_cascade(s, *reranker, o, labels.texts, decision, out);
+  s.metrics["reranker"] = out;
+
+  install_reranker(s, std::move(reranker), type, options, labels.texts, decision);
   record_stage(s, "reranker", stamp);
 }
 

@@ -1,11 +1,16 @@
 // The threshold rule every OOD scorer shares (mahalanobis, msp, energy): where the flag
 // threshold comes from and when a text is flagged.
 //
-// From the in-domain validation scores s_1..s_n (higher = more out-of-domain):
-//   Q    = the q-quantile of the scores (linear interpolation, numpy's default),
+// From the in-domain validation scores s_1..s_n (higher = more out-of-domain), rule "tpr"
+// (the default) keeps a stated share of in-domain texts:
+//   threshold = the target_tpr-quantile of the scores (linear interpolation, numpy's
+//               default), so about target_tpr (0.95) of validation texts score at or below
+//               it: the operating point FPR@95 reports.
+// The other rules, kept as options:
+//   Q    = the q-quantile of the scores,
 //   Z    = mean + z * std (population std, ddof = 0),
-//   base = Q (rule "quantile"), Z (rule "zscore") or max(Q, Z) (rule "max", the default:
-//          the old notebook's rule),
+//   base = Q (rule "quantile"), Z (rule "zscore") or max(Q, Z) (rule "max": the old
+//          notebook's rule, which on real data put thresholds past every score),
 //   threshold = base + (alpha - 1) * |base|.
 // For the usual positive scores the last line is alpha * base; written this way alpha > 1
 // always moves the threshold outwards (more lenient), also for negative scores (energy).
@@ -30,21 +35,24 @@
 namespace rubrika::ood {
 
 // Which base the threshold starts from.
-enum class ThresholdRule { quantile, zscore, max };
+enum class ThresholdRule { tpr, quantile, zscore, max };
 inline constexpr EnumName<ThresholdRule> kThresholdRuleNames[] = {
+    {"tpr", ThresholdRule::tpr},
     {"quantile", ThresholdRule::quantile},
     {"zscore", ThresholdRule::zscore},
     {"max", ThresholdRule::max}};
 
 struct ThresholdOptions {
-  ThresholdRule rule = ThresholdRule::max;  // quantile | zscore | max
-  double quantile = 0.995;                  // q of the quantile base, in (0, 1]
-  double z = 4.0;       // standard deviations above the mean for the z-score base
-  double alpha = 1.10;  // margin: threshold = base + (alpha - 1) * |base|, alpha >= 1
-  double gate = 0.75;   // flag only when max calibrated probability < gate; >= 1 disables
+  ThresholdRule rule = ThresholdRule::tpr;  // tpr | quantile | zscore | max
+  double target_tpr = 0.95;  // rule tpr: share of in-domain validation texts kept, in (0, 1]
+  double quantile = 0.995;   // q of the quantile base, in (0, 1]
+  double z = 4.0;            // standard deviations above the mean for the z-score base
+  double alpha = 1.10;       // margin: threshold = base + (alpha - 1) * |base|, alpha >= 1
+  double gate = 0.75;        // flag only when max calibrated probability < gate; >= 1 disables
 
-  // Reads `rule`, `quantile`, `z`, `alpha`, `gate` from a scorer's table. The caller reads
-  // its own keys and calls in.finish().
+  // Reads `rule`, `target_tpr` (rule tpr only), `quantile`, `z`, `alpha` (the other rules
+  // only) and `gate` from a scorer's table; a key of another rule is a RecipeError at its
+  // position. The caller reads its own keys and calls in.finish().
   static ThresholdOptions read(OptionsReader& in);
   // A scorer table ([ood], or `section`) that holds these keys and nothing else.
   static ThresholdOptions from_toml(const toml::table& table, const std::string& section = "ood");
@@ -58,6 +66,7 @@ struct ThresholdFit {
   double std = 0.0;             // population standard deviation
   double zscore_score = 0.0;    // Z = mean + z * std
   int64_t count = 0;            // validation scores used
+  double accepted = 0.0;        // share of validation scores <= threshold (the TPR reached)
 };
 
 // Fits the threshold on in-domain validation scores. An empty list or a non-finite score
@@ -85,7 +94,8 @@ torch::Tensor flag_texts(const OodInputs& inputs, const torch::Tensor& scores,
 torch::Tensor max_probability(const OodInputs& inputs, const std::string& scorer);
 
 // fit_threshold's results as report figures: "threshold", "validation_quantile",
-// "validation_mean", "validation_std", "validation_zscore", "validation_count".
+// "validation_mean", "validation_std", "validation_zscore", "validation_count",
+// "validation_accepted".
 std::map<std::string, double> threshold_figures(const ThresholdFit& fit);
 
 // Stores / restores a fit in a scorer's state under the same names as threshold_figures

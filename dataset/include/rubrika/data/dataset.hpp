@@ -55,6 +55,46 @@ DataSplit load_labelled_file(const std::filesystem::path& file, const DatasetOpt
                              const LabelSet& labels, const TextNormalizer& normalize,
                              size_t& skipped);
 
+// How read_text_file reads a file.
+enum class TextFileFormat { auto_detect, csv, tsv, jsonl, plain };
+inline constexpr EnumName<TextFileFormat> kTextFileFormatNames[] = {
+    {"auto", TextFileFormat::auto_detect},
+    {"csv", TextFileFormat::csv},
+    {"tsv", TextFileFormat::tsv},
+    {"jsonl", TextFileFormat::jsonl},
+    {"text", TextFileFormat::plain}};
+
+// The format of `file` by extension: .csv → csv, .tsv → tsv, .jsonl .ndjson .json → jsonl,
+// anything else → plain text.
+TextFileFormat text_file_format(const std::filesystem::path& file);
+
+// What read_text_file found: one entry per usable text, in file order.
+struct TextFile {
+  TextFileFormat format = TextFileFormat::plain;  // as read (never auto_detect)
+  std::vector<std::string> texts;                 // after `normalize`
+  std::vector<std::string> labels;                // label names, one per text; empty: none
+  bool has_labels = false;                        // the file has the label column
+  std::vector<std::string> origins;               // "file:line" of each text
+  size_t skipped_empty = 0;                       // texts empty after normalisation
+};
+
+// Texts (and labels where present) of a file given to `predict --input` or `eval --data`,
+// read like the data stage reads [data] files:
+//   csv / tsv / jsonl  the text is the options' text_fields joined by its joiner; fields the
+//                      file lacks are left out (with a warning), and a file with none of them
+//                      but a "text" column uses that; none at all is an InputError listing
+//                      the file's columns. With `read_labels`, options.label_field is read
+//                      when the file has that column (single-label; empty labels are errors).
+//   plain              one text a line (LF or CRLF), a UTF-8 byte-order mark skipped,
+//                      blank lines skipped; no labels.
+// Every row is read (max_rows is for training files). Empty texts after `normalize` are
+// skipped and counted, or an error per options.empty_text. Errors are InputError naming the
+// file and line: invalid UTF-8, malformed CSV/JSON rows, a list where a text is expected;
+// IoError for a missing or unreadable file.
+TextFile read_text_file(const std::filesystem::path& file, const DatasetOptions& options,
+                        const TextNormalizer& normalize, bool read_labels,
+                        TextFileFormat format = TextFileFormat::auto_detect);
+
 // Row indices of each part.
 struct SplitIndices {
   std::vector<size_t> train, validation, test;  // ascending

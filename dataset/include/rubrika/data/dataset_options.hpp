@@ -6,14 +6,19 @@
 //   validation = "data/val.csv"     # optional; otherwise split from train
 //   test = "data/test.csv"          # optional; otherwise split from train
 //   ood = "data/ads_ood.csv"        # optional out-of-domain texts (labels ignored)
-//   format = "auto"                 # auto (by extension: .csv / .jsonl .ndjson .json) | csv |
-//   jsonl text_fields = ["title", "description"] joiner = ". " label_field = "category" multi_label
-//   = false             # labels: a JSONL list, an "a|b" string, or label_columns label_columns =
-//   []              # multi-label 0/1 columns, one per label label_separator = "|" split = [0.72,
-//   0.08, 0.20]      # train / validation / test fractions, stratified seed = 42 # default: [run]
-//   seed empty_text = "skip"             # skip | error: texts empty after normalisation max_rows =
-//   0                    # per file; 0 = all descriptions = "..."            # catalogue with a
-//   description per label (reranker text);
+//   format = "auto"                 # auto (by extension: .csv / .jsonl .ndjson .json) |
+//                                   # csv | jsonl
+//   text_fields = ["title", "description"]
+//   joiner = ". "
+//   label_field = "category"
+//   multi_label = false             # labels: a JSONL list, an "a|b" string, or label_columns
+//   label_columns = []              # multi-label 0/1 columns, one per label
+//   label_separator = "|"
+//   split = [0.72, 0.08, 0.20]      # train / validation / test fractions, stratified
+//   seed = 42                       # default: [run] seed
+//   empty_text = "skip"             # skip | error: texts empty after normalisation
+//   max_rows = 0                    # per file; 0 = all
+//   descriptions = "..."            # catalogue with a description per label (reranker text);
 //                                   # default: synth.categories when [data.synth] is given
 //   [data.synth]                    # generate train (and ood) with the synthetic generator
 //   categories = "../configs/categories/ads_ru.toml"   # when those files do not exist

@@ -2,12 +2,19 @@
 // and the limits that keep one client from taking it down.
 #pragma once
 
+#include <rubrika/enum_names.hpp>
+
 #include <toml++/toml.h>
 
 #include <cstdint>
 #include <string>
 
 namespace rubrika::serve {
+
+// What happens to a text longer than max_text_chars.
+enum class LongText { truncate, reject };
+inline constexpr EnumName<LongText> kLongTextNames[] = {{"truncate", LongText::truncate},
+                                                        {"reject", LongText::reject}};
 
 struct ServeOptions {
   std::string host = "127.0.0.1";  // bind address; loopback unless told otherwise
@@ -21,11 +28,10 @@ struct ServeOptions {
   int64_t max_body_bytes = 1 << 20;    // larger request bodies get 413
   int64_t max_texts_per_request = 64;  // more texts in one request get 413
   int64_t max_text_chars = 4096;       // longer texts (in Unicode characters) are ...
-  std::string on_long_text =
-      "truncate";        // ... cut to max_text_chars ("truncate") or refused with 422 ("reject")
-  int64_t workers = 1;   // inference threads taking batches from the queue
-  int64_t threads = 64;  // HTTP threads; each waiting request holds one
-  int64_t retry_after_s = 1;  // the Retry-After header sent with 503
+  LongText on_long_text = LongText::truncate;  // ... cut ("truncate") or refused, 422 ("reject")
+  int64_t workers = 1;                         // inference threads taking batches from the queue
+  int64_t threads = 64;                        // HTTP threads; each waiting request holds one
+  int64_t retry_after_s = 1;                   // the Retry-After header sent with 503
 
   // Reads [serve]; unknown keys and out-of-range values are RecipeErrors with file:line:col.
   // Cross-field rules (max_texts_per_request ≤ queue_capacity) are checked here too.

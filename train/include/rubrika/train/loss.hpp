@@ -12,6 +12,7 @@
 //   class_weights = "balanced"
 #pragma once
 
+#include <rubrika/enum_names.hpp>
 #include <rubrika/head.hpp>
 
 #include <toml++/toml.h>
@@ -24,12 +25,16 @@ enum class LossKind {
   cross_entropy,  // "ce": softmax cross-entropy (single-label), binary cross-entropy (multi)
   focal,          // "focal": the same with each term scaled by (1 - p)^gamma (Lin et al. 2017)
 };
+inline constexpr EnumName<LossKind> kLossKindNames[] = {{"ce", LossKind::cross_entropy},
+                                                        {"focal", LossKind::focal}};
 
 enum class ClassWeighting {
   none,      // every example counts the same
   balanced,  // single-label: n / (classes · count[c]); multi-label: positives' weight
              // (negatives / positives) per label
 };
+inline constexpr EnumName<ClassWeighting> kClassWeightingNames[] = {
+    {"none", ClassWeighting::none}, {"balanced", ClassWeighting::balanced}};
 
 struct LossOptions {
   LossKind kind = LossKind::cross_entropy;

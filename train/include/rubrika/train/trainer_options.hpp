@@ -5,12 +5,20 @@
 
 #include <toml++/toml.h>
 
+#include <rubrika/mixed_precision.hpp>
 #include <rubrika/options_reader.hpp>
 
 #include <cstdint>
 #include <string>
 
 namespace rubrika {
+
+// The evaluation metric that chooses the best checkpoint (a key of TrainingTask::evaluate()).
+enum class TrainingMetric { macro_f1, accuracy, loss, micro_f1, mrr, pair_f1 };
+inline constexpr EnumName<TrainingMetric> kTrainingMetricNames[] = {
+    {"macro_f1", TrainingMetric::macro_f1}, {"accuracy", TrainingMetric::accuracy},
+    {"loss", TrainingMetric::loss},         {"micro_f1", TrainingMetric::micro_f1},
+    {"mrr", TrainingMetric::mrr},           {"pair_f1", TrainingMetric::pair_f1}};
 
 struct TrainerOptions {
   int64_t epochs = 3;                       // passes over the training set
@@ -22,19 +30,22 @@ struct TrainerOptions {
   double adam_beta1 = 0.9;
   double adam_beta2 = 0.999;
   double adam_epsilon = 1e-8;
-  double warmup_ratio = 0.1;              // share of steps with linear warm-up from 0
-  int64_t warmup_steps = -1;              // overrides warmup_ratio when >= 0
-  double max_grad_norm = 1.0;             // global gradient-norm clip; 0 = off
-  bool group_by_length = true;            // batches of similar length (less padding)
-  int64_t eval_every_steps = 0;           // 0 = evaluate after every epoch
-  std::string metric = "macro_f1";        // chooses the best checkpoint
-  bool greater_is_better = true;          // false for metrics such as "loss"
-  int64_t early_stopping_patience = 0;    // evaluations without improvement; 0 = off
-  double early_stopping_threshold = 0.0;  // improvement smaller than this does not count
-  int64_t checkpoint_every_steps = 0;     // extra resumable checkpoints; 0 = at evaluations only
-  int64_t log_every_steps = 10;           // train_log.jsonl / progress line period
-  std::string mixed_precision = "no";     // no | bf16 | fp16 (CUDA only): autocast forward
-  std::string section = "train";          // the recipe table these came from, for messages
+  double warmup_ratio = 0.1;                         // share of steps with linear warm-up from 0
+  int64_t warmup_steps = -1;                         // overrides warmup_ratio when >= 0
+  double max_grad_norm = 1.0;                        // global gradient-norm clip; 0 = off
+  bool group_by_length = true;                       // batches of similar length (less padding)
+  int64_t eval_every_steps = 0;                      // 0 = evaluate after every epoch
+  TrainingMetric metric = TrainingMetric::macro_f1;  // chooses the best checkpoint
+  bool greater_is_better = true;                     // false for metrics such as "loss"
+  int64_t early_stopping_patience = 0;               // evaluations without improvement; 0 = off
+  double early_stopping_threshold = 0.0;             // improvement smaller than this does not count
+  int64_t checkpoint_every_steps = 0;  // extra resumable checkpoints; 0 = at evaluations only
+  int64_t log_every_steps = 10;        // train_log.jsonl / progress line period
+  Precision mixed_precision = Precision::fp32;  // "no" | "bf16" | "fp16" (CUDA): autocast
+  std::string section = "train";                // the recipe table these came from, for messages
+
+  // The metric's name, as evaluate() keys it and recipes spell it.
+  const char* metric_name() const { return enum_name(kTrainingMetricNames, metric); }
 
   // Reads the trainer's keys from `in` (the caller reads its own keys and calls finish()).
   static TrainerOptions read(OptionsReader& in, const std::string& section);
