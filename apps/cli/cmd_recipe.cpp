@@ -4,9 +4,11 @@
 
 #include <rubrika/error.hpp>
 #include <rubrika/options_reader.hpp>
+#include <rubrika/pipeline.hpp>
 #include <rubrika/run_layout.hpp>
 #include <rubrika/train/classifier_task.hpp>
 #include <rubrika/train/reranker_host_options.hpp>
+#include <rubrika/train/reranker_train_options.hpp>
 
 #include <iostream>
 
@@ -96,6 +98,10 @@ int run_recipe_check(const std::vector<std::string>& args) {
   // The core tables the training stages read, with the same readers.
   if (const toml::table* train = recipe.section("train"))
     (void)ClassifierTraining::from_toml(*train);
+  (void)RerankerTrainOptions::read(recipe.section("reranker_train"), recipe.run().seed);
+  static const toml::table empty;
+  const toml::table* decision = recipe.section("decision");
+  (void)DecisionOptions::from_toml(decision ? *decision : empty);
   std::cout << "recipe OK: " << recipe.file().string()
             << "\n  run folder: " << recipe.run().run_dir().string() << "\n  plugins:";
   if (used.empty()) std::cout << " none";

@@ -1,5 +1,6 @@
 // load_dataset: files → examples (text + label names) → split → label ids.
 #include <algorithm>
+#include <map>
 #include <rubrika/data/ads_synth.hpp>
 #include <rubrika/data/csv.hpp>
 #include <rubrika/data/dataset.hpp>
@@ -298,6 +299,28 @@ void generate_missing_files(const DatasetOptions& options) {
   }
 }
 
+// label → description from the training file's `description_field` column: the first
+// non-empty description of each label (a label whose rows disagree gets one warning).
+std::map<std::string, std::string> read_description_column(const DatasetOptions& options) {
+  const RecordTable table = read_table(options.train, options);
+  const size_t column = table.require_column(options.description_field);
+  const LabelReader labels(table, options);
+  std::map<std::string, std::string> out;
+  std::set<std::string> warned;
+  for (const Record& row : table.rows) {
+    const std::string description = trim(scalar(table, row, column, "description"));
+    if (description.empty()) continue;
+    for (const auto& label : labels.read(row)) {
+      auto [at, added] = out.emplace(label, description);
+      if (!added && at->second != description && warned.insert(label).second)
+        log_warn(kSource, table.where(row) + ": label '" + label +
+                              "' has another description than on its first row; the first is "
+                              "used");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Dataset load_dataset(const DatasetOptions& options, const TextNormalizer& normalize) {
@@ -335,19 +358,13 @@ Dataset load_dataset(const DatasetOptions& options, const TextNormalizer& normal
   }
   if (!options.descriptions.empty())
     dataset.descriptions = read_category_descriptions(options.descriptions);
+  else if (!options.description_field.empty())
+    dataset.descriptions = read_description_column(options);
   log_info(kSource, std::to_string(dataset.labels.size()) + " labels; train " +
                         std::to_string(dataset.train.size()) + ", validation " +
                         std::to_string(dataset.validation.size()) + ", test " +
                         std::to_string(dataset.test.size()));
   return dataset;
-}
-
-DataSplit load_labelled_file(const fs::path& file, const DatasetOptions& options,
-                             const LabelSet& labels, const TextNormalizer& normalize,
-                             size_t& skipped) {
-  if (options.multi_label)
-    throw InputError("evaluating a multi-label run on a file is not supported", file.string());
-  return to_split(read_examples(file, options, normalize, true, skipped), labels, false);
 }
 
 TextFileFormat text_file_format(const fs::path& file) {

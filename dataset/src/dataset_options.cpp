@@ -54,6 +54,10 @@ DatasetOptions DatasetOptions::from_toml(const toml::table& table, uint64_t run_
   o.test = in.get_path("test", {});
   o.ood = in.get_path("ood", {});
   o.descriptions = in.get_path("descriptions", {});
+  o.description_field = in.get_string("description_field", o.description_field);
+  if (!o.descriptions.empty() && !o.description_field.empty())
+    in.fail("description_field", "and `descriptions` both give label descriptions",
+            "keep one: a catalogue file or a column of the training file");
   o.format = in.get_enum("format", o.format, kDataFormatNames);
   o.text_fields = in.get_strings("text_fields", o.text_fields);
   if (o.text_fields.empty()) in.fail("text_fields", "needs at least one field");

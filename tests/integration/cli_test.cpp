@@ -138,6 +138,31 @@ TEST(Cli, SetOverridesAreValidatedToo) {
   EXPECT_NE(bad.err.find("out of range"), std::string::npos) << bad.err;
 }
 
+// The tables the training stages read are checked before training: a loss key that does not
+// apply, a classifier key in the reranker's trainer table, a [decision] typo.
+TEST(Cli, RecipeCheckReadsTheTrainingTablesWithTheStagesReaders) {
+  TempRecipe recipe(
+      "[train]\nloss = \"focal\"\nfocal_gamma = 1.5\nlabel_smoothing = 0.1\n"
+      "[reranker_train.train]\nepochs = 2\n[decision]\ntau_other = 0.3\n");
+  auto ok = rubrika({"recipe", "check", recipe.path()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"train.loss=\"ce\"", "focal_gamma"},
+      {"reranker_train.train.label_smoothing=0.1", "label_smoothing"},
+      {"decision.tau_otherr=0.3", "tau_otherr"}};
+  for (const auto& [set, key] : bad) {
+    SCOPED_TRACE(set);
+    auto r = rubrika({"recipe", "check", recipe.path(), "--set", set});
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find(key), std::string::npos) << r.err;
+  }
+  // A key written in the file is named at its line.
+  TempRecipe in_file("[reranker_train.train]\nepochs = 2\nfreeze_encoder = true\n");
+  auto r = rubrika({"recipe", "check", in_file.path()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(in_file.path() + ":3:1"), std::string::npos) << r.err;
+}
+
 TEST(Cli, RecipeShowPrintsTheResolvedRecipe) {
   TempRecipe recipe("[run]\nname = \"t\"\n");
   auto r = rubrika({"recipe", "show", recipe.path(), "--set", "run.seed=9"});

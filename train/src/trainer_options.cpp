@@ -12,9 +12,10 @@ TrainerOptions TrainerOptions::from_toml(const toml::table& table, const std::st
   return o;
 }
 
-TrainerOptions TrainerOptions::read(OptionsReader& in, const std::string& section) {
+TrainerOptions TrainerOptions::read(OptionsReader& in, const std::string& section,
+                                    const TrainerOptions& defaults) {
   constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
-  TrainerOptions o;
+  TrainerOptions o = defaults;
   o.epochs = in.get_int("epochs", o.epochs, 1, 10000);
   o.batch_size = in.get_int("batch_size", o.batch_size, 1, 65536);
   o.gradient_accumulation_steps =

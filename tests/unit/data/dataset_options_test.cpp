@@ -55,6 +55,19 @@ TEST(DatasetOptions, RejectsBadValues) {
   EXPECT_TRUE(contains(format->hint(), "format"));
 }
 
+TEST(DatasetOptions, DescriptionsFromACatalogueOrAColumnNotBoth) {
+  EXPECT_EQ(
+      DatasetOptions::from_toml(parse("train = \"a.csv\"\ndescription_field = \"about\"\n"), 1)
+          .description_field,
+      "about");
+  auto both = caught<RecipeError>([] {
+    DatasetOptions::from_toml(
+        parse("train = \"a.csv\"\ndescriptions = \"c.toml\"\ndescription_field = \"about\"\n"), 1);
+  });
+  ASSERT_TRUE(both);
+  EXPECT_TRUE(contains(both->where(), ":3:")) << both->what();
+}
+
 TEST(DatasetOptions, SynthTableResolvesPathsAndDefaults) {
   const DatasetOptions o = DatasetOptions::from_toml(
       parse("train = \"../data/ads.csv\"\nood = \"../data/ood.csv\"\nseed = 9\n"

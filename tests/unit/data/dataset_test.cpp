@@ -105,6 +105,29 @@ TEST(LoadDataset, MissingColumnAndEmptyLabelAreErrors) {
   EXPECT_TRUE(contains(empty_label->where(), "e.csv:3 (row 2)")) << empty_label->what();
 }
 
+TEST(LoadDataset, LabelDescriptionsCanComeFromAColumnOfTheTrainingFile) {
+  test::TempDir dir;
+  std::string csv = "text,intent,about\n";
+  for (int i = 0; i < 10; ++i) {
+    csv += "перевести деньги " + std::to_string(i) + ",о_переводах," +
+           (i == 0 ? "" : "переводы между счетами") + "\n";
+    csv += "карта украдена " + std::to_string(i) + ",блокировка_карты,блокировка карты\n";
+  }
+  test::write_text(dir / "intents.csv", csv);
+  DatasetOptions o = options_for(dir / "intents.csv");
+  o.text_fields = {"text"};
+  o.label_field = "intent";
+  o.description_field = "about";
+  const Dataset data = load_dataset(o);
+  ASSERT_EQ(data.descriptions.size(), 2u);
+  EXPECT_EQ(data.descriptions.at("о_переводах"), "переводы между счетами");  // first non-empty
+  EXPECT_EQ(data.descriptions.at("блокировка_карты"), "блокировка карты");
+  o.description_field = "topic";
+  auto missing = caught<InputError>([&] { load_dataset(o); });
+  ASSERT_TRUE(missing);
+  EXPECT_TRUE(contains(missing->problem(), "missing column 'topic'")) << missing->what();
+}
+
 TEST(LoadDataset, MultiLabelFromJsonlLists) {
   DatasetOptions o = options_for(test::data_dir() / "multilabel.jsonl");
   o.text_fields = {"text"};

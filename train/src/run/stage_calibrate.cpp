@@ -108,6 +108,28 @@ nlohmann::json cross_validate(RunState& s, const std::string& type, const toml::
   return out;
 }
 
+// Fits `calibrator` on the validation logits and reports calibration on the test split.
+void fit_and_report(RunState& s, Calibrator& calibrator, const std::string& type,
+                    const ForwardResult& validation, const nlohmann::json& check) {
+  const at::Tensor labels = at::tensor(s.validation.labels, at::kLong);
+  std::map<std::string, double> figures = calibrator.fit(validation.logits, labels);
+  const ForwardResult& test = forward_split(s, "test");
+  const auto before =
+      metrics::calibration_report(metrics::to_rows(at::softmax(test.logits, 1)), s.test.labels);
+  const auto after = metrics::calibration_report(
+      metrics::to_rows(calibrator.probabilities(test.logits)), s.test.labels);
+  nlohmann::json out = {{"calibrator", type},
+                        {"fit", figures},
+                        {"evaluated_on", "test"},
+                        {"before", report_json(before)},
+                        {"after", report_json(after)}};
+  if (figures.count("temperature")) out["temperature"] = figures.at("temperature");
+  if (!check.is_null()) out["small_validation_check"] = check;
+  s.metrics["calibration"] = out;
+  log_info(kSource, "test ECE " + format_metric(before.ece) + " → " + format_metric(after.ece) +
+                        ", NLL " + format_metric(before.nll) + " → " + format_metric(after.nll));
+}
+
 }  // namespace
 
 void run_calibrate_stage(RunState& s) {
@@ -150,23 +172,7 @@ void run_calibrate_stage(RunState& s) {
                             format_metric(check["cv_nll_calibrated"]) + " calibrated");
       if (!check["calibrate"].get<bool>()) return keep_uncalibrated(s, type, check, stamp);
     }
-    const at::Tensor labels = at::tensor(s.validation.labels, at::kLong);
-    std::map<std::string, double> figures = calibrator->fit(validation.logits, labels);
-    const ForwardResult& test = forward_split(s, "test");
-    const auto before =
-        metrics::calibration_report(metrics::to_rows(at::softmax(test.logits, 1)), s.test.labels);
-    const auto after = metrics::calibration_report(
-        metrics::to_rows(calibrator->probabilities(test.logits)), s.test.labels);
-    nlohmann::json out = {{"calibrator", type},
-                          {"fit", figures},
-                          {"evaluated_on", "test"},
-                          {"before", report_json(before)},
-                          {"after", report_json(after)}};
-    if (figures.count("temperature")) out["temperature"] = figures.at("temperature");
-    if (!check.is_null()) out["small_validation_check"] = check;
-    s.metrics["calibration"] = out;
-    log_info(kSource, "test ECE " + format_metric(before.ece) + " → " + format_metric(after.ece) +
-                          ", NLL " + format_metric(before.nll) + " → " + format_metric(after.nll));
+    fit_and_report(s, *calibrator, type, validation, check);
   }
   s.state_groups["calibrator"] = calibrator->state();
   s.manifest.components.push_back({"calibrator", "calibrator", type,

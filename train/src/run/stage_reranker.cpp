@@ -14,6 +14,7 @@
 #include <rubrika/rerank/hard_negatives.hpp>
 #include <rubrika/train/reranker_host_options.hpp>
 #include <rubrika/train/reranker_task.hpp>
+#include <rubrika/train/reranker_train_options.hpp>
 #include <rubrika/train/trainer.hpp>
 
 #include <ATen/ATen.h>
@@ -29,45 +30,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kSource = "reranker";
-
-// [reranker_train]: how pairs are mined and the cross-encoder is trained.
-struct RerankerTrainOptions {
-  MiningOptions mining;
-  RerankerLoss loss = RerankerLoss::listwise;
-  double pos_weight = 1.0;
-  int64_t candidates = 5;       // classifier top-k the reranker rescores
-  int64_t max_train_texts = 0;  // train on at most this many texts (seeded choice); 0 = all
-  TrainerOptions train;
-  std::vector<double> fusion_weights = {0.0, 0.5, 1.0, 2.0};
-
-  static RerankerTrainOptions read(const toml::table* table, uint64_t seed) {
-    static const toml::table empty;
-    OptionsReader in(table ? *table : empty, "reranker_train", false);
-    RerankerTrainOptions o;
-    o.mining.strategy = in.get_enum("strategy", o.mining.strategy, kMiningStrategyNames);
-    o.mining.num_negatives = in.get_int("num_negatives", o.mining.num_negatives, 1, 1000);
-    o.mining.range_min = in.get_int("range_min", o.mining.range_min, 0, 1000);
-    o.mining.range_max = in.get_int("range_max", o.mining.range_max, 1, 100000);
-    o.mining.max_score = in.get_double("max_score", o.mining.max_score, -1e300, 1e300);
-    o.mining.absolute_margin = in.get_double("absolute_margin", o.mining.absolute_margin, 0.0, 1e9);
-    o.mining.relative_margin = in.get_double("relative_margin", o.mining.relative_margin, 0.0, 1.0);
-    o.mining.seed = seed;
-    o.loss = in.get_enum("loss", o.loss, kRerankerLossNames);
-    o.pos_weight = in.get_double("pos_weight", o.pos_weight, 1e-6, 1e6);
-    o.candidates = in.get_int("candidates", o.candidates, 2, 1000);
-    o.max_train_texts = in.get_int("max_train_texts", o.max_train_texts, 0, 100000000);
-    o.fusion_weights = in.get_doubles("fusion_weights", o.fusion_weights);
-    toml::table train_defaults{
-        {"epochs", 1}, {"batch_size", 16}, {"learning_rate", 1e-4}, {"metric", "mrr"}};
-    const toml::table* train = in.get_table("train");
-    toml::table merged = train_defaults;
-    if (train)
-      for (const auto& [k, v] : *train) merged.insert_or_assign(k, v);
-    o.train = TrainerOptions::from_toml(merged, "reranker_train.train");
-    in.finish();
-    return o;
-  }
-};
 
 std::string label_text(const std::string& pattern, const std::string& name,
                        const std::string& description) {
@@ -315,6 +277,7 @@ void choose_cascade(const std::vector<CascadeExample>& validation, const Reranke
                               {"accuracy_without", choice.accuracy_without},
                               {"accuracy_with", choice.accuracy_with}};
   out["used"] = true;
+  out.erase("not_used_reason");  // a reason from an earlier run of a current stage
   if (top1.cascade > top1.classifier) return;
   const std::string reason = "on validation the cascade gives top-1 " +
                              format_metric(top1.cascade) + " against the classifier's " +

@@ -47,14 +47,6 @@ using TextNormalizer = std::function<std::string(std::string_view)>;
 // InputError (bad rows, unknown labels, missing columns), IoError, RecipeError.
 Dataset load_dataset(const DatasetOptions& options, const TextNormalizer& normalize = {});
 
-// A labelled file outside the training data (`rubrika eval --data`), read with the run's
-// [data] options: text fields joined, `normalize` applied, empty texts skipped (counted in
-// `skipped`) or an error per empty_text. Labels must be in `labels`; an unknown one is an
-// InputError naming the file and line. Single-label only.
-DataSplit load_labelled_file(const std::filesystem::path& file, const DatasetOptions& options,
-                             const LabelSet& labels, const TextNormalizer& normalize,
-                             size_t& skipped);
-
 // How read_text_file reads a file.
 enum class TextFileFormat { auto_detect, csv, tsv, jsonl, plain };
 inline constexpr EnumName<TextFileFormat> kTextFileFormatNames[] = {

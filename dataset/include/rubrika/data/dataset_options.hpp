@@ -20,6 +20,8 @@
 //   max_rows = 0                    # per file; 0 = all
 //   descriptions = "..."            # catalogue with a description per label (reranker text);
 //                                   # default: synth.categories when [data.synth] is given
+//   description_field = ""          # or: a column of the training file holding each row's
+//                                   # label description (single-label; first non-empty wins)
 //   [data.synth]                    # generate train (and ood) with the synthetic generator
 //   categories = "../configs/categories/ads_ru.toml"   # when those files do not exist
 //   n = 10000
@@ -65,12 +67,13 @@ inline constexpr EnumName<EmptyText> kEmptyTextNames[] = {{"skip", EmptyText::sk
                                                           {"error", EmptyText::error}};
 
 struct DatasetOptions {
-  std::filesystem::path train;                  // training file (required)
-  std::filesystem::path validation;             // empty: split from train
-  std::filesystem::path test;                   // empty: split from train
-  std::filesystem::path ood;                    // out-of-domain texts; empty = none
-  std::filesystem::path descriptions;           // catalogue of label descriptions; empty = none
-  DataFormat format = DataFormat::auto_detect;  // auto | csv | jsonl
+  std::filesystem::path train;         // training file (required)
+  std::filesystem::path validation;    // empty: split from train
+  std::filesystem::path test;          // empty: split from train
+  std::filesystem::path ood;           // out-of-domain texts; empty = none
+  std::filesystem::path descriptions;  // catalogue of label descriptions; empty = none
+  std::string description_field;       // training-file column of label descriptions; empty = none
+  DataFormat format = DataFormat::auto_detect;                      // auto | csv | jsonl
   std::vector<std::string> text_fields = {"title", "description"};  // joined in this order
   std::string joiner = ". ";                                        // between non-empty text fields
   std::string label_field = "category";                             // the label column / key

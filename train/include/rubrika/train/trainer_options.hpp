@@ -47,8 +47,13 @@ struct TrainerOptions {
   // The metric's name, as evaluate() keys it and recipes spell it.
   const char* metric_name() const { return enum_name(kTrainingMetricNames, metric); }
 
-  // Reads the trainer's keys from `in` (the caller reads its own keys and calls finish()).
-  static TrainerOptions read(OptionsReader& in, const std::string& section);
+  // Reads the trainer's keys from `in` (the caller reads its own keys and calls finish());
+  // keys the table does not have keep their value in `defaults`.
+  static TrainerOptions read(OptionsReader& in, const std::string& section,
+                             const TrainerOptions& defaults);
+  static TrainerOptions read(OptionsReader& in, const std::string& section) {
+    return read(in, section, TrainerOptions{});
+  }
   // Reads `table` (named `section` in messages): the trainer's keys and nothing else.
   static TrainerOptions from_toml(const toml::table& table, const std::string& section = "train");
   toml::table to_toml() const;
