@@ -106,7 +106,9 @@ void run_classifier_stage(RunState& s) {
 
   if (!current || !s.metrics["classifier"].contains("test")) {
     ForwardResult test = s.pipeline->forward_all(s.test.texts, 64);
-    s.metrics["classifier"]["test"] = classification_json(s.test.labels, test.logits, s.labels);
+    s.metrics["classifier"]["test"] =
+        s.multi_label ? multilabel_json(s.test.multi_hot, test.logits, s.labels)
+                      : classification_json(s.test.labels, test.logits, s.labels);
     log_info(kSource,
              "test accuracy " + format_metric(s.metrics["classifier"]["test"]["accuracy"]) +
                  ", macro-F1 " + format_metric(s.metrics["classifier"]["test"]["macro_f1"]));
