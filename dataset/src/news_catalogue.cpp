@@ -135,11 +135,7 @@ NewsCatalogue NewsCatalogue::load(const fs::path& file) {
   NewsCatalogue c;
   c.file = file;
   OptionsReader in(root, "catalogue", false);
-  const int64_t version = in.get_int("version", 1, 1, 1000);
-  if (version != 1)
-    in.fail("version",
-            "format version " + std::to_string(version) + " is newer than this build (1)",
-            "update rubrika");
+  check_catalogue_version(in);
   const std::vector<std::string> names = required_list(in, "topics");
   read_range(in, "years", c.year_min, c.year_max, 1900, 2999);
   read_range(in, "words", c.words_min, c.words_max, 1, 100000);

@@ -150,11 +150,7 @@ SynthCatalogue SynthCatalogue::load(const fs::path& file) {
   SynthCatalogue catalogue;
   catalogue.file = file;
   OptionsReader in(root, "catalogue", false);
-  const int64_t version = in.get_int("version", 1, 1, 1000);
-  if (version != 1)
-    in.fail("version",
-            "format version " + std::to_string(version) + " is newer than this build (1)",
-            "update rubrika");
+  check_catalogue_version(in);
   const fs::path noise_file = in.get_path("noise", {});
   if (noise_file.empty())
     in.fail("noise", "is required: the noise file with cities, phones and typos rates",

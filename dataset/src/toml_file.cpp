@@ -23,4 +23,12 @@ std::string element_location(const toml::table& table, const std::string& key, s
   return source_location(table.source());
 }
 
+void check_catalogue_version(OptionsReader& in) {
+  const int64_t version = in.get_int("version", 1, 1, 1000);
+  if (version != 1)
+    in.fail("version",
+            "format version " + std::to_string(version) + " is newer than this build (1)",
+            "update rubrika");
+}
+
 }  // namespace rubrika

@@ -1,25 +1,16 @@
 #include <rubrika/error.hpp>
 #include <rubrika/options_reader.hpp>
 
+#include "recipe_testing.hpp"
+
 #include <gtest/gtest.h>
 
 namespace rubrika {
 namespace {
 
-toml::table parse(const std::string& text) {
-  return toml::parse(text, std::string("/recipes/r.toml"));
-}
+toml::table parse(const std::string& text) { return test::parse_recipe_table(text); }
 
-template <class Fn>
-RecipeError recipe_error(Fn&& fn) {
-  try {
-    fn();
-  } catch (const RecipeError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no RecipeError thrown";
-  return RecipeError("none");
-}
+using test::recipe_error;
 
 TEST(OptionsReader, ReadsTypedValuesAndDefaults) {
   auto table = parse("lr = 2e-5\nepochs = 3\nname = \"x\"\nfreeze = true\nwarmup = 1\n");

@@ -1,6 +1,8 @@
 #include <rubrika/error.hpp>
 #include <rubrika/recipe.hpp>
 
+#include "recipe_testing.hpp"
+
 #include <gtest/gtest.h>
 
 namespace rubrika {
@@ -15,16 +17,7 @@ seed = 7
 type = "temperature"
 )";
 
-template <class Fn>
-RecipeError recipe_error(Fn&& fn) {
-  try {
-    fn();
-  } catch (const RecipeError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no RecipeError thrown";
-  return RecipeError("none");
-}
+using test::recipe_error;
 
 TEST(Recipe, ParsesRunSectionAndResolvesOutputDir) {
   Recipe r = Recipe::parse(kRecipe, "/work/recipes/ads.toml");

@@ -8,6 +8,8 @@
 #include <rubrika/registry.hpp>
 #include <rubrika/train/run_training.hpp>
 
+#include "train_plugins.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -21,15 +23,7 @@ namespace rubrika {
 namespace {
 namespace fs = std::filesystem;
 
-PluginRegistry& registry() {
-  static PluginRegistry* loaded = [] {
-    auto* made = new PluginRegistry();  // never destroyed: plugins stay loaded (house rule)
-    made->load_file(RUBRIKA_TFIDF_PLUGIN);
-    made->load_file(RUBRIKA_LINEAR_PLUGIN);
-    return made;
-  }();
-  return *loaded;
-}
+using train_test::registry;
 
 // 4 classes × 60 ads: two words from the class's own list, one from another class's list
 // (so single words mislead), four shared filler words, in random order.

@@ -10,6 +10,8 @@
 #include <rubrika/registry.hpp>
 #include <rubrika/train/run_training.hpp>
 
+#include "train_plugins.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -25,17 +27,7 @@ namespace fs = std::filesystem;
 const fs::path kIntents = fs::path(RUBRIKA_TEST_DATA_DIR) / "intents";
 const fs::path kTinyBert = fs::path(RUBRIKA_TEST_DATA_DIR) / "hf-tiny-bert";
 
-PluginRegistry& registry() {
-  static PluginRegistry* loaded = [] {
-    auto* made = new PluginRegistry();  // never destroyed: plugins stay loaded (house rule)
-    for (const char* plugin :
-         {RUBRIKA_TFIDF_PLUGIN, RUBRIKA_LINEAR_PLUGIN, RUBRIKA_TEMPERATURE_PLUGIN,
-          RUBRIKA_MSP_PLUGIN, RUBRIKA_ENERGY_PLUGIN, RUBRIKA_CROSS_ENCODER_PLUGIN})
-      made->load_file(plugin);
-    return made;
-  }();
-  return *loaded;
-}
+using train_test::registry;
 
 // A fast model and every default that is under test left unset: no [ood] rule or gate, no
 // [calibrator] min_validation, no [decision] rerank_tau. Logistic regression on TF-IDF as

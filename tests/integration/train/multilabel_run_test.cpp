@@ -6,6 +6,8 @@
 #include <rubrika/run_layout.hpp>
 #include <rubrika/train/run_training.hpp>
 
+#include "train_plugins.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -17,15 +19,7 @@ namespace rubrika {
 namespace {
 namespace fs = std::filesystem;
 
-PluginRegistry& registry() {
-  static PluginRegistry* loaded = [] {
-    auto* made = new PluginRegistry();  // never destroyed: plugins stay loaded (house rule)
-    made->load_file(RUBRIKA_TFIDF_PLUGIN);
-    made->load_file(RUBRIKA_MULTILABEL_PLUGIN);
-    return made;
-  }();
-  return *loaded;
-}
+using train_test::registry;
 
 TEST(MultiLabelRun, TrainsAndReportsPerLabelTestFigures) {
   const fs::path dir =

@@ -257,5 +257,17 @@ TEST(NewsSynthCatalogue, UnknownTopicInAKindIsARecipeErrorWithALocation) {
   EXPECT_TRUE(contains(error->where(), "bad.toml:")) << error->where();
 }
 
+TEST(NewsCatalogue, ANewerFormatVersionIsRefusedAtItsPosition) {
+  test::TempDir dir;
+  test::write_text(dir / "news.toml", "version = 2\n");
+  try {
+    NewsCatalogue::load(dir / "news.toml");
+    FAIL() << "a version 2 catalogue was read";
+  } catch (const RecipeError& e) {
+    EXPECT_NE(e.where().find("news.toml:1:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("newer than this build"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace rubrika

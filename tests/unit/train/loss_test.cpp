@@ -6,6 +6,8 @@
 #include <rubrika/train/loss.hpp>
 #include <rubrika/train/trainer_options.hpp>
 
+#include "recipe_testing.hpp"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -14,20 +16,9 @@
 namespace rubrika {
 namespace {
 
-toml::table parse(const std::string& text) {
-  return toml::parse(text, std::string("/recipes/r.toml"));
-}
+toml::table parse(const std::string& text) { return test::parse_recipe_table(text); }
 
-template <class Fn>
-RecipeError recipe_error(Fn&& fn) {
-  try {
-    fn();
-  } catch (const RecipeError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no RecipeError thrown";
-  return RecipeError("none");
-}
+using test::recipe_error;
 
 LossOptions read_loss(const std::string& text) {
   auto table = parse(text);
