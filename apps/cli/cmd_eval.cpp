@@ -15,6 +15,7 @@
 // OOD scorer of the run scores it against the test split: AUROC, AUPR, FPR@95%TPR, and the
 // rejection rate at the run's own thresholds; plus how often the final answer is "Other".
 #include "cli_common.hpp"
+#include "eval_multilabel.hpp"
 #include "eval_precision.hpp"
 #include "input_files.hpp"
 
@@ -75,8 +76,6 @@ EvalTexts load_test_split(Pipeline& pipeline, const DatasetOptions& options) {
 // A labelled file given with --data.
 EvalTexts load_labelled(Pipeline& pipeline, const std::string& file, const DatasetOptions& options,
                         TextFileFormat format) {
-  if (options.multi_label)
-    throw InputError("evaluating a multi-label run on a file is not supported", file);
   TextFile read = read_text_file(file, options, raw_if_not_empty(pipeline), true, format);
   if (!read.has_labels)
     throw InputError(read.format == TextFileFormat::plain
@@ -293,6 +292,14 @@ int run_eval(const std::vector<std::string>& args) {
                                          raw_if_not_empty(*pipeline), false, format);
     const OodEvaluation result = evaluate_ood(*pipeline, data.texts, file.texts, evaluation);
     report = ood_json(data, data_file, file, result, run_dir);
+  } else if (pipeline->multi_label()) {
+    const DatasetOptions run_options = run_data_options(run_dir, data_file.empty());
+    const MultiLabelTexts texts =
+        data_file.empty()
+            ? multilabel_test_split(*pipeline, run_options, test_source(run_options))
+            : multilabel_file(*pipeline, data_file, file_options.applied_to(run_options), format);
+    report = evaluate_multilabel(*pipeline, texts, evaluation.batch_size);
+    data.texts = texts.texts;
   } else {
     data = load_eval_texts(*pipeline, run_dir, data_file, file_options);
     const EvaluationResult result =
@@ -313,6 +320,8 @@ int run_eval(const std::vector<std::string>& args) {
     std::cout << report.dump(2) << "\n";
   else if (ood)
     print_ood_summary(report, run_dir);
+  else if (pipeline->multi_label())
+    print_multilabel_summary(report, run_dir);
   else
     print_summary(report, run_dir);
   return kOk;

@@ -102,6 +102,8 @@ int run_recipe_check(const std::vector<std::string>& args) {
   static const toml::table empty;
   const toml::table* decision = recipe.section("decision");
   (void)DecisionOptions::from_toml(decision ? *decision : empty);
+  const toml::table* long_text = recipe.section("long_text");
+  (void)LongTextOptions::from_toml(long_text ? *long_text : empty);
   std::cout << "recipe OK: " << recipe.file().string()
             << "\n  run folder: " << recipe.run().run_dir().string() << "\n  plugins:";
   if (used.empty()) std::cout << " none";

@@ -5,6 +5,7 @@
 #include <rubrika/data/csv.hpp>
 #include <rubrika/data/dataset.hpp>
 #include <rubrika/data/jsonl.hpp>
+#include <rubrika/data/news_synth.hpp>
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
 #include <rubrika/text/utf8.hpp>
@@ -147,12 +148,24 @@ std::vector<size_t> text_columns(const RecordTable& table, const DatasetOptions&
   return columns;
 }
 
+// The text columns of an OOD file: text_fields, or its `text` column when it has none of
+// them (the news generator writes OOD rows as a single `text`).
+std::vector<size_t> ood_text_columns(const RecordTable& table, const DatasetOptions& options) {
+  const bool has_field =
+      std::any_of(options.text_fields.begin(), options.text_fields.end(),
+                  [&](const std::string& name) { return table.column(name).has_value(); });
+  const auto text = table.column("text");
+  if (!has_field && text) return {*text};
+  return text_columns(table, options);
+}
+
 // Every usable row of `file`; `labelled` = false for OOD texts (labels are not read).
 std::vector<RawExample> read_examples(const fs::path& file, const DatasetOptions& options,
                                       const TextNormalizer& normalize, bool labelled,
                                       size_t& skipped) {
   const RecordTable table = read_table(file, options);
-  const std::vector<size_t> columns = text_columns(table, options);
+  const std::vector<size_t> columns =
+      labelled ? text_columns(table, options) : ood_text_columns(table, options);
   std::optional<LabelReader> labels;
   if (labelled) labels.emplace(table, options);
   std::vector<RawExample> examples;
@@ -278,11 +291,18 @@ std::vector<RawExample> pick_rows(const std::vector<RawExample>& all,
   return out;
 }
 
-void generate_missing_files(const DatasetOptions& options) {
+// The news generator writes CSV for a .csv name and JSONL otherwise; the reader must agree.
+void check_news_format(const DatasetOptions& options, const fs::path& file) {
+  const bool csv_name = file.extension() == ".csv";
+  if ((options.format_of(file) == DataFormat::csv) != csv_name)
+    throw InputError("the news generator writes " + std::string(csv_name ? "CSV" : "JSONL") +
+                         " to '" + file.filename().string() + "', but [data] format reads it as " +
+                         (csv_name ? "JSONL" : "CSV"),
+                     file.string(), "name the file .csv or .jsonl, or drop [data] format");
+}
+
+void generate_ads(const DatasetOptions& options) {
   const SynthDataOptions& synth = *options.synth;
-  const bool need_train = !fs::exists(options.train);
-  const bool need_ood = synth.ood_n > 0 && !fs::exists(options.ood);
-  if (!need_train && !need_ood) return;
   SynthRequest request;
   request.categories = synth.categories;
   request.n = static_cast<size_t>(synth.n);
@@ -292,8 +312,41 @@ void generate_missing_files(const DatasetOptions& options) {
   request.ood_n = static_cast<size_t>(synth.ood_n);
   request.ood_out = options.ood;
   log_info(kSource, "generating synthetic data ([data.synth]): " + options.train.string());
+  synthesize(request);
+}
+
+// Writes only the missing news files; the writers are those of `rubrika data synth --kind news`.
+void generate_news_files(const DatasetOptions& options, bool need_train, bool need_ood) {
+  const SynthDataOptions& synth = *options.synth;
+  const NewsCatalogue catalogue = NewsCatalogue::load(synth.categories);
+  if (need_train) {
+    check_news_format(options, options.train);
+    const std::vector<size_t> selected = select_topics(catalogue, synth.topics);
+    std::string names;
+    for (size_t t : selected) names += (names.empty() ? "" : ", ") + catalogue.topics[t].name;
+    log_info(kSource, "generating synthetic news ([data.synth]): " + options.train.string() + " (" +
+                          std::to_string(synth.n) + " items; topics " + names + ")");
+    write_news(options.train, generate_news(catalogue, static_cast<size_t>(synth.n), synth.seed),
+               catalogue, selected);
+  }
+  if (need_ood) {
+    check_news_format(options, options.ood);
+    log_info(kSource, "generating synthetic non-news ([data.synth]): " + options.ood.string());
+    write_news_ood(options.ood,
+                   generate_news_ood(catalogue, static_cast<size_t>(synth.ood_n), synth.seed));
+  }
+}
+
+void generate_missing_files(const DatasetOptions& options) {
+  const SynthDataOptions& synth = *options.synth;
+  const bool need_train = !fs::exists(options.train);
+  const bool need_ood = synth.ood_n > 0 && !fs::exists(options.ood);
+  if (!need_train && !need_ood) return;
   try {
-    synthesize(request);
+    if (synth.kind == SynthKind::news)
+      generate_news_files(options, need_train, need_ood);
+    else
+      generate_ads(options);
   } catch (...) {
     rethrow_with_context("[data.synth]");
   }
@@ -397,8 +450,10 @@ TextFile read_text_file(const fs::path& file, const DatasetOptions& options,
                                           ? std::vector<size_t>{0}
                                           : input_text_columns(table, options);
   std::optional<LabelReader> labels;
-  if (read_labels && out.format != TextFileFormat::plain && !options.multi_label &&
-      table.column(options.label_field)) {
+  const bool label_column = options.multi_label && !options.label_columns.empty()
+                                ? table.column(options.label_columns.front()).has_value()
+                                : table.column(options.label_field).has_value();
+  if (read_labels && out.format != TextFileFormat::plain && label_column) {
     labels.emplace(table, options);
     out.has_labels = true;
   }
@@ -410,7 +465,8 @@ TextFile read_text_file(const fs::path& file, const DatasetOptions& options,
     }
     out.texts.push_back(std::move(*text));
     out.origins.push_back(table.source + ":" + std::to_string(row.line));
-    if (labels) out.labels.push_back(labels->read(row).front());
+    if (labels && options.multi_label) out.label_sets.push_back(labels->read(row));
+    if (labels && !options.multi_label) out.labels.push_back(labels->read(row).front());
   }
   if (out.skipped_empty > 0)
     log_warn(kSource, file.string() + ": skipped " + std::to_string(out.skipped_empty) +

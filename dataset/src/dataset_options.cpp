@@ -1,27 +1,79 @@
 #include <cmath>
 #include <limits>
 #include <rubrika/data/dataset_options.hpp>
+#include <rubrika/data/news_synth.hpp>
 #include <rubrika/error.hpp>
 #include <rubrika/options_reader.hpp>
+#include <set>
 
 namespace rubrika {
 namespace {
 
 constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();
 
+// The news catalogue's topic names, joined for a message.
+std::string topic_list(const NewsCatalogue& catalogue) {
+  std::string out;
+  for (const auto& topic : catalogue.topics) out += (out.empty() ? "" : ", ") + topic.name;
+  return out;
+}
+
+// Checks `topics` against the news catalogue now, so that a misspelt topic is reported at
+// its file:line:col before any training. A catalogue that is not there yet is reported when
+// the files are generated.
+void check_topics(OptionsReader& in, const SynthDataOptions& o) {
+  if (o.topics.empty() || !std::filesystem::exists(o.categories)) return;
+  NewsCatalogue catalogue;
+  try {
+    catalogue = NewsCatalogue::load(o.categories);
+  } catch (...) {
+    rethrow_with_context("[data.synth] categories");
+  }
+  std::set<std::string> seen;
+  for (const auto& name : o.topics) {
+    if (catalogue.find_topic(name) == std::string::npos)
+      in.fail("topics", "unknown topic '" + name + "' in " + o.categories.filename().string(),
+              "its topics are " + topic_list(catalogue));
+    if (!seen.insert(name).second)
+      in.fail("topics", "topic '" + name + "' is given twice", "name each topic once");
+  }
+}
+
+// A key of the other generator: an error at its file:line:col rather than silently unused.
+void reject_key(OptionsReader& in, const char* key, SynthKind kind, const std::string& why) {
+  if (in.has(key))
+    in.fail(key,
+            std::string("is not used with kind = \"") + enum_name(kSynthKindNames, kind) + "\"",
+            why);
+}
+
 SynthDataOptions read_synth(const toml::table& table, uint64_t data_seed) {
   OptionsReader in(table, "data.synth", false);
   SynthDataOptions o;
+  o.kind = in.get_enum("kind", o.kind, kSynthKindNames);
+  const bool news = o.kind == SynthKind::news;
   o.categories = in.get_path("categories", {});
   if (o.categories.empty())
-    in.fail("categories", "is required", "e.g. categories = \"../configs/categories/ads_ru.toml\"");
+    in.fail("categories", "is required",
+            news ? "e.g. categories = \"../configs/categories/news_ru.toml\""
+                 : "e.g. categories = \"../configs/categories/ads_ru.toml\"");
   o.n = in.get_int("n", o.n, 1, 100000000);
   o.seed = static_cast<uint64_t>(in.get_int("seed", static_cast<int64_t>(data_seed), 0, kMaxSeed));
   o.ood_n = in.get_int("ood_n", o.ood_n, 0, 100000000);
-  o.ood_categories = in.get_path("ood_categories", {});
-  if (o.ood_n > 0 && o.ood_categories.empty())
-    in.fail("ood_categories", "is required when ood_n > 0",
-            "e.g. ood_categories = \"../configs/categories/ood_ru.toml\"");
+  if (news) {
+    reject_key(in, "ood_categories", o.kind,
+               "news OOD rows come from the news catalogue's own [[ood]] kinds; drop it");
+    o.topics = in.get_strings("topics", o.topics);
+    if (in.has("topics") && o.topics.empty())
+      in.fail("topics", "names no topic", "drop it to label every topic of the catalogue");
+    check_topics(in, o);
+  } else {
+    reject_key(in, "topics", o.kind, "topics select news labels; set kind = \"news\"");
+    o.ood_categories = in.get_path("ood_categories", {});
+    if (o.ood_n > 0 && o.ood_categories.empty())
+      in.fail("ood_categories", "is required when ood_n > 0",
+              "e.g. ood_categories = \"../configs/categories/ood_ru.toml\"");
+  }
   in.finish();
   return o;
 }
@@ -77,8 +129,11 @@ DatasetOptions DatasetOptions::from_toml(const toml::table& table, uint64_t run_
     o.synth = read_synth(*synth, o.seed);
     if (o.synth->ood_n > 0 && o.ood.empty())
       in.fail("ood", "is required when [data.synth] ood_n > 0 (the file to write)",
-              "add ood = \"data/ads_ood.csv\"");
-    if (o.descriptions.empty()) o.descriptions = o.synth->categories;
+              o.synth->kind == SynthKind::news ? "add ood = \"data/news_ood.jsonl\""
+                                               : "add ood = \"data/ads_ood.csv\"");
+    // An ads catalogue describes its categories; a news catalogue has no descriptions.
+    if (o.descriptions.empty() && o.synth->kind == SynthKind::ads)
+      o.descriptions = o.synth->categories;
   }
   in.finish();
   return o;

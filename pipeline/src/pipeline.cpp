@@ -1,4 +1,5 @@
 #include <rubrika/error.hpp>
+#include <rubrika/long_text.hpp>
 #include <rubrika/pipeline.hpp>
 
 #include <ATen/ATen.h>
@@ -16,31 +17,50 @@ double milliseconds_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// Stacks prepared [1, seq_i] token rows into one [batch, longest] batch. Past a row's own
+// Checks that every prepared text came from Pipeline::prepare (it has tokens).
+void check_prepared(const std::vector<PreparedText>& texts) {
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const TokenBatch& tokens = texts[i].tokens;
+    if (tokens.size() < 1 || !tokens.attention_mask.defined() || !tokens.token_type_ids.defined())
+      throw Error("prepared text " + std::to_string(i) + " has no tokens", "Pipeline::predict",
+                  "make prepared texts with Pipeline::prepare");
+  }
+}
+
+// Stacks the prepared texts' token rows ([windows_i, seq_i] each; one row unless [long_text]
+// windows) into one [rows, longest] batch, with the text of each row. Past a row's own
 // length it is padded with id 0 under attention_mask 0: an encoder's outputs for real
 // tokens do not depend on the ids under a zero mask (bert masks them out of attention,
 // tfidf weighs them by the mask), and 0 is a valid id of every vocabulary.
-TokenBatch stack_tokens(const std::vector<PreparedText>& texts) {
-  int64_t longest = 1;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    const TokenBatch& tokens = texts[i].tokens;
-    if (tokens.size() != 1 || !tokens.attention_mask.defined() || !tokens.token_type_ids.defined())
-      throw Error("prepared text " + std::to_string(i) + " has no tokens", "Pipeline::predict",
-                  "make prepared texts with Pipeline::prepare");
-    longest = std::max(longest, tokens.seq_len());
-  }
-  if (texts.size() == 1) return texts[0].tokens;
+WindowedBatch stack_tokens(const std::vector<PreparedText>& texts) {
+  check_prepared(texts);
   const auto n = static_cast<int64_t>(texts.size());
-  TokenBatch batch{at::zeros({n, longest}, at::kLong), at::zeros({n, longest}, at::kLong),
-                   at::zeros({n, longest}, at::kLong)};  // each [batch, longest]
-  for (int64_t i = 0; i < n; ++i) {
-    const TokenBatch& row = texts[static_cast<size_t>(i)].tokens;
-    const int64_t length = row.seq_len();
-    batch.input_ids[i].narrow(0, 0, length).copy_(row.input_ids[0]);
-    batch.attention_mask[i].narrow(0, 0, length).copy_(row.attention_mask[0]);
-    batch.token_type_ids[i].narrow(0, 0, length).copy_(row.token_type_ids[0]);
+  int64_t longest = 1, rows = 0;
+  for (const auto& text : texts) {
+    longest = std::max(longest, text.tokens.seq_len());
+    rows += text.tokens.size();
   }
-  return batch;
+  WindowedBatch out;
+  out.texts = n;
+  if (n == 1) {
+    out.tokens = texts[0].tokens;
+    out.text_of_row = at::zeros({rows}, at::kLong);
+    return out;
+  }
+  out.tokens = {at::zeros({rows, longest}, at::kLong), at::zeros({rows, longest}, at::kLong),
+                at::zeros({rows, longest}, at::kLong)};  // each [rows, longest]
+  out.text_of_row = at::empty({rows}, at::kLong);
+  int64_t row = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const TokenBatch& part = texts[static_cast<size_t>(i)].tokens;
+    const int64_t count = part.size(), length = part.seq_len();
+    out.tokens.input_ids.narrow(0, row, count).narrow(1, 0, length).copy_(part.input_ids);
+    out.tokens.attention_mask.narrow(0, row, count).narrow(1, 0, length).copy_(part.attention_mask);
+    out.tokens.token_type_ids.narrow(0, row, count).narrow(1, 0, length).copy_(part.token_type_ids);
+    out.text_of_row.narrow(0, row, count).fill_(i);
+    row += count;
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,7 +108,44 @@ std::string Pipeline::normalize(std::string_view text) const {
 }
 
 int64_t Pipeline::token_count(const std::string& normalized_text) const {
-  return encoder_->tokenize({normalized_text}).real_tokens();
+  return tokenize({normalized_text}).tokens.real_tokens();
+}
+
+WindowedBatch Pipeline::tokenize(const std::vector<std::string>& normalized_texts) const {
+  if (long_text_.windows()) return encoder_->tokenize_windows(normalized_texts, long_text_.stride);
+  WindowedBatch out;
+  out.tokens = encoder_->tokenize(normalized_texts);
+  out.texts = static_cast<int64_t>(normalized_texts.size());
+  return out;
+}
+
+void Pipeline::set_long_text(LongTextOptions options) {
+  // A window holds max_length tokens with [CLS] and [SEP]; it must advance past the overlap.
+  const int64_t room = encoder_->max_length() - 2;
+  if (options.windows() && options.stride >= room)
+    throw RecipeError("[long_text] stride " + std::to_string(options.stride) +
+                          " leaves windows no room to advance: it must be below max_length - 2 = " +
+                          std::to_string(room),
+                      "long_text.stride", "lower stride, or raise [encoder] max_length");
+  long_text_ = options;
+}
+
+void Pipeline::set_label_thresholds(std::vector<double> thresholds) {
+  if (static_cast<int64_t>(thresholds.size()) != labels_.size())
+    throw Error("got " + std::to_string(thresholds.size()) + " label thresholds for " +
+                    std::to_string(labels_.size()) + " labels",
+                "Pipeline::set_label_thresholds", "give one threshold per label");
+  for (double t : thresholds)
+    if (!(t >= 0.0 && t <= 1.0))
+      throw Error("label threshold " + std::to_string(t) + " is outside [0, 1]",
+                  "Pipeline::set_label_thresholds");
+  label_thresholds_ = std::move(thresholds);
+}
+
+std::vector<double> Pipeline::label_thresholds() const {
+  if (label_thresholds_.empty())
+    return std::vector<double>(static_cast<size_t>(labels_.size()), 0.5);
+  return label_thresholds_;
 }
 
 PreparedText Pipeline::prepare(std::string_view text) const {
@@ -97,7 +154,7 @@ PreparedText Pipeline::prepare(std::string_view text) const {
   prepared.normalized = normalize(text);
   prepared.normalize_ms = milliseconds_since(start);
   start = Clock::now();
-  prepared.tokens = encoder_->tokenize({prepared.normalized});
+  prepared.tokens = tokenize({prepared.normalized}).tokens;
   prepared.token_count = prepared.tokens.real_tokens();
   prepared.tokenize_ms = milliseconds_since(start);
   return prepared;
@@ -111,16 +168,20 @@ std::vector<PreparedText> Pipeline::prepare(const std::vector<std::string>& text
 }
 
 ForwardResult Pipeline::forward(const std::vector<std::string>& normalized_texts) {
-  return forward_tokens(encoder_->tokenize(normalized_texts));
+  return forward_windows(tokenize(normalized_texts));
 }
 
-ForwardResult Pipeline::forward_tokens(const TokenBatch& batch) {
+ForwardResult Pipeline::forward_windows(const WindowedBatch& batch) {
   c10::InferenceMode guard;
   encoder_->set_training(false);
   head_->set_training(false);
   ForwardResult result;
-  result.encoded = encoder_->forward(batch);
+  result.encoded = encoder_->forward(batch.tokens);
   result.logits = head_->forward(result.encoded).to(at::kFloat);
+  if (batch.text_of_row.defined() && batch.tokens.size() != batch.texts) {
+    result.logits = pool_windows(result.logits, batch.text_of_row, batch.texts, long_text_.pool);
+    result.encoded = pool_encoder_output(result.encoded, batch.text_of_row, batch.texts);
+  }
   result.probabilities =
       calibrator_ ? calibrator_->probabilities(result.logits) : head_->probabilities(result.logits);
   return result;
@@ -166,7 +227,7 @@ std::vector<Prediction> Pipeline::predict(const std::vector<PreparedText>& texts
   std::vector<Prediction> predictions(texts.size());
   if (texts.empty()) return predictions;
   auto start = Clock::now();
-  ForwardResult forward_result = forward_tokens(stack_tokens(texts));
+  ForwardResult forward_result = forward_windows(stack_tokens(texts));
   const double forward_ms = milliseconds_since(start);
 
   start = Clock::now();
@@ -180,26 +241,20 @@ std::vector<Prediction> Pipeline::predict(const std::vector<PreparedText>& texts
   const double ood_ms = milliseconds_since(start);
 
   const at::Tensor probabilities = forward_result.probabilities.to(at::kCPU, at::kDouble);
-  const int64_t k = std::max<int64_t>(1, std::min(options.top_k, labels_.size()));
+  const std::vector<double> thresholds = label_thresholds();
   for (size_t i = 0; i < texts.size(); ++i) {
     Prediction& p = predictions[i];
     const at::Tensor row = probabilities[static_cast<int64_t>(i)];
-    auto [values, indices] = row.topk(k);
-    for (int64_t j = 0; j < k; ++j)
-      p.top_k.push_back({labels_.name(indices[j].item<int64_t>()), values[j].item<double>()});
-    p.label = p.top_k[0].label;
-    p.confidence = p.top_k[0].p;
     if (ood_scores.defined()) {
       p.ood = {ood_scores[static_cast<int64_t>(i)].item<double>(),
                ood_flags[static_cast<int64_t>(i)].item<bool>(), ood_scorers_.front().first};
     }
     const auto rerank_start = Clock::now();
-    apply_cascade(texts[i].normalized, p, row, options.rerank);
+    if (multi_label())
+      decide_labels(p, row, thresholds, options.top_k);
+    else
+      decide_label(texts[i].normalized, p, row, options);
     const double rerank_ms = milliseconds_since(rerank_start);
-    if (p.top_k[0].p < decision_.tau_other || (decision_.reject_ood && p.ood.flag)) {
-      p.is_other = true;
-      p.label = decision_.other_label;
-    }
     if (options.timings) {
       const double n = static_cast<double>(texts.size());
       p.timings_ms = {{"normalize", texts[i].normalize_ms},
@@ -210,6 +265,44 @@ std::vector<Prediction> Pipeline::predict(const std::vector<PreparedText>& texts
     }
   }
   return predictions;
+}
+
+void Pipeline::fill_top_k(Prediction& p, const at::Tensor& probabilities, int64_t top_k) const {
+  const int64_t k = std::max<int64_t>(1, std::min(top_k, labels_.size()));
+  auto [values, indices] = probabilities.topk(k);
+  for (int64_t j = 0; j < k; ++j)
+    p.top_k.push_back({labels_.name(indices[j].item<int64_t>()), values[j].item<double>()});
+  p.label = p.top_k[0].label;
+  p.confidence = p.top_k[0].p;
+}
+
+// Single-label: the top-1, reranked when the cascade runs, or "Other" when it is unsure or
+// out-of-domain.
+void Pipeline::decide_label(const std::string& normalized, Prediction& p,
+                            const at::Tensor& probabilities, const PredictOptions& options) {
+  fill_top_k(p, probabilities, options.top_k);
+  apply_cascade(normalized, p, probabilities, options.rerank);
+  if (p.top_k[0].p < decision_.tau_other || (decision_.reject_ood && p.ood.flag)) {
+    p.is_other = true;
+    p.label = decision_.other_label;
+  }
+}
+
+// Multi-label: each label on at its own threshold. No label on is an answer of its own
+// (the item has none of the topics), not a reason to pick the most probable one; an
+// out-of-domain text has no label on and is marked "other".
+void Pipeline::decide_labels(Prediction& p, const at::Tensor& probabilities,
+                             const std::vector<double>& thresholds, int64_t top_k) const {
+  p.multi_label = true;
+  fill_top_k(p, probabilities, top_k);
+  p.is_other = decision_.reject_ood && p.ood.flag;
+  const double* values = probabilities.contiguous().data_ptr<double>();
+  for (int64_t j = 0; j < labels_.size(); ++j) {
+    const auto at = static_cast<size_t>(j);
+    const bool on = !p.is_other && values[j] >= thresholds[at];
+    p.label_scores.push_back({labels_.name(j), values[j], thresholds[at], on});
+    if (on) p.labels.push_back(labels_.name(j));
+  }
 }
 
 void Pipeline::apply_cascade(const std::string& normalized, Prediction& p,

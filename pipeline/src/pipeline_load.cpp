@@ -65,6 +65,30 @@ std::unique_ptr<T> build(const PluginRegistry& registry, const ComponentRecord& 
   return registry.create<T>(c.type, context, options);
 }
 
+// A multi-label run's per-label thresholds ([decision] threshold_strategy, chosen on
+// validation by the thresholds stage). A run trained before that stage has none: 0.5 each.
+void load_label_thresholds(Pipeline& pipeline, const state::StateReader* reader,
+                           const fs::path& run_dir) {
+  if (reader == nullptr || !reader->has(kDecisionStateGroup)) {
+    log_warn("pipeline", "no per-label thresholds in state.h5: every label uses 0.5");
+    return;
+  }
+  const TensorMap group = reader->read_tensor_map(kDecisionStateGroup);
+  const auto found = group.find("thresholds");
+  if (found == group.end())
+    throw ArtifactError("state.h5 group 'decision' has no 'thresholds'",
+                        RunLayout(run_dir).state().string(), "train the run again");
+  const at::Tensor values = found->second.to(at::kDouble).contiguous();
+  std::vector<double> thresholds(values.data_ptr<double>(),
+                                 values.data_ptr<double>() + values.numel());
+  try {
+    pipeline.set_label_thresholds(std::move(thresholds));
+  } catch (const Error& e) {
+    throw ArtifactError(std::string("state.h5 decision/thresholds: ") + e.what(),
+                        RunLayout(run_dir).state().string(), "train the run again");
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry& registry,
@@ -115,6 +139,9 @@ std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry
   }
   static const toml::table empty;
   pipeline->set_decision(DecisionOptions::from_toml(m.decision.empty() ? empty : m.decision));
+  pipeline->set_long_text(LongTextOptions::from_toml(m.long_text));
+  if (pipeline->multi_label()) load_label_thresholds(*pipeline, reader.get(), run_dir);
+  info.multi_label = pipeline->multi_label();
   pipeline->set_info(std::move(info));
   log_info("pipeline", "loaded " + run_dir.string() + " (" + std::to_string(m.labels.size()) +
                            " labels, " + std::to_string(m.components.size()) + " components) on " +

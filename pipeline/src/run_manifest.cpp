@@ -67,6 +67,7 @@ void write_run_manifest(const fs::path& run_dir, const RunManifest& m) {
   }
   root.insert("components", std::move(components));
   root.insert("decision", m.decision);
+  if (!m.long_text.empty()) root.insert("long_text", m.long_text);
   root.insert("label_texts", m.label_texts);
   std::ostringstream text;
   text << "# written by rubrika train; serve/predict/eval rebuild the pipeline from this file\n"
@@ -107,6 +108,7 @@ RunManifest read_run_manifest(const fs::path& run_dir) {
   if (m.labels.empty()) throw ArtifactError("pipeline.toml lists no labels", file.string());
   if (const toml::table* t = root["normalizer"].as_table()) m.normalizer = *t;
   if (const toml::table* t = root["decision"].as_table()) m.decision = *t;
+  if (const toml::table* t = root["long_text"].as_table()) m.long_text = *t;
   if (const toml::table* t = root["label_texts"].as_table()) m.label_texts = *t;
   const toml::array* components = root["components"].as_array();
   if (components == nullptr)

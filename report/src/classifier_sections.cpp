@@ -119,14 +119,25 @@ std::string classifier_section(const json& m) {
     << line_chart({f1, accuracy}, "step", "score") << "</div></div>";
   const json& test = child(c, "test");
   if (!test.is_object()) return s.str() + not_run("Test evaluation");
-  s << "<p>Test: accuracy <b>" << cell(test, "accuracy") << "</b>, macro-F1 <b>"
-    << cell(test, "macro_f1") << "</b> on " << cell(test, "n", 8) << " texts.</p><h3>Per class</h3>"
-    << per_class_table(child(test, "per_class"));
+  if (has_number(test, "threshold"))  // multi-label runs: one threshold for every label
+    s << "<p>Test at threshold " << cell(test, "threshold", 3)
+      << " for every label, before calibration: subset accuracy <b>" << cell(test, "accuracy")
+      << "</b>, micro-F1 <b>" << cell(test, "micro_f1") << "</b>, macro-F1 <b>"
+      << cell(test, "macro_f1") << "</b> on " << cell(test, "n", 8)
+      << " texts. The tuned thresholds are under <a href='#multilabel'>Multi-label "
+         "decisions</a>.</p>";
+  else
+    s << "<p>Test: accuracy <b>" << cell(test, "accuracy") << "</b>, macro-F1 <b>"
+      << cell(test, "macro_f1") << "</b> on " << cell(test, "n", 8) << " texts.</p>";
+  s << "<h3>Per class</h3>" << per_class_table(child(test, "per_class"));
   return s.str();
 }
 
 std::string confusion_section(const json& m) {
   const json& confusion = child(child(child(m, "classifier"), "test"), "confusion");
+  if (!confusion.is_object() && is_multi_label_run(m))
+    return "<p class='empty'>A multi-label run has no single confusion matrix: each label's 2×2 "
+           "counts are under <a href='#multilabel'>Multi-label decisions</a>.</p>";
   if (!confusion.is_object()) return not_run("Confusion matrix");
   const json& names = child(confusion, "labels");
   std::vector<std::string> labels;

@@ -25,16 +25,6 @@ std::vector<CalibrationBin> bins_of(const json& report) {
 // A scorer's threshold (ood.scorers.<name>.threshold), NaN when the scorer has none.
 double threshold_of(const json& scorer) { return number_at(scorer, "threshold", NAN); }
 
-std::vector<double> numbers(const json& array, const std::string& field) {
-  if (!array.is_array()) throw InputError(field + " must be an array of numbers", "metrics.json");
-  std::vector<double> out;
-  for (const auto& v : array) {
-    if (!v.is_number()) throw InputError(field + " must hold numbers only", "metrics.json");
-    out.push_back(v.get<double>());
-  }
-  return out;
-}
-
 std::string histogram_of(const std::string& name, const json& scorer) {
   const json& h = child(scorer, "histogram");
   if (!h.is_object()) return "<p class='empty'>no histogram</p>";
@@ -72,18 +62,26 @@ std::string small_validation_note(const json& c) {
 std::string calibration_section(const json& m) {
   const json& c = child(m, "calibration");
   if (!c.is_object()) return not_run("Calibration");
+  if (says_multi_label(c)) return multilabel_calibration_section(m);  // per label, no bins
   std::ostringstream s;
   s << small_validation_note(c);
-  s << "<p>Temperature <b>" << cell(c, "temperature") << "</b> ("
-    << escape(text_at(c, "calibrator", "temperature")) << ", fitted on validation, measured on "
-    << escape(text_at(c, "evaluated_on", "test"))
-    << ").</p><table><tr><th></th><th>NLL</th><th>ECE</th><th>MCE</th><th>Brier</th></tr>";
+  const std::string fitted = escape(text_at(c, "calibrator", "temperature")) +
+                             ", fitted on validation, measured on " +
+                             escape(text_at(c, "evaluated_on", "test"));
+  if (has_number(c, "temperature"))
+    s << "<p>Temperature <b>" << cell(c, "temperature") << "</b> (" << fitted << ").</p>";
+  else
+    s << "<p>Calibrator: " << fitted << ".</p>";
+  s << "<table><tr><th></th><th>NLL</th><th>ECE</th><th>MCE</th><th>Brier</th></tr>";
   for (const char* when : {"before", "after"}) {
     const json& r = child(c, when);
     s << "<tr><td>" << when << "</td><td>" << cell(r, "nll") << "</td><td>" << cell(r, "ece")
       << "</td><td>" << cell(r, "mce") << "</td><td>" << cell(r, "brier") << "</td></tr>";
   }
-  s << "</table><h3>Reliability diagram</h3>"
+  s << "</table>";
+  if (!child(child(c, "before"), "bins").is_array() && !child(child(c, "after"), "bins").is_array())
+    return s.str();  // a calibrator that reports no bins has no reliability diagram
+  s << "<h3>Reliability diagram</h3>"
     << reliability_chart(
            {{Series{"before temperature", "#c53030", {}, {}}, bins_of(child(c, "before"))},
             {Series{"after temperature", "#2f855a", {}, {}}, bins_of(child(c, "after"))}});

@@ -43,11 +43,15 @@ struct Section {
   const char* id;
   const char* title;
   std::string (*render)(const json&);
+  bool (*shown)(const json&) = nullptr;  // null: every run; else only where it says so
 };
 
 constexpr Section kSections[] = {
     {"summary", "Run summary", report::summary_section},
     {"classifier", "Classifier", report::classifier_section},
+    {"multilabel", "Multi-label decisions", report::multilabel_section, report::is_multi_label_run},
+    {"cooccurrence", "Label co-occurrence", report::cooccurrence_section,
+     report::is_multi_label_run},
     {"confusion", "Confusion matrix", report::confusion_section},
     {"calibration", "Calibration", report::calibration_section},
     {"ood", "Out-of-domain detection", report::ood_section},
@@ -69,10 +73,12 @@ std::string render_html_report(const std::string& metrics_json_text) {
           "report: "
        << name << "</title><style>" << kStyle << "</style></head><body><h1>rubrika run: " << name
        << "</h1><nav>";
+  auto shown = [&](const Section& section) { return !section.shown || section.shown(m); };
   for (const auto& section : kSections)
-    page << "<a href='#" << section.id << "'>" << section.title << "</a>";
+    if (shown(section)) page << "<a href='#" << section.id << "'>" << section.title << "</a>";
   page << "</nav>" << report::headline_section(m);
   for (const auto& section : kSections) {
+    if (!shown(section)) continue;
     page << "<h2 id='" << section.id << "'>" << section.title << "</h2>";
     try {
       page << section.render(m);

@@ -26,13 +26,21 @@ std::string headline_section(const json& m) {
   const json& ood = child(m, "ood");
   const json& cascade = child(child(m, "reranker"), "cascade");
   const json& baseline = child(m, "baseline");
+  // Multi-label runs: the figures at the tuned thresholds, and the calibration's mean ECE.
+  const json& tuned = child(child(child(m, "multilabel"), "test"), "tuned");
   std::ostringstream s;
-  s << "<div class='cards'>" << card("test accuracy", cell(test, "accuracy"))
-    << card("test macro-F1", cell(test, "macro_f1"))
-    << card("ECE",
+  s << "<div class='cards'>";
+  if (tuned.is_object())
+    s << card("test micro-F1", cell(tuned, "micro_f1"), "at the tuned thresholds")
+      << card("test macro-F1", cell(tuned, "macro_f1"), "at the tuned thresholds");
+  else
+    s << card("test accuracy", cell(test, "accuracy"))
+      << card("test macro-F1", cell(test, "macro_f1"));
+  s << card("ECE",
             cell(child(calibration, "before"), "ece", 3) + " → " +
                 cell(child(calibration, "after"), "ece", 3),
-            "before → after temperature");
+            says_multi_label(calibration) ? "mean over labels, before → after calibration"
+                                          : "before → after temperature");
   const std::string primary = text_at(ood, "primary", "");
   s << card("OOD AUROC", cell(child(child(ood, "scorers"), primary.c_str()), "auroc"),
             escape(primary))
@@ -87,6 +95,7 @@ std::string summary_section(const json& m) {
 std::string baseline_section(const json& m) {
   const json& base = child(m, "baseline");
   if (!base.is_object()) return not_run("Baseline (tfidf + linear)");
+  if (says_multi_label(base)) return multilabel_baseline_section(m);  // micro-F1, per label
   const json& classifier = child(m, "classifier");
   const json& main = child(classifier, "test");
   auto delta = [&](const char* key) {

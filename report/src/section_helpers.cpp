@@ -2,6 +2,8 @@
 
 #include "svg.hpp"
 
+#include <rubrika/error.hpp>
+
 namespace rubrika::report {
 
 using nlohmann::json;
@@ -30,6 +32,16 @@ std::string cell(const json& j, const char* key, int precision) {
 
 std::string not_run(const std::string& what) {
   return "<p class='empty'>" + escape(what) + ": not run.</p>";
+}
+
+std::vector<double> numbers(const json& array, const std::string& field) {
+  if (!array.is_array()) throw InputError(field + " must be an array of numbers", "metrics.json");
+  std::vector<double> out;
+  for (const auto& v : array) {
+    if (!v.is_number()) throw InputError(field + " must hold numbers only", "metrics.json");
+    out.push_back(v.get<double>());
+  }
+  return out;
 }
 
 }  // namespace rubrika::report

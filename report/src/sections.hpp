@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace rubrika::report {
 
@@ -19,6 +20,16 @@ std::string reranker_section(const nlohmann::json& metrics);
 std::string baseline_section(const nlohmann::json& metrics);
 std::string serving_section(const nlohmann::json& metrics);
 
+// Multi-label runs (multilabel_sections.cpp). The two sections are shown only when
+// is_multi_label_run; calibration_section and baseline_section hand over to the multi-label
+// versions when their part of the metrics says_multi_label.
+bool is_multi_label_run(const nlohmann::json& metrics);         // "multilabel" or data.multi_label
+bool says_multi_label(const nlohmann::json& section);           // section.multi_label is true
+std::string multilabel_section(const nlohmann::json& metrics);  // thresholds, per-label blocks
+std::string cooccurrence_section(const nlohmann::json& metrics);  // true / predicted pairs
+std::string multilabel_calibration_section(const nlohmann::json& metrics);
+std::string multilabel_baseline_section(const nlohmann::json& metrics);
+
 // Lookups that never throw: a missing key or a value of another type gives the fallback.
 const nlohmann::json& child(const nlohmann::json& j, const char* key);  // null json when absent
 double number_at(const nlohmann::json& j, const char* key, double fallback = 0);
@@ -27,5 +38,7 @@ std::string text_at(const nlohmann::json& j, const char* key, const std::string&
 // The value formatted with `precision` significant digits, or "–" when it is absent.
 std::string cell(const nlohmann::json& j, const char* key, int precision = 4);
 std::string not_run(const std::string& what);
+// `array` as numbers; throws InputError naming `field` when it is not an array of numbers.
+std::vector<double> numbers(const nlohmann::json& array, const std::string& field);
 
 }  // namespace rubrika::report

@@ -147,7 +147,8 @@ std::string bar_chart(const std::vector<std::string>& categories, const std::vec
 }
 
 std::string histogram_chart(const std::vector<double>& edges, const std::vector<double>& first,
-                            const std::vector<double>& second, double threshold) {
+                            const std::vector<double>& second, double threshold,
+                            const HistogramText& text) {
   if (edges.size() < 2 || first.empty()) return "<p class='empty'>no scores</p>";
   auto share = [](const std::vector<double>& counts) {
     double total = 0;
@@ -169,21 +170,20 @@ std::string histogram_chart(const std::vector<double>& edges, const std::vector<
   if (has_threshold && threshold > x1) x1 = threshold + 0.04 * (threshold - x0);
   if (!(x1 > x0)) x1 = x0 + 1;
   std::ostringstream out;
-  out << open_svg()
-      << axes(x0, x1, 0, y_max, "score (higher = more out-of-domain)", "share of texts");
+  out << open_svg() << axes(x0, x1, 0, y_max, text.x_label, "share of texts");
   auto x_of = [&](double x) { return kLeft + (x - x0) / (x1 - x0) * (kWidth - kLeft - kRight); };
-  auto bars = [&](const std::vector<double>& values, const char* colour, const char* name) {
+  auto bars = [&](const std::vector<double>& values, const char* colour, const std::string& name) {
     for (size_t i = 0; i < values.size() && i + 1 < edges.size(); ++i) {
       const double h = values[i] / y_max * (kHeight - kTop - kBottom);
       out << "<rect x='" << x_of(edges[i]) << "' y='" << kHeight - kBottom - h << "' width='"
           << std::max(1.0, x_of(edges[i + 1]) - x_of(edges[i]) - 1) << "' height='" << h
-          << "' fill='" << colour << "' fill-opacity='0.55'><title>" << name << " "
+          << "' fill='" << colour << "' fill-opacity='0.55'><title>" << escape(name) << " "
           << number(edges[i]) << "–" << number(edges[i + 1]) << ": " << number(values[i] * 100, 3)
           << "%</title></rect>";
     }
   };
-  bars(a, "#2b6cb0", "in-domain");
-  bars(b, "#c53030", "out-of-domain");
+  bars(a, "#2b6cb0", text.first_name);
+  bars(b, "#c53030", text.second_name);
   if (has_threshold) {
     const double x = x_of(threshold);
     const bool right_half = x > (kLeft + kWidth - kRight) / 2;
@@ -193,7 +193,7 @@ std::string histogram_chart(const std::vector<double>& edges, const std::vector<
         << "' class='tick' text-anchor='" << (right_half ? "end" : "start") << "'>threshold "
         << number(threshold) << "</text>";
   }
-  out << legend_row({{"in-domain (test)", "#2b6cb0"}, {"out-of-domain", "#c53030"}}) << "</svg>";
+  out << legend_row({{text.first_legend, "#2b6cb0"}, {text.second_legend, "#c53030"}}) << "</svg>";
   return out.str();
 }
 

@@ -25,10 +25,20 @@ std::string line_chart(const std::vector<Series>& series, const std::string& x_l
 std::string bar_chart(const std::vector<std::string>& categories, const std::vector<Series>& series,
                       double y_max, const std::string& y_label);
 
+// The words of a histogram chart: the x-axis label, and each series' name in hover titles
+// and in the legend. The defaults are the OOD charts' (in-domain first, OOD second).
+struct HistogramText {
+  std::string x_label = "score (higher = more out-of-domain)";
+  std::string first_name = "in-domain", second_name = "out-of-domain";
+  std::string first_legend = "in-domain (test)", second_legend = "out-of-domain";
+};
+
 // Two overlaid histograms over shared edges plus a vertical, labelled threshold marker; the
-// x-range is widened to include the threshold when it lies beyond the edges.
+// x-range is widened to include the threshold when it lies beyond the edges. Each series is
+// drawn as shares of its own total, so a small class stays visible beside a large one.
 std::string histogram_chart(const std::vector<double>& edges, const std::vector<double>& first,
-                            const std::vector<double>& second, double threshold);
+                            const std::vector<double>& second, double threshold,
+                            const HistogramText& text = {});
 
 // Heatmap of a square count matrix, rows = truth: row names on the left ("12 name",
 // shortened), column numbers on top, full names and counts in each cell's hover title.

@@ -148,6 +148,8 @@ HttpResponse Service::info(const HttpRequest&) {
                         {"recipe_hash", info.recipe_hash},
                         {"stages", stages},
                         {"labels", backend_.labels()},
+                        {"task", info.multi_label ? "multi_label" : "single_label"},
+                        {"multi_label", info.multi_label},
                         {"reranker", backend_.has_reranker()},
                         {"serve", serve}});
 }

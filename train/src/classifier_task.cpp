@@ -46,6 +46,32 @@ double macro_f1(const std::vector<int64_t>& truth, const std::vector<int64_t>& p
   return present ? sum / static_cast<double>(present) : 0.0;
 }
 
+// Calls fn(rows) for the texts 0..count-1, `chunk` texts at a time.
+template <class Fn>
+void for_each_chunk(size_t count, size_t chunk, Fn&& fn) {
+  for (size_t begin = 0; begin < count; begin += chunk) {
+    std::vector<int64_t> rows;
+    for (size_t i = begin; i < std::min(count, begin + chunk); ++i)
+      rows.push_back(static_cast<int64_t>(i));
+    fn(rows);
+  }
+}
+
+// [classes] weights inversely proportional to each class's (or label's) frequency.
+torch::Tensor balanced_class_weights(const Head& head, const LabelledTexts& train) {
+  const int64_t classes = head.num_labels();
+  if (head.task() == TaskType::single_label) {
+    auto counts =
+        torch::bincount(torch::tensor(train.labels, torch::kLong), {}, classes).to(torch::kDouble);
+    return (static_cast<double>(train.size()) / (classes * counts.clamp_min(1.0)))
+        .to(torch::kFloat);
+  }
+  std::vector<float> flat;
+  for (const auto& row : train.multi_hot) flat.insert(flat.end(), row.begin(), row.end());
+  auto positives = torch::tensor(flat).view({-1, classes}).sum(0);
+  return (static_cast<double>(train.size()) - positives) / positives.clamp_min(1.0);
+}
+
 // Copies one batch's vectors [batch, hidden] into rows begin.. of `all` [total, hidden],
 // allocated on first use: concatenating the batches would hold every vector twice at peak.
 void fill_rows(torch::Tensor& all, const torch::Tensor& part, int64_t begin, int64_t total) {
@@ -82,70 +108,76 @@ ClassifierTask::ClassifierTask(Encoder& encoder, Head& head, LabelledTexts train
       validation_(std::move(validation)),
       options_(std::move(options)) {
   if (train_.size() == 0) throw InputError("no training texts for the classifier");
-  const auto device = device_of(encoder_, head_);
-  if (options_.loss.class_weights == ClassWeighting::balanced) {
-    const int64_t classes = head_.num_labels();
-    if (head_.task() == TaskType::single_label) {
-      auto counts = torch::bincount(torch::tensor(train_.labels, torch::kLong), {}, classes)
-                        .to(torch::kDouble);
-      class_weights_ = (static_cast<double>(train_.size()) / (classes * counts.clamp_min(1.0)))
-                           .to(torch::kFloat);
-    } else {
-      std::vector<float> flat;
-      for (const auto& row : train_.multi_hot) flat.insert(flat.end(), row.begin(), row.end());
-      auto positives = torch::tensor(flat).view({-1, classes}).sum(0);
-      class_weights_ =
-          ((static_cast<double>(train_.size()) - positives) / positives.clamp_min(1.0));
-    }
-    class_weights_ = class_weights_.to(device);
-  }
+  if (options_.loss.class_weights == ClassWeighting::balanced)
+    class_weights_ = balanced_class_weights(head_, train_).to(device_of(encoder_, head_));
   if (options_.freeze_encoder) {
     for (auto& [name, t] : encoder_.named_parameters()) t.set_requires_grad(false);
-    cache_features();  // records the token counts too: one tokenisation, not two
+    cache_features();  // records the token counts too
   } else {
-    const size_t chunk = 256;
-    for (size_t begin = 0; begin < train_.size(); begin += chunk) {
-      std::vector<int64_t> rows;
-      for (size_t i = begin; i < std::min(train_.size(), begin + chunk); ++i)
-        rows.push_back(static_cast<int64_t>(i));
-      append_lengths(encoder_.tokenize(pick(train_.texts, rows)));
-    }
+    record_lengths();
   }
 }
 
-void ClassifierTask::append_lengths(const TokenBatch& batch) {
-  const at::Tensor counts =
-      batch.attention_mask.sum(1).to(torch::kCPU, torch::kLong).contiguous();  // [batch]
-  lengths_.insert(lengths_.end(), counts.data_ptr<int64_t>(),
-                  counts.data_ptr<int64_t>() + counts.numel());
+WindowedBatch ClassifierTask::tokenize(const std::vector<std::string>& texts) const {
+  if (options_.long_text.windows())
+    return encoder_.tokenize_windows(texts, options_.long_text.stride);
+  WindowedBatch out;
+  out.tokens = encoder_.tokenize(texts);
+  out.texts = static_cast<int64_t>(texts.size());
+  out.text_of_row = torch::arange(out.texts, torch::kLong);
+  return out;
+}
+
+void ClassifierTask::record_lengths() {
+  for_each_chunk(train_.size(), 256, [&](const std::vector<int64_t>& rows) {
+    append_lengths(tokenize(pick(train_.texts, rows)));
+  });
+}
+
+void ClassifierTask::append_lengths(const WindowedBatch& batch) {
+  const at::Tensor text_of_row = batch.text_of_row.to(torch::kCPU, torch::kLong);  // [rows]
+  const at::Tensor per_row =
+      batch.tokens.attention_mask.sum(1).to(torch::kCPU, torch::kLong);  // [rows]
+  const at::Tensor per_text = torch::zeros({batch.texts}, torch::kLong)
+                                  .index_add_(0, text_of_row, per_row)
+                                  .contiguous();  // [texts]
+  lengths_.insert(lengths_.end(), per_text.data_ptr<int64_t>(),
+                  per_text.data_ptr<int64_t>() + per_text.numel());
+  if (!options_.long_text.windows()) return;
+  if (row_begin_.empty()) row_begin_.push_back(0);
+  const at::Tensor rows = torch::bincount(text_of_row, {}, batch.texts).contiguous();  // [texts]
+  for (int64_t i = 0; i < batch.texts; ++i)
+    row_begin_.push_back(row_begin_.back() + rows.data_ptr<int64_t>()[i]);
 }
 
 // Only the vector the head reads is kept: for the tfidf encoder a [texts, 50000] float
 // matrix per vector, so caching cls, pooled and mean together costs gigabytes.
+// With windows, the cache holds a row per window.
 void ClassifierTask::cache_features() {
   encoder_.set_training(false);
   torch::NoGradGuard no_grad;
+  const bool windows = options_.long_text.windows();
+  // How many windows there are is known only once every text is tokenised; a first pass
+  // counts them, so the cache is allocated once at its size (concatenating the batches would
+  // hold it twice at peak). Tokenising costs little next to the encoder.
+  if (windows) record_lengths();
+  const int64_t total = windows ? row_begin_.back() : static_cast<int64_t>(train_.size());
   const std::optional<FeatureSource> only = head_.feature_source();
   const auto wanted = [&](FeatureSource source) { return !only || *only == source; };
-  const auto total = static_cast<int64_t>(train_.size());
   torch::Tensor cls, pooled, mean;
   bool pooled_everywhere = true;  // an encoder without a pooler gives no pooled vector
-  for (size_t begin = 0; begin < train_.size();
-       begin += static_cast<size_t>(options_.eval_batch_size)) {
-    std::vector<int64_t> rows;
-    for (size_t i = begin;
-         i < std::min(train_.size(), begin + static_cast<size_t>(options_.eval_batch_size)); ++i)
-      rows.push_back(static_cast<int64_t>(i));
-    const TokenBatch batch = encoder_.tokenize(pick(train_.texts, rows));
-    append_lengths(batch);
-    EncoderOutput out = encoder_.forward(batch.to(device_of(encoder_, head_)));
-    const auto at = static_cast<int64_t>(begin);
+  const auto batch_size = static_cast<size_t>(options_.eval_batch_size);
+  for_each_chunk(train_.size(), batch_size, [&](const std::vector<int64_t>& rows) {
+    const WindowedBatch batch = tokenize(pick(train_.texts, rows));
+    if (!windows) append_lengths(batch);  // one tokenisation, not two
+    EncoderOutput out = encoder_.forward(batch.tokens.to(device_of(encoder_, head_)));
+    const int64_t at = windows ? row_begin_[static_cast<size_t>(rows.front())] : rows.front();
     if (wanted(FeatureSource::cls)) fill_rows(cls, out.cls, at, total);
     if (wanted(FeatureSource::pooled) && out.pooled.defined())
       fill_rows(pooled, out.pooled, at, total);
     pooled_everywhere = pooled_everywhere && out.pooled.defined();
     if (wanted(FeatureSource::mean)) fill_rows(mean, out.mean_pooled(), at, total);
-  }
+  });
   cached_.cls = cls;
   if (pooled_everywhere) cached_.pooled = pooled;
   if (mean.defined()) {
@@ -156,23 +188,49 @@ void ClassifierTask::cache_features() {
   }
 }
 
-EncoderOutput ClassifierTask::encode(const std::vector<std::string>& texts,
-                                     const std::vector<int64_t>& rows, bool cached_train) {
-  if (cached_train) {
-    const auto index = torch::tensor(rows, torch::kLong);
-    // Vectors that were not cached (the head does not read them) stay undefined.
-    const auto take = [&](const torch::Tensor& t) {
-      return t.defined() ? t.index_select(0, index.to(t.device())) : torch::Tensor();
-    };
-    EncoderOutput out;
-    out.cls = take(cached_.cls);
-    out.pooled = take(cached_.pooled);
-    out.last_hidden_state = take(cached_.last_hidden_state);
-    out.attention_mask = take(cached_.attention_mask);
-    return out;
+EncoderOutput ClassifierTask::encode_cached(const std::vector<int64_t>& rows,
+                                            torch::Tensor& text_of_row) const {
+  std::vector<int64_t> cache_rows = rows;
+  if (options_.long_text.windows()) {
+    cache_rows.clear();
+    std::vector<int64_t> owner;  // the position in `rows` of each cache row's text
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const auto text = static_cast<size_t>(rows[k]);
+      for (int64_t r = row_begin_[text]; r < row_begin_[text + 1]; ++r) {
+        cache_rows.push_back(r);
+        owner.push_back(static_cast<int64_t>(k));
+      }
+    }
+    text_of_row = torch::tensor(owner, torch::kLong);
   }
-  TokenBatch batch = encoder_.tokenize(pick(texts, rows)).to(device_of(encoder_, head_));
-  return encoder_.forward(batch);
+  const auto index = torch::tensor(cache_rows, torch::kLong);
+  // Vectors that were not cached (the head does not read them) stay undefined.
+  const auto take = [&](const torch::Tensor& t) {
+    return t.defined() ? t.index_select(0, index.to(t.device())) : torch::Tensor();
+  };
+  EncoderOutput out;
+  out.cls = take(cached_.cls);
+  out.pooled = take(cached_.pooled);
+  out.last_hidden_state = take(cached_.last_hidden_state);
+  out.attention_mask = take(cached_.attention_mask);
+  return out;
+}
+
+torch::Tensor ClassifierTask::logits(const std::vector<std::string>& texts,
+                                     const std::vector<int64_t>& rows, bool cached_train) {
+  torch::Tensor text_of_row;  // [rows the head reads]: which of `rows` each belongs to
+  EncoderOutput encoded;
+  if (cached_train) {
+    encoded = encode_cached(rows, text_of_row);
+  } else {
+    const WindowedBatch batch = tokenize(pick(texts, rows));
+    text_of_row = batch.text_of_row;
+    encoded = encoder_.forward(batch.tokens.to(device_of(encoder_, head_)));
+  }
+  torch::Tensor per_row = head_.forward(encoded);  // [texts or windows, labels]
+  if (!options_.long_text.windows()) return per_row;
+  return pool_windows(per_row, text_of_row, static_cast<int64_t>(rows.size()),
+                      options_.long_text.pool);  // [texts, labels]
 }
 
 torch::Tensor ClassifierTask::targets(const LabelledTexts& data,
@@ -198,25 +256,18 @@ int64_t ClassifierTask::example_length(int64_t index) const {
 }
 
 torch::Tensor ClassifierTask::loss(const std::vector<int64_t>& batch) {
-  EncoderOutput encoded = encode(train_.texts, batch, options_.freeze_encoder);
-  torch::Tensor logits = head_.forward(encoded);
-  return classification_loss(logits, targets(train_, batch), head_.task(), options_.loss,
-                             class_weights_);
+  return classification_loss(logits(train_.texts, batch, options_.freeze_encoder),
+                             targets(train_, batch), head_.task(), options_.loss, class_weights_);
 }
 
 std::map<std::string, double> ClassifierTask::evaluate() {
   if (validation_.size() == 0)
     throw InputError("no validation texts to evaluate the classifier on");
   std::vector<torch::Tensor> all_logits;
-  for (size_t begin = 0; begin < validation_.size();
-       begin += static_cast<size_t>(options_.eval_batch_size)) {
-    std::vector<int64_t> rows;
-    for (size_t i = begin;
-         i < std::min(validation_.size(), begin + static_cast<size_t>(options_.eval_batch_size));
-         ++i)
-      rows.push_back(static_cast<int64_t>(i));
-    all_logits.push_back(head_.forward(encode(validation_.texts, rows, false)));
-  }
+  for_each_chunk(validation_.size(), static_cast<size_t>(options_.eval_batch_size),
+                 [&](const std::vector<int64_t>& rows) {
+                   all_logits.push_back(this->logits(validation_.texts, rows, false));
+                 });
   torch::Tensor logits = torch::cat(all_logits);
   std::vector<int64_t> rows(validation_.size());
   std::iota(rows.begin(), rows.end(), 0);

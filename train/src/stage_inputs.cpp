@@ -14,10 +14,11 @@ const std::vector<StageInputs>& stage_inputs() {
   // so it reads [encoder] too.
   static const std::vector<StageInputs> stages = {
       {"data", {"data", "normalizer"}, {}},
-      {"baseline", {"baseline"}, {"data"}},
+      {"baseline", {"baseline", "decision"}, {"data"}},
       {"vocab", {"vocab", "encoder"}, {"data"}},
-      {"classifier", {"encoder", "head", "train"}, {"data", "vocab"}},
+      {"classifier", {"encoder", "head", "train", "long_text"}, {"data", "vocab"}},
       {"calibrate", {"calibrator"}, {"classifier"}},
+      {"thresholds", {"decision"}, {"classifier", "calibrate", "data"}},
       {"ood", {"ood", "ood_report"}, {"classifier", "calibrate", "data"}},
       {"reranker", {"reranker", "reranker_train", "decision"}, {"classifier", "calibrate", "data"}},
       {"report", {}, {}}};

@@ -19,6 +19,8 @@
 
 namespace rubrika {
 
+struct WindowedBatch;  // rubrika/long_text.hpp
+
 class Encoder : public Component, public Trainable {
  public:
   // Tokenises `texts`, or the pairs (texts[i], pairs[i]) when `pairs` is given (same
@@ -26,6 +28,14 @@ class Encoder : public Component, public Trainable {
   // Throws rubrika::InputError on invalid UTF-8 or mismatched lengths.
   virtual TokenBatch tokenize(const std::vector<std::string>& texts,
                               const std::vector<std::string>* pairs = nullptr) const = 0;
+
+  // Long texts as overlapping windows of at most max_length() tokens, consecutive windows
+  // of a text sharing `stride` word pieces; every window of every text in one padded batch
+  // (see rubrika/long_text.hpp). The default gives one row per text: tokenize(texts), for
+  // encoders without a notion of length (tfidf reads a whole text at once). Throws
+  // rubrika::InputError on invalid UTF-8 or a stride that does not advance.
+  virtual WindowedBatch tokenize_windows(const std::vector<std::string>& texts,
+                                         int64_t stride) const;
 
   // Runs the model. With `output_hidden_states`, EncoderOutput::hidden_states is filled.
   // A text's outputs do not depend on how much padding its batch has.

@@ -43,7 +43,7 @@ namespace rubrika {
 
 // 2: Head::feature_source() added (a new virtual function moves the vtable).
 // 3: Head::loss() removed: the loss is the trainer's (train/include/rubrika/train/loss.hpp).
-inline constexpr uint32_t kPluginAbiVersion = 3;
+inline constexpr uint32_t kPluginAbiVersion = 4;
 
 #define RUBRIKA_STRINGIFY_INNER(x) #x
 #define RUBRIKA_STRINGIFY(x) RUBRIKA_STRINGIFY_INNER(x)

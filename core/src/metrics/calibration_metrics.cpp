@@ -18,17 +18,6 @@ void check_bins(int64_t num_bins, const char* metric) {
     throw InputError("num_bins is " + std::to_string(num_bins), metric, "use at least 1 bin");
 }
 
-// The bin of a confidence: (b / B, (b + 1) / B], computed by comparing with the same edges
-// the report shows, so rounding in conf * B cannot move a value across an edge.
-int64_t bin_of(double confidence, int64_t num_bins) {
-  const double b = static_cast<double>(num_bins);
-  int64_t index = static_cast<int64_t>(std::ceil(confidence * b)) - 1;
-  index = std::clamp<int64_t>(index, 0, num_bins - 1);
-  while (index > 0 && confidence <= static_cast<double>(index) / b) --index;
-  while (index < num_bins - 1 && confidence > static_cast<double>(index + 1) / b) ++index;
-  return index;
-}
-
 std::vector<ReliabilityBin> bins_unchecked(const std::vector<std::vector<double>>& probabilities,
                                            const std::vector<int64_t>& labels, int64_t num_bins) {
   std::vector<ReliabilityBin> bins(static_cast<size_t>(num_bins));
@@ -37,7 +26,7 @@ std::vector<ReliabilityBin> bins_unchecked(const std::vector<std::vector<double>
   for (size_t i = 0; i < probabilities.size(); ++i) {
     const int64_t predicted = detail::argmax(probabilities[i]);
     const double confidence = probabilities[i][static_cast<size_t>(predicted)];
-    const auto b = static_cast<size_t>(bin_of(confidence, num_bins));
+    const auto b = static_cast<size_t>(detail::reliability_bin(confidence, num_bins));
     ++bins[b].count;
     confidence_sum[b] += confidence;
     if (predicted == labels[i]) ++correct[b];

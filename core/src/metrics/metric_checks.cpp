@@ -2,6 +2,7 @@
 
 #include <rubrika/error.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace rubrika::metrics::detail {
@@ -49,6 +50,15 @@ int64_t argmax(const std::vector<double>& row) {
   for (size_t c = 1; c < row.size(); ++c)
     if (row[c] > row[best]) best = static_cast<int64_t>(c);
   return best;
+}
+
+int64_t reliability_bin(double value, int64_t num_bins) {
+  const double b = static_cast<double>(num_bins);
+  int64_t index = static_cast<int64_t>(std::ceil(value * b)) - 1;
+  index = std::clamp<int64_t>(index, 0, num_bins - 1);
+  while (index > 0 && value <= static_cast<double>(index) / b) --index;
+  while (index < num_bins - 1 && value > static_cast<double>(index + 1) / b) ++index;
+  return index;
 }
 
 }  // namespace rubrika::metrics::detail

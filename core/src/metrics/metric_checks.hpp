@@ -15,6 +15,11 @@ int64_t check_probabilities(const std::vector<std::vector<double>>& probabilitie
 // Throws InputError unless `scores` is non-empty and finite; `name` says which list.
 void check_scores(const std::vector<double>& scores, const char* name, const char* metric);
 
+// The reliability bin of a value in [0, 1]: (b / B, (b + 1) / B], 0 in the first bin,
+// found by comparing with the same edges the bins report, so rounding in value * B cannot
+// move a value across an edge.
+int64_t reliability_bin(double value, int64_t num_bins);
+
 // Index of the largest value (the first on ties).
 int64_t argmax(const std::vector<double>& row);
 

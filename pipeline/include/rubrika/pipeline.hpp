@@ -4,6 +4,10 @@
 //   text ─► Normalizer ─► Encoder.tokenize ─► Encoder.forward ─► Head ─► Calibrator
 //        ─► OodScorer(s) ─► decision (top-k, "Other") ─► [Reranker when unsure] ─► Prediction
 //
+// A multi-label run's decision turns each label on at its own threshold (chosen on
+// validation, state.h5 group "decision"); it has no reranker. Under [long_text] windows a
+// long text is tokenised as overlapping windows and the head's window logits are pooled.
+//
 // predict(texts) is two steps: prepare() (normalise, tokenise) and predict(prepared) (all
 // the rest). The server calls them itself, so each served text is normalised and tokenised
 // once, and its token count (which the batcher's token budget reads) comes with it.
@@ -16,6 +20,8 @@
 #include <rubrika/calibrator.hpp>
 #include <rubrika/encoder.hpp>
 #include <rubrika/head.hpp>
+#include <rubrika/long_text.hpp>
+#include <rubrika/metrics/multilabel_metrics.hpp>
 #include <rubrika/ood_scorer.hpp>
 #include <rubrika/prediction.hpp>
 #include <rubrika/reranker.hpp>
@@ -36,6 +42,8 @@ class PluginRegistry;
 
 // Run-folder format written by this build; a newer one is refused at load.
 inline constexpr int64_t kRunFormatVersion = 1;
+// The state.h5 group of a multi-label run's per-label thresholds: {"thresholds": [labels]}.
+inline constexpr const char* kDecisionStateGroup = "decision";
 
 // How the decision stage and the reranker cascade choose the final label.
 struct DecisionOptions {
@@ -48,6 +56,10 @@ struct DecisionOptions {
   double rerank_weight = 0.0;          // final = reranker score + w · log p(classifier)
   std::string label_template = "Категория: {name}. {description}";  // reranker's label text
   double rerank_budget = 0.2;  // max share of texts sent to the reranker (tuning)
+  // Multi-label runs: how each label's threshold is chosen on validation, and its target
+  // (precision_at / recall_at: the precision or recall to reach; fixed: the threshold).
+  metrics::ThresholdStrategy threshold_strategy = metrics::ThresholdStrategy::f1;
+  double threshold_target = 0.5;
 
   // The recipe's [decision] table. rerank_tau and rerank_weight are normally chosen on
   // validation by the reranker stage; setting them here fixes them.
@@ -62,19 +74,23 @@ struct PipelineInfo {
   std::string recipe_hash;
   std::vector<std::pair<std::string, std::string>> stages;  // (stage, "kind/name version")
   std::vector<std::string> labels;
+  bool multi_label = false;  // the head gives independent per-label probabilities
 };
 
 // One raw text made ready for the model, so that a caller which batches texts (the
 // server) counts tokens and forms batches without normalising or tokenising again.
 struct PreparedText {
   std::string normalized;     // normalize(text)
-  TokenBatch tokens;          // [1, seq] the encoder's tokens of `normalized`, on the CPU
-  int64_t token_count = 0;    // real (unpadded) tokens in `tokens`
+  TokenBatch tokens;          // [windows, seq] the encoder's tokens of `normalized`, on the
+                              // CPU: one row, or one per window under [long_text] windows
+  int64_t token_count = 0;    // real (unpadded) tokens in `tokens`, every window counted
   double normalize_ms = 0.0;  // time spent normalising this text
   double tokenize_ms = 0.0;   // time spent tokenising it
 };
 
 // The tensors of one forward pass over a batch of normalised texts.
+// With [long_text] windows, logits are the text's pooled windows and `encoded` the mean of
+// its windows' vectors (see rubrika/long_text.hpp): one row per text either way.
 struct ForwardResult {
   EncoderOutput encoded;        // encoder outputs
   torch::Tensor logits;         // [batch, num_labels] head logits
@@ -102,6 +118,13 @@ class Pipeline {
   void set_reranker(std::unique_ptr<Reranker> reranker,
                     std::map<std::string, std::string> label_texts);
   void set_decision(DecisionOptions options) { decision_ = std::move(options); }
+  // Multi-label runs: each label's threshold, in label order (state.h5 group "decision").
+  // Without them every label's threshold is 0.5. Throws Error for a wrong count or a
+  // threshold outside [0, 1].
+  void set_label_thresholds(std::vector<double> thresholds);
+  // How texts longer than the encoder's max_length are read ([long_text]). Throws
+  // RecipeError when windows would not advance (stride >= max_length - 2).
+  void set_long_text(LongTextOptions options);
   void set_info(PipelineInfo info) { info_ = std::move(info); }
 
   // Cleans one text exactly as training did. Throws InputError on invalid UTF-8.
@@ -117,8 +140,10 @@ class Pipeline {
 
   // Encoder + head + calibrator on normalised texts, in evaluation mode, no gradients.
   ForwardResult forward(const std::vector<std::string>& normalized_texts);
-  // Head + calibrator on an already tokenised batch (what forward() runs after tokenising).
-  ForwardResult forward_tokens(const TokenBatch& batch);
+  // Encoder + head + calibrator on already tokenised texts: the head runs on every row, and
+  // each text's rows (windows) are pooled ([long_text] pool) before the calibrator. What
+  // forward() runs after tokenising.
+  ForwardResult forward_windows(const WindowedBatch& batch);
   // forward() over any number of texts in batches of `batch_size`, concatenated on the CPU.
   ForwardResult forward_all(const std::vector<std::string>& normalized_texts, int64_t batch_size);
 
@@ -144,6 +169,10 @@ class Pipeline {
 
   const LabelSet& labels() const { return labels_; }
   const DecisionOptions& decision() const { return decision_; }
+  bool multi_label() const { return head_->task() == TaskType::multi_label; }
+  // One per label: the thresholds set, or 0.5 each.
+  std::vector<double> label_thresholds() const;
+  const LongTextOptions& long_text() const { return long_text_; }
   const PipelineInfo& info() const { return info_; }
   bool has_reranker() const { return reranker_ != nullptr; }
 
@@ -156,6 +185,14 @@ class Pipeline {
   }
 
  private:
+  // The encoder's tokens of normalised texts: windows under [long_text] windows (then
+  // text_of_row is defined), one row per text otherwise.
+  WindowedBatch tokenize(const std::vector<std::string>& normalized_texts) const;
+  void fill_top_k(Prediction& p, const torch::Tensor& probabilities, int64_t top_k) const;
+  void decide_label(const std::string& normalized, Prediction& p,
+                    const torch::Tensor& probabilities, const PredictOptions& options);
+  void decide_labels(Prediction& p, const torch::Tensor& probabilities,
+                     const std::vector<double>& thresholds, int64_t top_k) const;
   void apply_cascade(const std::string& normalized, Prediction& prediction,
                      const torch::Tensor& probabilities, RerankMode mode);
 
@@ -168,6 +205,8 @@ class Pipeline {
   std::unique_ptr<Reranker> reranker_;
   std::map<std::string, std::string> label_texts_;
   DecisionOptions decision_;
+  std::vector<double> label_thresholds_;
+  LongTextOptions long_text_;
   PipelineInfo info_;
 };
 

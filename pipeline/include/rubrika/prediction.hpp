@@ -18,11 +18,26 @@ struct OodResult {
   std::string scorer;  // which scorer, e.g. "mahalanobis"; empty when none is configured
 };
 
+// One label of a multi-label answer.
+struct LabelDecision {
+  std::string label;
+  double p = 0.0;          // calibrated probability
+  double threshold = 0.5;  // the label's threshold, chosen on validation
+  bool on = false;         // p >= threshold (and the text was not rejected as out-of-domain)
+};
+
 struct Prediction {
-  std::string label;                    // final label, or the configured "Other" label
-  double confidence = 0.0;              // calibrated probability of the final label
-  bool is_other = false;                // true when the decision stage rejected the text
-  std::vector<LabelProbability> top_k;  // the classifier's calibrated top-k, before rejection
+  // Single-label runs: `label`, `confidence` and `top_k` are the answer. Multi-label runs
+  // (multi_label = true): `labels` is the answer — every label on, possibly none — and
+  // `label_scores` lists every label with its probability and threshold; `label`,
+  // `confidence` and `top_k` then describe the most probable label only.
+  bool multi_label = false;
+  std::vector<std::string> labels;          // multi-label: the labels on, in label order
+  std::vector<LabelDecision> label_scores;  // multi-label: every label, in label order
+  std::string label;                        // final label, or the configured "Other" label
+  double confidence = 0.0;                  // calibrated probability of the final label
+  bool is_other = false;                    // true when the decision stage rejected the text
+  std::vector<LabelProbability> top_k;      // the classifier's calibrated top-k, before rejection
   OodResult ood;
   bool reranked = false;                     // the reranker ran for this text
   std::string label_before_rerank;           // the classifier's top-1 when reranked
@@ -42,8 +57,10 @@ RerankMode parse_rerank_mode(const std::string& name);
 
 // One-line JSON of a prediction — the exact shape `rubrika predict` prints and the server
 // returns per text: {"label", "confidence", "other", "top_k": [{"label", "p"}],
-// "ood": {"score", "flag", "scorer"}, "reranked", ["label_before_rerank"], ["timings_ms"]},
-// with text as UTF-8 (no \uXXXX escapes). prediction_json.hpp gives it as a JSON value.
+// "ood": {"score", "flag", "scorer"}, "reranked", ["label_before_rerank"], ["timings_ms"]};
+// for a multi-label run {"labels": [...], "label_scores": [{"label", "p", "threshold",
+// "on"}], "other", "ood", ["timings_ms"]} ("labels": [] when no label is on). Text is UTF-8
+// (no \uXXXX escapes). prediction_json.hpp gives it as a JSON value.
 std::string to_json(const Prediction& prediction);
 
 }  // namespace rubrika

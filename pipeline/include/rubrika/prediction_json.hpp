@@ -10,8 +10,9 @@
 namespace rubrika {
 
 // {"label", "confidence", "other", "top_k": [{"label", "p"}], "ood": {"score", "flag",
-// "scorer"}, "reranked", ["label_before_rerank"], ["timings_ms"]}; timings_ms only when
-// the prediction has timings and `with_timings` is true.
+// "scorer"}, "reranked", ["label_before_rerank"], ["timings_ms"]}, or for a multi-label
+// prediction {"labels", "label_scores": [{"label", "p", "threshold", "on"}], "other", "ood",
+// ["timings_ms"]}; timings_ms only when the prediction has timings and `with_timings` is true.
 nlohmann::json prediction_json(const Prediction& prediction, bool with_timings = true);
 
 }  // namespace rubrika

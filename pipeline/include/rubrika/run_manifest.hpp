@@ -15,6 +15,7 @@
 //   options = { … }               #   the recipe table the plugin was built from (minus `type`)
 //   state = "calibrator"          #   group in state.h5 holding its fitted state, if any
 //   [decision]                    # DecisionOptions
+//   [long_text]                   # LongTextOptions (absent: truncate)
 //   [label_texts]                 # reranker text per label
 //
 // Components: "encoder", "head", "calibrator", "ood.<name>" (first listed = primary),
@@ -48,6 +49,7 @@ struct RunManifest {
   toml::table normalizer;
   std::vector<ComponentRecord> components;
   toml::table decision;
+  toml::table long_text;
   toml::table label_texts;
 
   const ComponentRecord* find(const std::string& role) const;

@@ -128,6 +128,11 @@ class TemperatureCalibrator : public rubrika::Calibrator {
 
  private:
   static void check_inputs(const torch::Tensor& logits, const torch::Tensor& labels) {
+    if (labels.defined() && labels.dim() == 2)
+      throw rubrika::InputError(
+          "labels are [n, num_labels] 0/1, from a multi-label (sigmoid) head; the temperature "
+          "calibrator calibrates softmax heads (one class id per text)",
+          kSource, "for a multi-label head use type = \"per_label\" in [calibrator]");
     if (!logits.defined() || logits.dim() != 2 || logits.size(0) == 0 || logits.size(1) < 2)
       throw rubrika::InputError(
           "validation logits must be [n, num_labels] with n >= 1 and at least 2 labels", kSource,

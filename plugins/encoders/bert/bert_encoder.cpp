@@ -165,6 +165,26 @@ TokenBatch BertEncoderPlugin::tokenize(const std::vector<std::string>& texts,
     std::string_view pair = pairs ? std::string_view((*pairs)[i]) : std::string_view();
     encodings.push_back(tokenizer_->encode(texts[i], pairs ? &pair : nullptr, options_.max_length));
   }
+  return pad(encodings);
+}
+
+WindowedBatch BertEncoderPlugin::tokenize_windows(const std::vector<std::string>& texts,
+                                                  int64_t stride) const {
+  std::vector<Encoding> windows;
+  std::vector<int64_t> text_of_row;
+  for (size_t i = 0; i < texts.size(); ++i)
+    for (Encoding& window : tokenizer_->encode_windows(texts[i], options_.max_length, stride)) {
+      windows.push_back(std::move(window));
+      text_of_row.push_back(static_cast<int64_t>(i));
+    }
+  WindowedBatch out;
+  out.tokens = pad(windows);
+  out.text_of_row = torch::tensor(text_of_row, torch::kLong);
+  out.texts = static_cast<int64_t>(texts.size());
+  return out;
+}
+
+TokenBatch BertEncoderPlugin::pad(const std::vector<Encoding>& encodings) const {
   return tokenizer_->pad(encodings, options_.pad_to_multiple_of);
 }
 

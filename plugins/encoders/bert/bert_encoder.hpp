@@ -15,6 +15,7 @@
 #include "bert_model.hpp"
 
 #include <rubrika/encoder.hpp>
+#include <rubrika/long_text.hpp>
 #include <rubrika/mixed_precision.hpp>
 #include <rubrika/text/bert_tokenizer.hpp>
 
@@ -64,6 +65,10 @@ class BertEncoderPlugin : public rubrika::Encoder {
 
   TokenBatch tokenize(const std::vector<std::string>& texts,
                       const std::vector<std::string>* pairs = nullptr) const override;
+  // Windows of at most max_length tokens, [CLS] and [SEP] included, from
+  // BertTokenizer::encode_windows; a text that fits gives one window equal to tokenize()'s.
+  WindowedBatch tokenize_windows(const std::vector<std::string>& texts,
+                                 int64_t stride) const override;
   // Callers serving requests wrap this in c10::InferenceMode (the pipeline and the CLI do);
   // the encoder does not force it, so a trainable head may take its outputs.
   EncoderOutput forward(const TokenBatch& batch, bool output_hidden_states = false) override;
@@ -84,6 +89,8 @@ class BertEncoderPlugin : public rubrika::Encoder {
   // The model forward() runs: model_ itself, or its bf16 copy for CPU bf16 inference.
   BertModel& inference_model();
   void warn_if_bf16_is_emulated() const;
+  // Encodings as one right-padded batch, honouring pad_to_multiple_of.
+  TokenBatch pad(const std::vector<Encoding>& encodings) const;
 
   Options options_;
   torch::Device device_;

@@ -3,6 +3,7 @@
 
 #include <rubrika/encoder.hpp>
 #include <rubrika/error.hpp>
+#include <rubrika/long_text.hpp>
 #include <rubrika/registry.hpp>
 
 #include <c10/core/InferenceMode.h>
@@ -31,6 +32,13 @@ std::unique_ptr<rubrika::Encoder> create(const toml::table& table,
 
 toml::table fixture_table() { return toml::table{{"model", kTinyBert.string()}}; }
 
+// The word pieces of row `row` of `batch`: its real ids between [CLS] and [SEP].
+std::vector<int64_t> pieces_of(const rubrika::TokenBatch& batch, int64_t row) {
+  const int64_t real = batch.attention_mask[row].sum().item<int64_t>();
+  const at::Tensor ids = batch.input_ids[row].narrow(0, 1, real - 2).contiguous();
+  return {ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel()};
+}
+
 TEST(BertPlugin, TokenizesAndEncodesLikeHuggingFace) {
   auto encoder = create(fixture_table());
   EXPECT_EQ(encoder->hidden_size(), 128);
@@ -54,6 +62,61 @@ TEST(BertPlugin, PairsFollowTheReference) {
   EXPECT_TRUE(at::equal(batch.token_type_ids[0], long_tensor(item["token_type_ids"])));
   c10::InferenceMode guard;
   EXPECT_LE(max_abs_diff(encoder->forward(batch).pooled[0], float_tensor(item["pooler"])), 1e-4);
+}
+
+TEST(BertPlugin, ALongTextBecomesOverlappingWindowsThatCoverIt) {
+  const std::string text = reference()["single"][3]["text"];  // 55 word pieces
+  toml::table table = fixture_table();
+  table.insert("max_length", 32);
+  auto encoder = create(table);
+  const int64_t stride = 8;
+  const rubrika::WindowedBatch windows = encoder->tokenize_windows({text}, stride);
+  ASSERT_EQ(windows.tokens.size(), 3);  // pieces 0-29, 22-51, 44-54
+  EXPECT_LE(windows.tokens.seq_len(), 32);
+  EXPECT_EQ(windows.texts, 1);
+  EXPECT_TRUE(at::equal(windows.text_of_row, at::zeros({3}, at::kLong)));
+  // Every window is [CLS] pieces [SEP], as the reference encodes a text.
+  const auto& reference_ids = reference()["single"][0]["input_ids"];
+  const int64_t cls = reference_ids.front(), sep = reference_ids.back();
+  for (int64_t row = 0; row < 3; ++row) {
+    const int64_t real = windows.tokens.attention_mask[row].sum().item<int64_t>();
+    EXPECT_EQ(windows.tokens.input_ids[row][0].item<int64_t>(), cls) << row;
+    EXPECT_EQ(windows.tokens.input_ids[row][real - 1].item<int64_t>(), sep) << row;
+  }
+  // Consecutive windows share `stride` pieces, and together they are the whole text.
+  std::vector<int64_t> joined = pieces_of(windows.tokens, 0);
+  for (int64_t row = 1; row < 3; ++row) {
+    const std::vector<int64_t> before = pieces_of(windows.tokens, row - 1);
+    const std::vector<int64_t> here = pieces_of(windows.tokens, row);
+    EXPECT_TRUE(std::equal(here.begin(), here.begin() + stride, before.end() - stride)) << row;
+    joined.insert(joined.end(), here.begin() + stride, here.end());
+  }
+  auto whole = create(fixture_table())->tokenize({text});  // max_length 512: not cut
+  EXPECT_EQ(joined, pieces_of(whole, 0));
+  // A stride that leaves no room to advance is the caller's error, not a hang.
+  EXPECT_THROW(encoder->tokenize_windows({text}, 30), rubrika::InputError);
+}
+
+TEST(BertPlugin, ShortTextsGiveOneWindowEachLikeTokenize) {
+  toml::table table = fixture_table();
+  table.insert("max_length", 32);
+  table.insert("pad_to_multiple_of", 8);
+  auto encoder = create(table);
+  const std::string short_text = reference()["single"][0]["text"];  // 11 tokens
+  const std::string long_text = reference()["single"][3]["text"];   // 3 windows
+  const rubrika::WindowedBatch one = encoder->tokenize_windows({short_text}, 8);
+  const rubrika::TokenBatch plain = encoder->tokenize({short_text});
+  EXPECT_TRUE(at::equal(one.tokens.input_ids, plain.input_ids));
+  EXPECT_TRUE(at::equal(one.tokens.attention_mask, plain.attention_mask));
+  EXPECT_TRUE(at::equal(one.tokens.token_type_ids, plain.token_type_ids));
+  EXPECT_EQ(one.tokens.seq_len(), 16);  // 11 rounded up to pad_to_multiple_of
+  const rubrika::WindowedBatch mixed =
+      encoder->tokenize_windows({short_text, long_text, short_text}, 8);
+  EXPECT_EQ(mixed.texts, 3);
+  EXPECT_TRUE(at::equal(mixed.text_of_row, at::tensor({0, 1, 1, 1, 2}, at::kLong)))
+      << mixed.text_of_row;
+  EXPECT_EQ(mixed.tokens.seq_len(), 32);
+  EXPECT_EQ(pieces_of(mixed.tokens, 4), pieces_of(plain, 0));
 }
 
 TEST(BertPlugin, SavesAndReloadsFromTheArtifactFolder) {

@@ -7,7 +7,7 @@ namespace rubrika::ood_test {
 PluginRegistry& registry() {
   static PluginRegistry* loaded = [] {
     auto* made = new PluginRegistry();  // never destroyed: plugins stay loaded (house rule)
-    for (const char* name : {"temperature", "mahalanobis", "msp", "energy"})
+    for (const char* name : {"temperature", "per_label", "mahalanobis", "msp", "energy"})
       made->load_file(std::filesystem::path(RUBRIKA_PLUGIN_DIR_FOR_TESTS) /
                       (std::string(name) + ".so"));
     return made;

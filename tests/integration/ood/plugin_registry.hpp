@@ -1,5 +1,5 @@
-// The temperature, mahalanobis, msp and energy plugins loaded through the real registry
-// from the build's plugins/ folder, once per test binary.
+// The temperature, per_label, mahalanobis, msp and energy plugins loaded through the real
+// registry from the build's plugins/ folder, once per test binary.
 #pragma once
 
 #include <rubrika/registry.hpp>

@@ -90,5 +90,88 @@ TEST(DatasetOptions, SynthTableResolvesPathsAndDefaults) {
   EXPECT_TRUE(contains(missing_ood->problem(), "ood"));
 }
 
+TEST(DatasetOptions, SynthKindIsAdsByDefaultAndKeepsAdsKeysApart) {
+  const DatasetOptions ads =
+      DatasetOptions::from_toml(parse("train = \"a.csv\"\n[synth]\ncategories = \"c.toml\"\n"), 1);
+  ASSERT_TRUE(ads.synth);
+  EXPECT_EQ(ads.synth->kind, SynthKind::ads);
+  EXPECT_TRUE(ads.synth->topics.empty());
+  auto topics = caught<RecipeError>([] {
+    DatasetOptions::from_toml(
+        parse("train = \"a.csv\"\n[synth]\ncategories = \"c.toml\"\ntopics = [\"спорт\"]\n"), 1);
+  });
+  ASSERT_TRUE(topics);
+  EXPECT_TRUE(contains(topics->where(), "/recipes/r.toml:4:")) << topics->what();
+  EXPECT_TRUE(contains(topics->problem(), "topics")) << topics->what();
+  EXPECT_TRUE(contains(topics->hint(), "kind = \"news\"")) << topics->what();
+  auto kind = caught<RecipeError>([] {
+    DatasetOptions::from_toml(
+        parse("train = \"a.csv\"\n[synth]\nkind = \"blogs\"\ncategories = \"c.toml\"\n"), 1);
+  });
+  ASSERT_TRUE(kind);
+  EXPECT_TRUE(contains(kind->where(), "/recipes/r.toml:3:")) << kind->what();
+  EXPECT_TRUE(contains(kind->what(), "news")) << kind->what();  // lists the kinds
+}
+
+TEST(DatasetOptions, NewsSynthReadsTopicsAndTakesOodFromTheNewsCatalogue) {
+  const DatasetOptions o = DatasetOptions::from_toml(
+      parse("train = \"../data/news.jsonl\"\nood = \"../data/news_ood.jsonl\"\n"
+            "multi_label = true\n[synth]\nkind = \"news\"\n"
+            "categories = \"../configs/categories/news_ru.toml\"\nn = 300\nood_n = 30\n"
+            "topics = [\"политика\", \"культура\"]\n"),
+      1);
+  ASSERT_TRUE(o.synth);
+  EXPECT_EQ(o.synth->kind, SynthKind::news);
+  EXPECT_EQ(o.synth->categories, std::filesystem::path("/configs/categories/news_ru.toml"));
+  EXPECT_EQ(o.synth->n, 300);
+  EXPECT_EQ(o.synth->ood_n, 30);  // no ood_categories needed
+  EXPECT_EQ(o.synth->topics, (std::vector<std::string>{"политика", "культура"}));
+  EXPECT_TRUE(o.descriptions.empty());  // a news catalogue describes no labels
+  const DatasetOptions all = DatasetOptions::from_toml(
+      parse("train = \"n.jsonl\"\n[synth]\nkind = \"news\"\ncategories = \"news.toml\"\n"), 1);
+  EXPECT_TRUE(all.synth->topics.empty());  // every topic of the catalogue
+
+  auto ood_categories = caught<RecipeError>([] {
+    DatasetOptions::from_toml(
+        parse("train = \"n.jsonl\"\nood = \"o.jsonl\"\n[synth]\nkind = \"news\"\n"
+              "categories = \"news.toml\"\nood_n = 5\nood_categories = \"ood.toml\"\n"),
+        1);
+  });
+  ASSERT_TRUE(ood_categories);
+  EXPECT_TRUE(contains(ood_categories->where(), "/recipes/r.toml:7:")) << ood_categories->what();
+  EXPECT_TRUE(contains(ood_categories->problem(), "ood_categories")) << ood_categories->what();
+  EXPECT_TRUE(contains(ood_categories->hint(), "[[ood]]")) << ood_categories->what();
+  auto no_topic = caught<RecipeError>([] {
+    DatasetOptions::from_toml(
+        parse("train = \"n.jsonl\"\n[synth]\nkind = \"news\"\ncategories = \"news.toml\"\n"
+              "topics = []\n"),
+        1);
+  });
+  ASSERT_TRUE(no_topic);
+  EXPECT_TRUE(contains(no_topic->where(), "/recipes/r.toml:5:")) << no_topic->what();
+}
+
+// Topics are checked against the catalogue when the recipe is read, at the key's position.
+TEST(DatasetOptions, NewsTopicUnknownToTheCatalogueNamesItAndTheKnownOnes) {
+  const std::string catalogue = (test::source_dir() / "configs/categories/news_ru.toml").string();
+  auto recipe = [&](const std::string& topics) {
+    return parse("train = \"n.jsonl\"\n[synth]\nkind = \"news\"\ncategories = \"" + catalogue +
+                 "\"\ntopics = " + topics + "\n");
+  };
+  auto unknown = caught<RecipeError>(
+      [&] { DatasetOptions::from_toml(recipe("[\"политика\", \"погода\"]"), 1); });
+  ASSERT_TRUE(unknown);
+  EXPECT_TRUE(contains(unknown->where(), "/recipes/r.toml:5:")) << unknown->what();
+  EXPECT_TRUE(contains(unknown->problem(), "unknown topic 'погода'")) << unknown->what();
+  EXPECT_TRUE(contains(unknown->hint(), "политика, экономика, культура, технологии, спорт"))
+      << unknown->what();
+  auto twice =
+      caught<RecipeError>([&] { DatasetOptions::from_toml(recipe("[\"спорт\", \"спорт\"]"), 1); });
+  ASSERT_TRUE(twice);
+  EXPECT_TRUE(contains(twice->problem(), "'спорт' is given twice")) << twice->what();
+  EXPECT_EQ(DatasetOptions::from_toml(recipe("[\"спорт\"]"), 1).synth->topics,
+            (std::vector<std::string>{"спорт"}));
+}
+
 }  // namespace
 }  // namespace rubrika

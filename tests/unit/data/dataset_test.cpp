@@ -1,4 +1,5 @@
 #include <iterator>
+#include <numeric>
 #include <rubrika/data/ads_synth.hpp>
 #include <rubrika/data/dataset.hpp>
 #include <sstream>
@@ -48,6 +49,81 @@ TEST(LoadDataset, SyntheticCorpusSplitsStratifiedWithSortedLabels) {
   // Same seed → same split.
   const Dataset again = load_dataset(o);
   EXPECT_EQ(again.test.texts, data.test.texts);
+}
+
+// A recipe's [data] for the news run: kind = "news" writes the missing files, and they load as
+// a multi-label data set over the chosen topics only.
+DatasetOptions news_options(const test::TempDir& dir, const std::string& train) {
+  DatasetOptions o = options_for(dir / train);
+  o.ood = dir / "news_ood.jsonl";
+  o.text_fields = {"title", "body"};
+  o.label_field = "labels";
+  o.multi_label = true;
+  o.split = {0.7, 0.1, 0.2};
+  SynthDataOptions synth;
+  synth.kind = SynthKind::news;
+  synth.categories = test::source_dir() / "configs/categories/news_ru.toml";
+  synth.n = 200;
+  synth.ood_n = 40;
+  synth.topics = {"политика", "экономика", "культура"};
+  o.synth = synth;
+  return o;
+}
+
+TEST(LoadDataset, NewsSynthGeneratesAMultiLabelCorpusOverTheChosenTopics) {
+  test::TempDir dir;
+  const DatasetOptions o = news_options(dir, "news.jsonl");
+  const Dataset data = load_dataset(o);
+  ASSERT_TRUE(std::filesystem::exists(dir / "news.jsonl"));
+  ASSERT_TRUE(std::filesystem::exists(dir / "news_ood.jsonl"));
+  EXPECT_TRUE(data.multi_label);
+  EXPECT_EQ(data.labels.names(), (std::vector<std::string>{"культура", "политика", "экономика"}));
+  EXPECT_EQ(data.train.size() + data.validation.size() + data.test.size(), 200u);
+  EXPECT_EQ(data.ood_texts.size(), 40u);  // from the single `text` field of the OOD rows
+  EXPECT_TRUE(data.descriptions.empty());
+  size_t no_label = 0, two_labels = 0;
+  for (const auto& row : data.train.multi_hot) {
+    const float labels = std::accumulate(row.begin(), row.end(), 0.0f);
+    no_label += labels == 0;
+    two_labels += labels == 2;
+  }
+  // Weather, incidents, sport and technology items have none of the three topics; sanctions
+  // and box-office items have two.
+  EXPECT_GT(no_label, 0u);
+  EXPECT_GT(two_labels, 0u);
+  // The topics left out stay in all_labels for a later run.
+  EXPECT_TRUE(contains(test::read_text(dir / "news.jsonl"), "\"all_labels\":[\"спорт\"]"));
+  // Text = title + joiner + body.
+  EXPECT_TRUE(contains(data.train.texts[0], ". ")) << data.train.texts[0];
+}
+
+TEST(LoadDataset, NewsSynthWritesOnlyMissingFilesAndCsvByExtension) {
+  test::TempDir dir;
+  DatasetOptions o = news_options(dir, "news.csv");
+  const Dataset generated = load_dataset(o);
+  EXPECT_TRUE(contains(test::read_text(dir / "news.csv"), "labels,политика,экономика,культура"));
+  EXPECT_EQ(generated.labels.size(), 3);
+  EXPECT_EQ(generated.train.size() + generated.validation.size() + generated.test.size(), 200u);
+
+  // A training file already there is kept; only the missing OOD file is written again.
+  test::write_text(dir / "news.csv",
+                   "title,body,labels\nа,б,спорт\nв,г,политика|спорт\nд,е,политика\n");
+  std::filesystem::remove(dir / "news_ood.jsonl");
+  o.split = {1.0, 0.0, 0.0};
+  const Dataset kept = load_dataset(o);
+  EXPECT_EQ(kept.train.size(), 3u);
+  EXPECT_EQ(kept.labels.names(), (std::vector<std::string>{"политика", "спорт"}));
+  EXPECT_EQ(kept.ood_texts.size(), 40u);
+
+  // The generator writes JSONL to a .jsonl name: a [data] format that reads it otherwise is
+  // refused before anything is written.
+  o.train = dir / "other.jsonl";
+  o.format = DataFormat::csv;
+  auto error = caught<InputError>([&] { load_dataset(o); });
+  ASSERT_TRUE(error);
+  EXPECT_TRUE(contains(error->problem(), "[data.synth]")) << error->what();
+  EXPECT_TRUE(contains(error->problem(), "JSONL")) << error->what();
+  EXPECT_FALSE(std::filesystem::exists(dir / "other.jsonl"));
 }
 
 TEST(LoadDataset, UnknownLabelInATestFileNamesFileRowAndLabel) {

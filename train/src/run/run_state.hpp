@@ -77,6 +77,7 @@ void run_baseline_stage(RunState& state);
 void run_vocab_stage(RunState& state);
 void run_classifier_stage(RunState& state);
 void run_calibrate_stage(RunState& state);
+void run_thresholds_stage(RunState& state);
 void run_ood_stage(RunState& state);
 void run_reranker_stage(RunState& state);
 void run_report_stage(RunState& state);

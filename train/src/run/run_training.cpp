@@ -33,10 +33,15 @@ std::string utc_now() {
 // The function of each stage in stage_inputs() (train/src/stage_inputs.cpp).
 detail::StageFn stage_function(const std::string& name) {
   static const std::map<std::string, detail::StageFn> functions = {
-      {"data", &detail::run_data_stage},           {"baseline", &detail::run_baseline_stage},
-      {"vocab", &detail::run_vocab_stage},         {"classifier", &detail::run_classifier_stage},
-      {"calibrate", &detail::run_calibrate_stage}, {"ood", &detail::run_ood_stage},
-      {"reranker", &detail::run_reranker_stage},   {"report", &detail::run_report_stage}};
+      {"data", &detail::run_data_stage},
+      {"baseline", &detail::run_baseline_stage},
+      {"vocab", &detail::run_vocab_stage},
+      {"classifier", &detail::run_classifier_stage},
+      {"calibrate", &detail::run_calibrate_stage},
+      {"thresholds", &detail::run_thresholds_stage},
+      {"ood", &detail::run_ood_stage},
+      {"reranker", &detail::run_reranker_stage},
+      {"report", &detail::run_report_stage}};
   return functions.at(name);
 }
 

@@ -1,4 +1,5 @@
 // Stage "calibrate": fit the calibrator on validation logits, report calibration on test.
+#include "calibrate_multilabel.hpp"
 #include "run_state.hpp"
 #include "stage_common.hpp"
 
@@ -138,11 +139,6 @@ void run_calibrate_stage(RunState& s) {
     log_info(kSource, "no [calibrator]: probabilities are the head's own");
     return;
   }
-  if (s.multi_label) {
-    log_warn(kSource,
-             "[calibrator] applies to single-label heads; skipped for this multi-label run");
-    return;
-  }
   const std::string type = s.tables().plugin_type("calibrator");
   const CalibrationGuard guard = CalibrationGuard::read(*table);
   auto calibrator = s.registry.create<Calibrator>(type, s.context(), *table);
@@ -159,6 +155,10 @@ void run_calibrate_stage(RunState& s) {
     calibrator->load_state(*saved);
     if (auto analysis = read_state_group(s, kAnalysisGroup))
       s.state_groups[kAnalysisGroup] = *analysis;
+  } else if (s.multi_label) {
+    // Per-label calibrators fit two numbers per label: no small-validation check (that
+    // guards one softmax temperature against a few hundred texts' noise).
+    fit_multilabel_calibrator(s, *calibrator, type);
   } else {
     const ForwardResult& validation = forward_split(s, "validation");
     keep_validation_outputs(s, validation);

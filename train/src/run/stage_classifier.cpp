@@ -27,7 +27,10 @@ const toml::table& required_section(const RunState& s, const std::string& name) 
 ClassifierTraining classifier_training(const RunState& s) {
   static const toml::table empty;
   const toml::table* train = s.tables().section("train");
-  return ClassifierTraining::from_toml(train ? *train : empty);
+  ClassifierTraining training = ClassifierTraining::from_toml(train ? *train : empty);
+  const toml::table* long_text = s.tables().section("long_text");
+  training.task.long_text = LongTextOptions::from_toml(long_text ? *long_text : empty);
+  return training;
 }
 
 // Reads train_log.jsonl into the "history" and "evaluations" arrays of metrics.json.
@@ -103,6 +106,8 @@ void run_classifier_stage(RunState& s) {
                                    options_without_type(head_table)});
   s.pipeline =
       std::make_unique<Pipeline>(s.normalize, s.labels, std::move(encoder), std::move(head));
+  s.pipeline->set_long_text(training.task.long_text);
+  s.manifest.long_text = training.task.long_text.to_toml();
 
   if (!current || !s.metrics["classifier"].contains("test")) {
     ForwardResult test = s.pipeline->forward_all(s.test.texts, 64);

@@ -45,6 +45,23 @@ std::vector<ScorerSpec> scorer_specs(const RunState& s) {
 
 OodInputs inputs_of(const ForwardResult& f) { return {&f.encoded, f.logits, f.probabilities}; }
 
+// The classes a scorer fits on. Single-label: the label ids. Multi-label: the id of each
+// text's label set (its combination of topics, the empty set included), so a class-conditional
+// scorer such as Mahalanobis measures the distance to the nearest label-set mean. Means of
+// positives per label would leave the in-domain items without a topic (weather, incidents)
+// far from every mean and flag them; one Gaussian of all features would blur the topics.
+at::Tensor fit_classes(const RunState& s) {
+  if (!s.multi_label) return at::tensor(s.train.labels, at::kLong);
+  std::map<std::vector<float>, int64_t> ids;
+  std::vector<int64_t> classes;
+  classes.reserve(s.train.size());
+  for (const auto& row : s.train.multi_hot)
+    classes.push_back(ids.emplace(row, static_cast<int64_t>(ids.size())).first->second);
+  log_info(kSource, std::to_string(ids.size()) + " distinct label sets in the training split " +
+                        "are the classes of the OOD scorers");
+  return at::tensor(classes, at::kLong);
+}
+
 // Counts of in-domain and OOD scores over shared bins spanning both (the top 1% clipped
 // into the last bin so one outlier does not flatten the chart) and the threshold, so the
 // chart shows where the threshold sits even when no score reaches it.
@@ -162,6 +179,7 @@ void run_ood_stage(RunState& s) {
   nlohmann::json report = {{"primary", s.tables().plugin_type("ood")},
                            {"scorers", nlohmann::json::object()}};
   if (current && s.metrics.contains("ood")) report = s.metrics["ood"];
+  at::Tensor classes;  // computed when a scorer is fitted
   for (const auto& spec : scorer_specs(s)) {
     auto scorer = s.registry.create<OodScorer>(spec.name, s.context(), spec.options);
     const std::string group = "ood/" + spec.name;
@@ -171,7 +189,8 @@ void run_ood_stage(RunState& s) {
       if (auto analysis = read_state_group(s, "analysis/" + group))
         s.state_groups["analysis/" + group] = *analysis;
     } else {
-      scorer->fit(inputs_of(forward_split(s, "train")), at::tensor(s.train.labels, at::kLong));
+      if (!classes.defined()) classes = fit_classes(s);
+      scorer->fit(inputs_of(forward_split(s, "train")), classes);
       auto fit = scorer->fit_thresholds(inputs_of(forward_split(s, "validation")));
       keep_fit_scores(s, *scorer, "analysis/" + group);
       report["scorers"][spec.name] = evaluate_scorer(s, *scorer, fit);

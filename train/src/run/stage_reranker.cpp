@@ -376,7 +376,10 @@ void run_reranker_stage(RunState& s) {
   const toml::table* table = s.tables().section("reranker");
   if (table == nullptr || s.multi_label)
     return skip_reranker(s, decision,
-                         table ? "[reranker] applies to single-label runs; skipped" : "");
+                         table ? "multi-label run: the reranker reorders the candidates for "
+                                 "one label per text, and a multi-label answer has none to "
+                                 "reorder; [reranker] skipped"
+                               : "");
   const RerankerHostOptions host = RerankerHostOptions::read(*table);
   const LabelTexts labels = label_texts_of(s, decision);
   if (!labels.without_description.empty()) {

@@ -62,12 +62,13 @@ TextFileFormat text_file_format(const std::filesystem::path& file);
 
 // What read_text_file found: one entry per usable text, in file order.
 struct TextFile {
-  TextFileFormat format = TextFileFormat::plain;  // as read (never auto_detect)
-  std::vector<std::string> texts;                 // after `normalize`
-  std::vector<std::string> labels;                // label names, one per text; empty: none
-  bool has_labels = false;                        // the file has the label column
-  std::vector<std::string> origins;               // "file:line" of each text
-  size_t skipped_empty = 0;                       // texts empty after normalisation
+  TextFileFormat format = TextFileFormat::plain;     // as read (never auto_detect)
+  std::vector<std::string> texts;                    // after `normalize`
+  std::vector<std::string> labels;                   // label names, one per text; empty: none
+  std::vector<std::vector<std::string>> label_sets;  // multi-label [data]: each text's labels
+  bool has_labels = false;                           // the file has the label column
+  std::vector<std::string> origins;                  // "file:line" of each text
+  size_t skipped_empty = 0;                          // texts empty after normalisation
 };
 
 // Texts (and labels where present) of a file given to `predict --input` or `eval --data`,

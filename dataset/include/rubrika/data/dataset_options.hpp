@@ -5,7 +5,8 @@
 //   train = "data/ads.csv"          # required; CSV or JSONL
 //   validation = "data/val.csv"     # optional; otherwise split from train
 //   test = "data/test.csv"          # optional; otherwise split from train
-//   ood = "data/ads_ood.csv"        # optional out-of-domain texts (labels ignored)
+//   ood = "data/ads_ood.csv"        # optional out-of-domain texts (labels ignored;
+//                                   # text_fields, or `text` when it has none of them)
 //   format = "auto"                 # auto (by extension: .csv / .jsonl .ndjson .json) |
 //                                   # csv | jsonl
 //   text_fields = ["title", "description"]
@@ -19,15 +20,26 @@
 //   empty_text = "skip"             # skip | error: texts empty after normalisation
 //   max_rows = 0                    # per file; 0 = all
 //   descriptions = "..."            # catalogue with a description per label (reranker text);
-//                                   # default: synth.categories when [data.synth] is given
+//                                   # default: synth.categories for [data.synth] kind = "ads"
 //   description_field = ""          # or: a column of the training file holding each row's
 //                                   # label description (single-label; first non-empty wins)
 //   [data.synth]                    # generate train (and ood) with the synthetic generator
-//   categories = "../configs/categories/ads_ru.toml"   # when those files do not exist
+//   kind = "ads"                    # ads (data/ads_synth.hpp) | news (data/news_synth.hpp)
+//   categories = "../configs/categories/ads_ru.toml"   # when those files do not exist;
+//                                   # for news: configs/categories/news_ru.toml
 //   n = 10000
 //   seed = 42                       # default: the data seed
-//   ood_n = 0                       # > 0 also writes `ood` from ood_categories
-//   ood_categories = "../configs/categories/ood_ru.toml"
+//   ood_n = 0                       # > 0 also writes `ood`: ads from ood_categories, news
+//                                   # from the news catalogue's own [[ood]] kinds
+//   ood_categories = "../configs/categories/ood_ru.toml"   # ads only
+//   topics = ["политика", "экономика"]   # news only: the labelled topics; default all
+//
+// Files are generated only when missing (ads rewrites both when one is; news writes just
+// the missing one), so a generated file is kept across runs: delete it after changing
+// [data.synth]. The news file is JSONL, or CSV when its name ends in .csv; its
+// `labels` field holds the selected topics (label_field = "labels", multi_label = true) and
+// `all_labels` every topic of the item. News OOD rows have a single `text` field, read in
+// place of text_fields.
 //
 // When validation and/or test files are given, the fractions of the given parts are dropped
 // and the rest renormalised: with a test file only, train is split 0.72 : 0.08 into train and
@@ -47,13 +59,21 @@
 
 namespace rubrika {
 
+// [data.synth] kind: which synthetic generator writes the missing files.
+enum class SynthKind { ads, news };
+inline constexpr EnumName<SynthKind> kSynthKindNames[] = {{"ads", SynthKind::ads},
+                                                          {"news", SynthKind::news}};
+
 // [data.synth]: generate the data files when they are missing (quickstart recipes).
+// Fields are in the order that keeps older brace-initialisers valid; kind and topics last.
 struct SynthDataOptions {
-  std::filesystem::path categories;      // in-domain catalogue (required)
-  int64_t n = 10000;                     // in-domain ads
+  std::filesystem::path categories;      // in-domain catalogue, ads or news (required)
+  int64_t n = 10000;                     // in-domain rows
   uint64_t seed = 42;                    // default: the [data] seed
   int64_t ood_n = 0;                     // OOD rows written to [data] ood; 0 = none
-  std::filesystem::path ood_categories;  // OOD catalogue (required when ood_n > 0)
+  std::filesystem::path ood_categories;  // ads: OOD catalogue (required when ood_n > 0)
+  SynthKind kind = SynthKind::ads;       // ads | news
+  std::vector<std::string> topics;       // news: labelled topics, catalogue names; empty = all
 };
 
 // [data] format: how a data file is read.

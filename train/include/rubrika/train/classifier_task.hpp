@@ -4,10 +4,16 @@
 // features are computed once (in evaluation mode) and cached, and only the head trains.
 // The cache holds only the vector the head reads (Head::feature_source()), or cls, pooled
 // and mean when the head does not say.
+//
+// With [long_text] mode = "windows" (ClassifierTaskOptions::long_text) every text is read as
+// overlapping windows (Encoder::tokenize_windows): the head runs on each window and
+// pool_windows() gives the text's logits before the loss and the metrics; the cache then
+// holds one row per window.
 #pragma once
 
 #include <rubrika/encoder.hpp>
 #include <rubrika/head.hpp>
+#include <rubrika/long_text.hpp>
 #include <rubrika/train/loss.hpp>
 #include <rubrika/train/trainer_options.hpp>
 #include <rubrika/train/training_task.hpp>
@@ -32,6 +38,7 @@ struct ClassifierTaskOptions {
   bool freeze_encoder = false;   // head only, on cached features
   int64_t eval_batch_size = 64;  // texts per forward pass in evaluate()
   LossOptions loss;              // loss, label_smoothing, focal_gamma, class_weights
+  LongTextOptions long_text;     // from the recipe's [long_text] (set by the stage, not [train])
 
   // Reads freeze_encoder and the loss keys from `in` (the [train] table).
   static ClassifierTaskOptions read(OptionsReader& in);
@@ -62,12 +69,23 @@ class ClassifierTask : public TrainingTask {
   void set_training(bool training) override;
 
  private:
-  EncoderOutput encode(const std::vector<std::string>& texts, const std::vector<int64_t>& rows,
+  // Per-text logits [rows, labels] of texts[rows]: the head on the encoder's output, or on
+  // the cache when `cached_train`. With [long_text] windows the head reads every window and
+  // pool_windows() gives each text's logits.
+  torch::Tensor logits(const std::vector<std::string>& texts, const std::vector<int64_t>& rows,
                        bool cached_train);
+  // Cached vectors of training texts `rows`: one row each, or with windows every window
+  // of each, `text_of_row` then saying which of `rows` (0..rows-1) a row belongs to.
+  EncoderOutput encode_cached(const std::vector<int64_t>& rows, torch::Tensor& text_of_row) const;
+  // What the encoder reads for `texts`: tokenize(), or tokenize_windows() with windows.
+  WindowedBatch tokenize(const std::vector<std::string>& texts) const;
   torch::Tensor targets(const LabelledTexts& data, const std::vector<int64_t>& rows) const;
   void cache_features();
-  // Appends the token count of every text of `batch` to lengths_ (for length grouping).
-  void append_lengths(const TokenBatch& batch);
+  // Tokenises the training texts for their lengths (and window counts) alone.
+  void record_lengths();
+  // Appends the real token count of every text of `batch` (all its windows) to lengths_
+  // for length grouping and, with windows, where each text's rows end to row_begin_.
+  void append_lengths(const WindowedBatch& batch);
 
   Encoder& encoder_;
   Head& head_;
@@ -77,6 +95,9 @@ class ClassifierTask : public TrainingTask {
   std::vector<int64_t> lengths_;
   torch::Tensor class_weights_;
   EncoderOutput cached_;  // frozen encoder: features of every training text, on the device
+  // With windows, cached_ holds a row per window, text i's rows being
+  // [row_begin_[i], row_begin_[i + 1]); row_begin_.back() is the number of windows.
+  std::vector<int64_t> row_begin_;
 };
 
 }  // namespace rubrika

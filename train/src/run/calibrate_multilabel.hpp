@@ -1,0 +1,15 @@
+// The calibrate stage's multi-label path: a calibrator for sigmoid heads (e.g. per_label)
+// fitted on the validation logits against 0/1 label rows, with each label's calibration
+// (ECE, NLL, Brier) on the test split before and after (metrics.json "calibration").
+#pragma once
+
+#include "run_state.hpp"
+
+#include <string>
+
+namespace rubrika::detail {
+
+// Fits `calibrator` on the validation split and writes s.metrics["calibration"].
+void fit_multilabel_calibrator(RunState& s, Calibrator& calibrator, const std::string& type);
+
+}  // namespace rubrika::detail
