@@ -34,7 +34,7 @@ inline constexpr EnumName<WindowPool> kWindowPoolNames[] = {{"max", WindowPool::
 
 struct LongTextOptions {
   LongTextMode mode = LongTextMode::truncate;
-  int64_t stride = 32;              // word pieces shared by consecutive windows
+  int64_t stride = 32;                // word pieces shared by consecutive windows
   WindowPool pool = WindowPool::max;  // windows' logits → the text's logits
 
   bool windows() const { return mode == LongTextMode::windows; }
@@ -47,9 +47,9 @@ struct LongTextOptions {
 
 // What Encoder::tokenize_windows returns: every window of every text as one padded batch.
 struct WindowedBatch {
-  TokenBatch tokens;           // [windows, seq]
-  torch::Tensor text_of_row;   // [windows] int64 on the CPU: the text (0..texts-1) of each row
-  int64_t texts = 0;           // number of texts; each has at least one row, rows in text order
+  TokenBatch tokens;          // [windows, seq]
+  torch::Tensor text_of_row;  // [windows] int64 on the CPU: the text (0..texts-1) of each row
+  int64_t texts = 0;          // number of texts; each has at least one row, rows in text order
 };
 
 // One row per text: the windows of each text pooled. `rows` is [windows, ...] (logits or

@@ -65,8 +65,8 @@ inline constexpr EnumName<ThresholdStrategy> kThresholdStrategyNames[] = {
 
 struct ChosenThreshold {
   double threshold = 0.5;
-  BinaryCounts counts;      // on the texts it was chosen on
-  bool target_met = true;   // false: the target could not be reached (or no positives), see below
+  BinaryCounts counts;     // on the texts it was chosen on
+  bool target_met = true;  // false: the target could not be reached (or no positives), see below
 };
 
 // Candidate thresholds are midpoints between consecutive distinct scores (and the ends
