@@ -91,14 +91,8 @@ EvalTexts load_labelled(Pipeline& pipeline, const std::string& file, const Datas
   out.skipped_empty = read.skipped_empty;
   out.texts = std::move(read.texts);
   const LabelSet& labels = pipeline.labels();
-  for (size_t i = 0; i < read.labels.size(); ++i) {
-    if (!labels.contains(read.labels[i]))
-      throw InputError("unknown label '" + read.labels[i] + "': the run was not trained on it",
-                       read.origins[i],
-                       "the run knows " + std::to_string(labels.size()) +
-                           " labels; fix the label or leave the row out");
-    out.labels.push_back(labels.id(read.labels[i]));
-  }
+  for (size_t i = 0; i < read.labels.size(); ++i)
+    out.labels.push_back(run_label_id(labels, read.labels[i], read.origins[i]));
   return out;
 }
 

@@ -15,13 +15,8 @@ namespace {
 std::vector<bool> truth_of(const LabelSet& labels, const std::vector<std::string>& names,
                            const std::string& origin) {
   std::vector<bool> row(static_cast<size_t>(labels.size()), false);
-  for (const auto& name : names) {
-    if (!labels.contains(name))
-      throw InputError("unknown label '" + name + "': the run was not trained on it", origin,
-                       "the run knows " + std::to_string(labels.size()) +
-                           " labels; fix the label or leave the row out");
-    row[static_cast<size_t>(labels.id(name))] = true;
-  }
+  for (const auto& name : names)
+    row[static_cast<size_t>(run_label_id(labels, name, origin))] = true;
   return row;
 }
 

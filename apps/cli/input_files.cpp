@@ -69,4 +69,12 @@ TextNormalizer raw_if_not_empty(Pipeline& pipeline) {
   };
 }
 
+int64_t run_label_id(const LabelSet& labels, const std::string& name, const std::string& origin) {
+  if (!labels.contains(name))
+    throw InputError("unknown label '" + name + "': the run was not trained on it", origin,
+                     "the run knows " + std::to_string(labels.size()) +
+                         " labels; fix the label or leave the row out");
+  return labels.id(name);
+}
+
 }  // namespace rubrika::cli

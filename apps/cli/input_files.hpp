@@ -35,6 +35,10 @@ struct InputFileOptions {
   TextFileFormat file_format() const;
 };
 
+// The id of label `name` of an input file's row at `origin` ("file:line"); an InputError
+// there when the run was not trained on it.
+int64_t run_label_id(const LabelSet& labels, const std::string& name, const std::string& origin);
+
 // The run's normaliser decides which rows are empty (as in training), but the texts stay
 // raw: Pipeline::predict normalises them itself.
 TextNormalizer raw_if_not_empty(Pipeline& pipeline);

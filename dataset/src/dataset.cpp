@@ -148,15 +148,30 @@ std::vector<size_t> text_columns(const RecordTable& table, const DatasetOptions&
   return columns;
 }
 
-// The text columns of an OOD file: text_fields, or its `text` column when it has none of
-// them (the news generator writes OOD rows as a single `text`).
-std::vector<size_t> ood_text_columns(const RecordTable& table, const DatasetOptions& options) {
-  const bool has_field =
-      std::any_of(options.text_fields.begin(), options.text_fields.end(),
-                  [&](const std::string& name) { return table.column(name).has_value(); });
-  const auto text = table.column("text");
-  if (!has_field && text) return {*text};
-  return text_columns(table, options);
+// The text columns of a file given to predict/eval: the options' text_fields it has, else a
+// "text" column.
+std::vector<size_t> input_text_columns(const RecordTable& table, const DatasetOptions& options) {
+  std::vector<size_t> columns;
+  std::string missing;
+  for (const auto& name : options.text_fields) {
+    if (auto index = table.column(name))
+      columns.push_back(*index);
+    else
+      missing += (missing.empty() ? "'" : ", '") + name + "'";
+  }
+  if (columns.empty()) {
+    if (auto text = table.column("text")) return {*text};
+    std::string known;
+    for (const auto& c : table.columns) known += (known.empty() ? "'" : ", '") + c + "'";
+    throw InputError("no text column: the file has none of " + missing + " (nor 'text')",
+                     table.source,
+                     "its columns are " + (known.empty() ? std::string("none") : known) +
+                         "; name the text columns with [data] text_fields (or "
+                         "--text-field NAME for predict / eval)");
+  }
+  if (!missing.empty())
+    log_warn(kSource, table.source + ": no column " + missing + "; the text is made of the others");
+  return columns;
 }
 
 // Every usable row of `file`; `labelled` = false for OOD texts (labels are not read).
@@ -164,8 +179,10 @@ std::vector<RawExample> read_examples(const fs::path& file, const DatasetOptions
                                       const TextNormalizer& normalize, bool labelled,
                                       size_t& skipped) {
   const RecordTable table = read_table(file, options);
+  // An OOD file is unlabelled input like a `predict --input` file, and read like one: the
+  // text_fields it has, else its "text" column (the news generator's OOD rows).
   const std::vector<size_t> columns =
-      labelled ? text_columns(table, options) : ood_text_columns(table, options);
+      labelled ? text_columns(table, options) : input_text_columns(table, options);
   std::optional<LabelReader> labels;
   if (labelled) labels.emplace(table, options);
   std::vector<RawExample> examples;
@@ -213,31 +230,6 @@ RecordTable read_plain_lines(const fs::path& file) {
     table.rows.push_back(Record{table.rows.size() + 1, line, {std::move(field)}});
   }
   return table;
-}
-
-// The text columns of a file given to predict/eval: the options' text_fields it has, else a
-// "text" column.
-std::vector<size_t> input_text_columns(const RecordTable& table, const DatasetOptions& options) {
-  std::vector<size_t> columns;
-  std::string missing;
-  for (const auto& name : options.text_fields) {
-    if (auto index = table.column(name))
-      columns.push_back(*index);
-    else
-      missing += (missing.empty() ? "'" : ", '") + name + "'";
-  }
-  if (columns.empty()) {
-    if (auto text = table.column("text")) return {*text};
-    std::string known;
-    for (const auto& c : table.columns) known += (known.empty() ? "'" : ", '") + c + "'";
-    throw InputError("no text column: the file has none of " + missing + " (nor 'text')",
-                     table.source,
-                     "its columns are " + (known.empty() ? std::string("none") : known) +
-                         "; name the text columns with --text-field NAME");
-  }
-  if (!missing.empty())
-    log_warn(kSource, table.source + ": no column " + missing + "; the text is made of the others");
-  return columns;
 }
 
 std::string stratum(const RawExample& example) {

@@ -72,15 +72,6 @@ std::vector<T> column(const std::vector<std::vector<T>>& rows, size_t j) {
   return out;
 }
 
-// On where the probability reaches the label's threshold (as metrics::binary_counts decides).
-std::vector<std::vector<bool>> labels_on(const std::vector<std::vector<double>>& probabilities,
-                                         const std::vector<double>& thresholds) {
-  std::vector<std::vector<bool>> on(probabilities.size(), std::vector<bool>(thresholds.size()));
-  for (size_t i = 0; i < probabilities.size(); ++i)
-    for (size_t j = 0; j < thresholds.size(); ++j) on[i][j] = probabilities[i][j] >= thresholds[j];
-  return on;
-}
-
 json optional_json(const std::optional<double>& value) {
   return value ? json(*value) : json(nullptr);
 }
@@ -127,6 +118,22 @@ json label_json(const std::vector<double>& scores, const std::vector<bool>& trut
 }
 
 }  // namespace
+
+std::vector<double> label_column(const std::vector<std::vector<double>>& rows, size_t j) {
+  return column(rows, j);
+}
+
+std::vector<bool> label_column(const std::vector<std::vector<bool>>& rows, size_t j) {
+  return column(rows, j);
+}
+
+std::vector<std::vector<bool>> labels_on(const std::vector<std::vector<double>>& probabilities,
+                                         const std::vector<double>& thresholds) {
+  std::vector<std::vector<bool>> on(probabilities.size(), std::vector<bool>(thresholds.size()));
+  for (size_t i = 0; i < probabilities.size(); ++i)
+    for (size_t j = 0; j < thresholds.size(); ++j) on[i][j] = probabilities[i][j] >= thresholds[j];
+  return on;
+}
 
 nlohmann::json label_set_json(const metrics::LabelSetFigures& figures) {
   return figures_json(figures);

@@ -251,7 +251,7 @@ std::vector<Prediction> Pipeline::predict(const std::vector<PreparedText>& texts
     }
     const auto rerank_start = Clock::now();
     if (multi_label())
-      decide_labels(p, row, thresholds, options.top_k);
+      decide_labels(p, row, thresholds);
     else
       decide_label(texts[i].normalized, p, row, options);
     const double rerank_ms = milliseconds_since(rerank_start);
@@ -292,16 +292,20 @@ void Pipeline::decide_label(const std::string& normalized, Prediction& p,
 // (the item has none of the topics), not a reason to pick the most probable one; an
 // out-of-domain text has no label on and is marked "other".
 void Pipeline::decide_labels(Prediction& p, const at::Tensor& probabilities,
-                             const std::vector<double>& thresholds, int64_t top_k) const {
+                             const std::vector<double>& thresholds) const {
   p.multi_label = true;
-  fill_top_k(p, probabilities, top_k);
   p.is_other = decision_.reject_ood && p.ood.flag;
-  const double* values = probabilities.contiguous().data_ptr<double>();
+  const at::Tensor row = probabilities.contiguous();
+  const double* values = row.data_ptr<double>();
   for (int64_t j = 0; j < labels_.size(); ++j) {
     const auto at = static_cast<size_t>(j);
     const bool on = !p.is_other && values[j] >= thresholds[at];
     p.label_scores.push_back({labels_.name(j), values[j], thresholds[at], on});
     if (on) p.labels.push_back(labels_.name(j));
+    if (j == 0 || values[j] > p.confidence) {
+      p.label = labels_.name(j);
+      p.confidence = values[j];
+    }
   }
 }
 

@@ -56,6 +56,29 @@ std::string ads_csv(int rows, unsigned seed) {
   return csv;
 }
 
+// Multi-label rows title,labels: one or two of the classes above ("Мебель|Авто"), or none.
+std::string topics_csv(int rows, unsigned seed) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> topics = {
+      {"Мебель", {"диван", "шкаф", "стол", "кресло"}},
+      {"Авто", {"машина", "двигатель", "колеса", "пробег"}},
+      {"Работа", {"вакансия", "зарплата", "график", "резюме"}}};
+  std::mt19937 rng(seed);
+  std::string csv = "title,labels\n";
+  for (int i = 0; i < rows; ++i) {
+    const size_t first = rng() % topics.size(), second = rng() % (topics.size() + 1);
+    std::string text = "объявление " + std::to_string(i), labels;
+    for (size_t t = 0; t < topics.size(); ++t) {
+      if (t != first && t != second) continue;
+      if (i % 7 == 0) break;  // no topic at all
+      const auto& words = topics[t].second;
+      text += " " + words[rng() % words.size()] + " " + words[rng() % words.size()];
+      labels += (labels.empty() ? "" : "|") + topics[t].first;
+    }
+    csv += text + "," + labels + "\n";
+  }
+  return csv;
+}
+
 class InputFiles : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -87,6 +110,23 @@ class InputFiles : public ::testing::Test {
       const ProcessResult r = rubrika({"train", file.string()});
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
+    train_topics_run();
+  }
+  // A multi-label run: per_label calibration and thresholds, labels as "a|b".
+  static void train_topics_run() {
+    write(*dir_ / "topics.csv", topics_csv(240, 11));
+    write(*dir_ / "topics_eval.csv", topics_csv(30, 12));
+    const std::string recipe =
+        "[run]\nname = \"topics\"\noutput_dir = \"" + dir_->string() +
+        "/runs\"\nseed = 7\ndevice = \"cpu\"\n\n[data]\ntrain = \"" +
+        (*dir_ / "topics.csv").string() +
+        "\"\ntext_fields = [\"title\"]\nlabel_field = \"labels\"\nmulti_label = true\n\n"
+        "[encoder]\ntype = \"tfidf\"\n\n[head]\ntype = \"multilabel\"\n\n"
+        "[train]\nepochs = 4\nbatch_size = 16\nlearning_rate = 0.05\n\n"
+        "[calibrator]\ntype = \"per_label\"\n\n[baseline]\nenabled = false\n";
+    write(*dir_ / "topics.toml", recipe);
+    const ProcessResult r = rubrika({"train", path("topics.toml")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static void TearDownTestSuite() {
     fs::remove_all(*dir_);
@@ -244,6 +284,45 @@ TEST_F(InputFiles, EvalOodScoresAnUnlabelledFileAgainstTheTestSplit) {
   EXPECT_NE(plain.out.find(path("ood.txt") + ": 2 texts"), std::string::npos) << plain.out;
   EXPECT_NE(plain.out.find("msp *"), std::string::npos) << plain.out;
   EXPECT_NE(plain.out.find("energy"), std::string::npos) << plain.out;
+}
+
+TEST_F(InputFiles, EvalAndPredictOnAMultiLabelRun) {
+  const ProcessResult r =
+      rubrika({"eval", run("topics"), "--data", path("topics_eval.csv"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["task"], "multi_label");
+  EXPECT_EQ(report["texts"].get<int64_t>(), 30);
+  for (const char* label : {"Мебель", "Авто", "Работа"}) {
+    SCOPED_TRACE(label);
+    ASSERT_TRUE(report["per_label"].contains(label));
+    EXPECT_TRUE(report["per_label"][label].contains("threshold"));
+  }
+  EXPECT_TRUE(report["answered"].contains("macro_f1"));
+  const ProcessResult summary = rubrika({"eval", run("topics")});
+  ASSERT_EQ(summary.exit_code, 0) << summary.err;
+  EXPECT_NE(summary.out.find("multi-label"), std::string::npos) << summary.out;
+
+  const ProcessResult predicted = rubrika({"predict", run("topics"), "диван шкаф машина"});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  const auto p = nlohmann::json::parse(lines_of(predicted.out).at(0));
+  EXPECT_TRUE(p["labels"].is_array()) << p.dump();
+  EXPECT_EQ(p["label_scores"].size(), 3u) << p.dump();
+}
+
+TEST_F(InputFiles, MultiLabelEvalErrorsNameTheFileLineAndLabel) {
+  write(*dir_ / "topics_unknown.csv", "title,labels\nдиван,Мебель\nмашина,Авто|Спорт\n");
+  const ProcessResult unknown =
+      rubrika({"eval", run("topics"), "--data", path("topics_unknown.csv")});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("unknown label 'Спорт'"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("topics_unknown.csv:3"), std::string::npos) << unknown.err;
+  write(*dir_ / "topics_unlabelled.csv", "title\nдиван\n");
+  const ProcessResult unlabelled =
+      rubrika({"eval", run("topics"), "--data", path("topics_unlabelled.csv")});
+  EXPECT_NE(unlabelled.exit_code, 0);
+  EXPECT_NE(unlabelled.err.find("has no labels"), std::string::npos) << unlabelled.err;
+  EXPECT_NE(unlabelled.err.find("--ood"), std::string::npos) << unlabelled.err;
 }
 
 }  // namespace

@@ -18,6 +18,15 @@ namespace rubrika {
 // 0/1 rows as data splits hold them (multi_hot: one float per label) → truth rows.
 std::vector<std::vector<bool>> truth_rows(const std::vector<std::vector<float>>& multi_hot);
 
+// Column j of [texts][labels] rows: one label's scores or truth over the texts.
+std::vector<double> label_column(const std::vector<std::vector<double>>& rows, size_t j);
+std::vector<bool> label_column(const std::vector<std::vector<bool>>& rows, size_t j);
+
+// [texts][labels]: on where the probability reaches the label's threshold (>=, as
+// metrics::binary_counts decides).
+std::vector<std::vector<bool>> labels_on(const std::vector<std::vector<double>>& probabilities,
+                                         const std::vector<double>& thresholds);
+
 struct LabelThresholds {
   std::vector<double> thresholds;  // one per label, label order
   // {"strategy", ["target"], "chosen_on": "validation", "n",

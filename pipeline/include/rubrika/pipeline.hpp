@@ -192,7 +192,7 @@ class Pipeline {
   void decide_label(const std::string& normalized, Prediction& p,
                     const torch::Tensor& probabilities, const PredictOptions& options);
   void decide_labels(Prediction& p, const torch::Tensor& probabilities,
-                     const std::vector<double>& thresholds, int64_t top_k) const;
+                     const std::vector<double>& thresholds) const;
   void apply_cascade(const std::string& normalized, Prediction& prediction,
                      const torch::Tensor& probabilities, RerankMode mode);
 

@@ -29,8 +29,8 @@ struct LabelDecision {
 struct Prediction {
   // Single-label runs: `label`, `confidence` and `top_k` are the answer. Multi-label runs
   // (multi_label = true): `labels` is the answer — every label on, possibly none — and
-  // `label_scores` lists every label with its probability and threshold; `label`,
-  // `confidence` and `top_k` then describe the most probable label only.
+  // `label_scores` lists every label with its probability and threshold; `label` and
+  // `confidence` then name the most probable label, and `top_k` stays empty.
   bool multi_label = false;
   std::vector<std::string> labels;          // multi-label: the labels on, in label order
   std::vector<LabelDecision> label_scores;  // multi-label: every label, in label order

@@ -1,14 +1,20 @@
 // A multi-label run (the news use) goes through `rubrika train` to the end: the classifier's
-// test split is evaluated with multi-label figures instead of failing on single-label truth.
+// test split is evaluated with multi-label figures instead of failing on single-label truth,
+// per-label thresholds are chosen on validation and kept in state.h5, and a loaded run uses
+// them (a broken thresholds group is an error naming state.h5, a missing one means 0.5).
 #include <rubrika/data/news_synth.hpp>
+#include <rubrika/error.hpp>
+#include <rubrika/pipeline.hpp>
 #include <rubrika/recipe.hpp>
 #include <rubrika/registry.hpp>
 #include <rubrika/run_layout.hpp>
+#include <rubrika/state/state_file.hpp>
 #include <rubrika/train/run_training.hpp>
 
 #include "train_plugins.hpp"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -63,6 +69,44 @@ TEST(MultiLabelRun, TrainsAndReportsPerLabelTestFigures) {
   EXPECT_GT(test["accuracy"].get<double>(), 0.3);
   EXPECT_LE(test["accuracy"].get<double>(), 1.0);
   EXPECT_EQ(test["threshold"].get<double>(), 0.5);
+
+  // The thresholds stage: one threshold per label, saved, and what a loaded run uses.
+  ASSERT_TRUE(m.contains("multilabel")) << m.dump(1).substr(0, 1000);
+  const auto& chosen = m["multilabel"]["thresholds"]["per_label"];
+  auto pipeline = Pipeline::load(run, registry(), "cpu");
+  ASSERT_TRUE(pipeline->multi_label());
+  const std::vector<double> thresholds = pipeline->label_thresholds();
+  for (int64_t j = 0; j < pipeline->labels().size(); ++j)
+    EXPECT_NEAR(thresholds[static_cast<size_t>(j)],
+                chosen[pipeline->labels().name(j)]["threshold"].get<double>(), 1e-6);
+  const auto p = pipeline->predict(
+      std::vector<std::string>{"Курс рубля и новые санкции обсудили в правительстве"},
+      PredictOptions{});
+  EXPECT_TRUE(p[0].multi_label);
+  EXPECT_EQ(p[0].label_scores.size(), 3u);
+
+  // A thresholds group of the wrong length is an ArtifactError naming state.h5.
+  {
+    state::StateWriter broken(layout.state());
+    broken.write_strings("labels", pipeline->labels().names());
+    broken.write_tensor_map(kDecisionStateGroup,
+                            {{"thresholds", torch::tensor({0.5, 0.5}, torch::kFloat)}});
+    broken.commit();
+  }
+  try {
+    Pipeline::load(run, registry(), "cpu");
+    FAIL() << "two thresholds for three labels were accepted";
+  } catch (const ArtifactError& e) {
+    EXPECT_NE(std::string(e.what()).find("state.h5"), std::string::npos) << e.what();
+  }
+  // Without the group (a run from before the thresholds stage) every label uses 0.5.
+  {
+    state::StateWriter old(layout.state());
+    old.write_strings("labels", pipeline->labels().names());
+    old.commit();
+  }
+  EXPECT_EQ(Pipeline::load(run, registry(), "cpu")->label_thresholds(),
+            (std::vector<double>{0.5, 0.5, 0.5}));
   fs::remove_all(dir);
 }
 

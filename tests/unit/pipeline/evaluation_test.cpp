@@ -1,6 +1,8 @@
 // evaluate_pipeline on a pipeline of fake components whose answers the test chooses: the
 // metrics `rubrika eval` prints, the reranker's fixed/broken counts, and texts that end
 // as the "Other" label after the reranker ran.
+#include "row_components.hpp"
+
 #include <rubrika/encoder.hpp>
 #include <rubrika/error.hpp>
 #include <rubrika/evaluation.hpp>
@@ -14,51 +16,8 @@
 namespace rubrika {
 namespace {
 
-// Texts are row numbers ("0", "1", ...); the encoder passes the number on as its CLS vector.
-class RowEncoder : public Encoder {
- public:
-  TokenBatch tokenize(const std::vector<std::string>& texts,
-                      const std::vector<std::string>*) const override {
-    std::vector<int64_t> ids;
-    for (const auto& t : texts) ids.push_back(std::stoll(t));
-    TokenBatch b;
-    b.input_ids = torch::tensor(ids, torch::kLong).unsqueeze(1);
-    b.attention_mask = torch::ones_like(b.input_ids);
-    b.token_type_ids = torch::zeros_like(b.input_ids);
-    return b;
-  }
-  EncoderOutput forward(const TokenBatch& batch, bool) override {
-    EncoderOutput out;
-    out.last_hidden_state = batch.input_ids.to(torch::kFloat).unsqueeze(2);
-    out.cls = out.last_hidden_state.select(1, 0);
-    out.attention_mask = batch.attention_mask;
-    return out;
-  }
-  int64_t hidden_size() const override { return 1; }
-  int64_t max_length() const override { return 8; }
-  void save(const std::filesystem::path&) const override {}
-  NamedParameters named_parameters() override { return {}; }
-  void set_training(bool) override {}
-  void to(const torch::Device&) override {}
-};
-
-// Logits chosen per row.
-class TableHead : public Head {
- public:
-  explicit TableHead(torch::Tensor logits) : logits_(std::move(logits)) {}
-  torch::Tensor forward(const EncoderOutput& encoded) override {
-    return logits_.index_select(0, encoded.cls.squeeze(1).to(torch::kLong));
-  }
-  TaskType task() const override { return TaskType::single_label; }
-  int64_t num_labels() const override { return logits_.size(1); }
-  void save(const std::filesystem::path&) const override {}
-  NamedParameters named_parameters() override { return {}; }
-  void set_training(bool) override {}
-  void to(const torch::Device&) override {}
-
- private:
-  torch::Tensor logits_;
-};
+using testing::RowEncoder;
+using testing::TableHead;
 
 // Prefers the candidate text "C" whatever the text.
 class PrefersC : public Reranker {

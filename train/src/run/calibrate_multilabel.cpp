@@ -26,21 +26,6 @@ nlohmann::json figures_json(const metrics::BinaryCalibration& c) {
   return {{"ece", c.ece}, {"nll", c.nll}, {"brier", c.brier}};
 }
 
-// One column of [n, labels] probabilities.
-std::vector<double> column(const std::vector<std::vector<double>>& rows, size_t j) {
-  std::vector<double> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) out.push_back(row[j]);
-  return out;
-}
-
-std::vector<bool> column(const std::vector<std::vector<bool>>& rows, size_t j) {
-  std::vector<bool> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) out.push_back(row[j]);
-  return out;
-}
-
 // Per label and on average over labels: ECE, NLL and Brier of `before` and `after`.
 nlohmann::json per_label_calibration(const LabelSet& labels,
                                      const std::vector<std::vector<double>>& before,
@@ -52,9 +37,9 @@ nlohmann::json per_label_calibration(const LabelSet& labels,
   const auto n = static_cast<double>(labels.size());
   for (int64_t j = 0; j < labels.size(); ++j) {
     const auto at = static_cast<size_t>(j);
-    const std::vector<bool> y = column(truth, at);
-    const auto b = figures_json(metrics::binary_calibration(column(before, at), y));
-    const auto a = figures_json(metrics::binary_calibration(column(after, at), y));
+    const std::vector<bool> y = label_column(truth, at);
+    const auto b = figures_json(metrics::binary_calibration(label_column(before, at), y));
+    const auto a = figures_json(metrics::binary_calibration(label_column(after, at), y));
     per_label[labels.name(j)] = {{"before", b}, {"after", a}};
     for (const char* key : {"ece", "nll", "brier"}) {
       mean_before[key] = mean_before[key].get<double>() + b[key].get<double>() / n;
@@ -69,8 +54,8 @@ nlohmann::json per_label_calibration(const LabelSet& labels,
 void fit_multilabel_calibrator(RunState& s, Calibrator& calibrator, const std::string& type) {
   const ForwardResult& validation = forward_split(s, "validation");
   const at::Tensor validation_labels = label_matrix(s.validation, s.labels.size());
-  s.state_groups["analysis/validation"] = {{"logits", validation.logits.contiguous()},
-                                           {"labels", validation_labels}};
+  s.state_groups[kValidationAnalysisGroup] = {{"logits", validation.logits.contiguous()},
+                                              {"labels", validation_labels}};
   std::map<std::string, double> figures = calibrator.fit(validation.logits, validation_labels);
   const ForwardResult& test = forward_split(s, "test");
   nlohmann::json out = per_label_calibration(

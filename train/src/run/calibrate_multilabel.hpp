@@ -9,6 +9,10 @@
 
 namespace rubrika::detail {
 
+// What a calibrator was fitted on stays in state.h5 for analysis (reliability plots,
+// threshold studies) without re-running the model: validation logits and labels.
+inline constexpr const char* kValidationAnalysisGroup = "analysis/validation";
+
 // Fits `calibrator` on the validation split and writes s.metrics["calibration"].
 void fit_multilabel_calibrator(RunState& s, Calibrator& calibrator, const std::string& type);
 

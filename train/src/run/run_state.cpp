@@ -18,6 +18,12 @@ const ForwardResult& forward_split(RunState& s, const std::string& split) {
   return s.forward_cache.emplace(split, s.pipeline->forward_all(*texts, 64)).first->second;
 }
 
+DecisionOptions decision_options(const RunState& s) {
+  static const toml::table empty;
+  const toml::table* table = s.tables().section("decision");
+  return DecisionOptions::from_toml(table ? *table : empty);
+}
+
 std::optional<TensorMap> read_state_group(const RunState& s, const std::string& group) {
   const fs::path file = s.layout().state();
   if (!fs::exists(file)) return std::nullopt;

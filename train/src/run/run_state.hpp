@@ -64,6 +64,9 @@ struct RunState {
 
 // The pipeline's forward pass over a split ("train", "validation", "test", "ood"), cached.
 const ForwardResult& forward_split(RunState& state, const std::string& split);
+// The recipe's [decision] table read once per stage (defaults when the recipe has none); the
+// running stage must declare "decision".
+DecisionOptions decision_options(const RunState& state);
 // A group of the existing state.h5, or nullopt when the file or group is missing.
 std::optional<TensorMap> read_state_group(const RunState& state, const std::string& group);
 // Writes state.h5 (labels + every state group) atomically.

@@ -77,9 +77,7 @@ at::Tensor logits_of(Encoder& encoder, Head& head, const std::vector<std::string
 // The multi-label figures: thresholds chosen on the baseline's own validation probabilities
 // (the decision the run's recipe asks for), then test at them and at 0.5.
 nlohmann::json multilabel_figures(RunState& s, Encoder& encoder, Head& head) {
-  static const toml::table empty;
-  const toml::table* table = s.tables().section("decision");
-  const DecisionOptions decision = DecisionOptions::from_toml(table ? *table : empty);
+  const DecisionOptions decision = decision_options(s);
   const LabelThresholds chosen = choose_label_thresholds(
       s.labels.names(), metrics::to_rows(at::sigmoid(logits_of(encoder, head, s.validation.texts))),
       truth_rows(s.validation.multi_hot), decision.threshold_strategy, decision.threshold_target);

@@ -26,15 +26,12 @@ nlohmann::json report_json(const metrics::CalibrationReport& r) {
   return {{"nll", r.nll}, {"ece", r.ece}, {"mce", r.mce}, {"brier", r.brier}, {"bins", bins}};
 }
 
-// What the calibrator was fitted on stays in state.h5 for analysis (reliability plots,
-// threshold studies) without re-running the model.
-constexpr const char* kAnalysisGroup = "analysis/validation";
-
 void keep_validation_outputs(RunState& s, const ForwardResult& validation) {
-  s.state_groups[kAnalysisGroup] = {{"logits", validation.logits.contiguous()},
-                                    {"labels", at::tensor(s.validation.labels, at::kLong)},
-                                    {"cls", validation.encoded.cls.contiguous()},
-                                    {"pooled", validation.encoded.pooled.contiguous()}};
+  s.state_groups[kValidationAnalysisGroup] = {
+      {"logits", validation.logits.contiguous()},
+      {"labels", at::tensor(s.validation.labels, at::kLong)},
+      {"cls", validation.encoded.cls.contiguous()},
+      {"pooled", validation.encoded.pooled.contiguous()}};
 }
 
 // [calibrator] min_validation / cv_folds: read by this stage, not by the calibrator plugin.
@@ -153,8 +150,8 @@ void run_calibrate_stage(RunState& s) {
   if (saved) {
     log_info(kSource, "up to date: loading the fitted " + type + " calibrator");
     calibrator->load_state(*saved);
-    if (auto analysis = read_state_group(s, kAnalysisGroup))
-      s.state_groups[kAnalysisGroup] = *analysis;
+    if (auto analysis = read_state_group(s, kValidationAnalysisGroup))
+      s.state_groups[kValidationAnalysisGroup] = *analysis;
   } else if (s.multi_label) {
     // Per-label calibrators fit two numbers per label: no small-validation check (that
     // guards one softmax temperature against a few hundred texts' noise).

@@ -1,6 +1,9 @@
 #include "stage_common.hpp"
 
 #include <rubrika/error.hpp>
+#include <rubrika/metrics/multilabel_metrics.hpp>
+#include <rubrika/metrics/tensor_rows.hpp>
+#include <rubrika/multilabel_evaluation.hpp>
 
 #include <ATen/ATen.h>
 
@@ -52,50 +55,29 @@ nlohmann::json classification_json(const std::vector<int64_t>& truth, const torc
 
 nlohmann::json multilabel_json(const std::vector<std::vector<float>>& multi_hot,
                                const torch::Tensor& logits, const LabelSet& labels) {
-  const int64_t n = logits.size(0), classes = labels.size();
-  if (n != static_cast<int64_t>(multi_hot.size()))
-    throw Error("evaluation: " + std::to_string(n) + " predictions for " +
+  if (logits.size(0) != static_cast<int64_t>(multi_hot.size()))
+    throw Error("evaluation: " + std::to_string(logits.size(0)) + " predictions for " +
                 std::to_string(multi_hot.size()) + " texts");
-  const at::Tensor predicted = (logits > 0).to(at::kCPU).contiguous();
-  const bool* p = predicted.data_ptr<bool>();
-  std::vector<int64_t> tp(static_cast<size_t>(classes)), fp(tp.size()), fn(tp.size());
-  int64_t exact = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    bool all_right = true;
-    for (int64_t c = 0; c < classes; ++c) {
-      const bool truth = multi_hot[static_cast<size_t>(i)][static_cast<size_t>(c)] > 0.5f;
-      const bool on = p[i * classes + c];
-      tp[static_cast<size_t>(c)] += truth && on;
-      fp[static_cast<size_t>(c)] += !truth && on;
-      fn[static_cast<size_t>(c)] += truth && !on;
-      all_right &= truth == on;
-    }
-    exact += all_right;
-  }
-  auto f1_of = [](double t, double f_p, double f_n) {
-    return t + f_p + f_n > 0 ? 2 * t / (2 * t + f_p + f_n) : 0.0;
-  };
+  const std::vector<std::vector<bool>> truth = truth_rows(multi_hot);
+  const auto probabilities = metrics::to_rows(at::sigmoid(logits.to(at::kFloat)));
+  const std::vector<double> half(static_cast<size_t>(labels.size()), 0.5);
+  const metrics::LabelSetFigures figures =
+      metrics::label_set_figures(labels_on(probabilities, half), truth);
   nlohmann::json per_class = nlohmann::json::object();
-  double f1_sum = 0, all_tp = 0, all_fp = 0, all_fn = 0;
-  for (int64_t c = 0; c < classes; ++c) {
-    const auto t = static_cast<double>(tp[static_cast<size_t>(c)]);
-    const auto f_p = static_cast<double>(fp[static_cast<size_t>(c)]);
-    const auto f_n = static_cast<double>(fn[static_cast<size_t>(c)]);
-    const double f1 = f1_of(t, f_p, f_n);
-    per_class[labels.name(c)] = {{"precision", t + f_p > 0 ? t / (t + f_p) : 0.0},
-                                 {"recall", t + f_n > 0 ? t / (t + f_n) : 0.0},
-                                 {"f1", f1},
-                                 {"support", t + f_n}};
-    f1_sum += f1;
-    all_tp += t;
-    all_fp += f_p;
-    all_fn += f_n;
+  for (int64_t c = 0; c < labels.size(); ++c) {
+    const auto j = static_cast<size_t>(c);
+    const metrics::BinaryCounts counts =
+        metrics::binary_counts(label_column(probabilities, j), label_column(truth, j), 0.5);
+    per_class[labels.name(c)] = {{"precision", counts.precision()},
+                                 {"recall", counts.recall()},
+                                 {"f1", counts.f1()},
+                                 {"support", counts.tp + counts.fn}};
   }
-  return {{"n", n},
+  return {{"n", truth.size()},
           {"threshold", 0.5},
-          {"accuracy", n ? static_cast<double>(exact) / static_cast<double>(n) : 0.0},
-          {"micro_f1", f1_of(all_tp, all_fp, all_fn)},
-          {"macro_f1", classes ? f1_sum / static_cast<double>(classes) : 0.0},
+          {"accuracy", figures.subset_accuracy},
+          {"micro_f1", figures.micro_f1},
+          {"macro_f1", figures.macro_f1},
           {"per_class", per_class}};
 }
 

@@ -13,7 +13,7 @@ namespace rubrika::detail {
 
 // accuracy, macro_f1, per_class {precision, recall, f1, support}, confusion {labels,
 // matrix (rows = truth)} of single-label logits [n, C] against `truth`.
-// Multi-label figures at the 0.5 probability threshold (logit > 0): per label precision,
+// Multi-label figures of the head's own sigmoids at 0.5 (p >= 0.5): per label precision,
 // recall, F1 and support; micro- and macro-F1; subset accuracy as "accuracy".
 // multi_hot[i] holds one 0/1 value per label; logits [n, labels].
 nlohmann::json multilabel_json(const std::vector<std::vector<float>>& multi_hot,

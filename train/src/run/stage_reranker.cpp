@@ -370,9 +370,8 @@ void install_reranker(RunState& s, std::unique_ptr<Reranker> reranker, const std
 }  // namespace
 
 void run_reranker_stage(RunState& s) {
-  static const toml::table empty;
   const toml::table* decision_table = s.tables().section("decision");
-  DecisionOptions decision = DecisionOptions::from_toml(decision_table ? *decision_table : empty);
+  DecisionOptions decision = decision_options(s);
   const toml::table* table = s.tables().section("reranker");
   if (table == nullptr || s.multi_label)
     return skip_reranker(s, decision,

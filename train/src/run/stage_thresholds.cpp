@@ -15,12 +15,6 @@ namespace {
 
 constexpr const char* kSource = "thresholds";
 
-DecisionOptions decision_options(const RunState& s) {
-  static const toml::table empty;
-  const toml::table* table = s.tables().section("decision");
-  return DecisionOptions::from_toml(table ? *table : empty);
-}
-
 std::vector<double> thresholds_of(const TensorMap& group) {
   const at::Tensor values = group.at("thresholds").to(at::kDouble).contiguous();
   return {values.data_ptr<double>(), values.data_ptr<double>() + values.numel()};

@@ -77,7 +77,9 @@ struct TextFile {
 //                      file lacks are left out (with a warning), and a file with none of them
 //                      but a "text" column uses that; none at all is an InputError listing
 //                      the file's columns. With `read_labels`, options.label_field is read
-//                      when the file has that column (single-label; empty labels are errors).
+//                      when the file has that column: into `labels` (single-label; empty
+//                      labels are errors) or, with options.multi_label, into `label_sets`
+//                      (a JSONL list, an "a|b" string, or the 0/1 label_columns).
 //   plain              one text a line (LF or CRLF), a UTF-8 byte-order mark skipped,
 //                      blank lines skipped; no labels.
 // Every row is read (max_rows is for training files). Empty texts after `normalize` are
