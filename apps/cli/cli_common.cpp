@@ -75,11 +75,30 @@ const std::vector<Command>& commands() {
       {{"data", "report"},
        "load a recipe's [data] and print the class counts per split",
        &run_data_report},
+      {{"extend"},
+       "add or remove labels of a trained run without retraining its encoder",
+       &run_extend,
+       Workload::compute},
       {{"report"},
        "write a run folder's report.html (or --out FILE) from its metrics.json",
        &run_report},
   };
   return table;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> names;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    size_t end = text.find(',', begin);
+    if (end == std::string::npos) end = text.size();
+    std::string name = text.substr(begin, end - begin);
+    const size_t first = name.find_first_not_of(' ');
+    const size_t last = name.find_last_not_of(' ');
+    if (first != std::string::npos) names.push_back(name.substr(first, last - first + 1));
+    begin = end + 1;
+  }
+  return names;
 }
 
 std::optional<po::variables_map> parse_options(

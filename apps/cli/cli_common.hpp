@@ -51,6 +51,9 @@ std::optional<boost::program_options::variables_map> parse_options(
     boost::program_options::options_description& options,
     const boost::program_options::positional_options_description& positional = {});
 
+// "a,b,c" → {"a", "b", "c"}, spaces around names trimmed, empty names dropped.
+std::vector<std::string> split_commas(const std::string& text);
+
 // The global registry with its default folders and the recipe's [plugins] paths loaded.
 PluginRegistry& registry_for(const Recipe* recipe);
 
@@ -72,5 +75,6 @@ int run_bench_encoder(const std::vector<std::string>& args);
 int run_data_synth(const std::vector<std::string>& args);
 int run_data_report(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
+int run_extend(const std::vector<std::string>& args);
 
 }  // namespace rubrika::cli

@@ -15,7 +15,6 @@
 
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 namespace po = boost::program_options;
 
@@ -55,14 +54,6 @@ void run_fixed_shape(Encoder& encoder, const EncoderArchitecture& arch, const Fi
     std::cout << " = " << std::setprecision(0) << 100.0 * gflops / peak
               << "% of measured fp32 GEMM peak " << std::setprecision(1) << peak << " GFLOP/s";
   std::cout << " (" << std::setprecision(3) << elapsed / run.iterations << " s per batch)\n";
-}
-
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ',');)
-    if (!part.empty()) parts.push_back(part);
-  return parts;
 }
 
 }  // namespace

@@ -18,22 +18,6 @@ namespace rubrika::cli {
 
 namespace {
 
-// "a,b,c" → {"a", "b", "c"}, spaces around names trimmed, empty names dropped.
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> names;
-  size_t begin = 0;
-  while (begin <= text.size()) {
-    size_t end = text.find(',', begin);
-    if (end == std::string::npos) end = text.size();
-    std::string name = text.substr(begin, end - begin);
-    const size_t first = name.find_first_not_of(' ');
-    const size_t last = name.find_last_not_of(' ');
-    if (first != std::string::npos) names.push_back(name.substr(first, last - first + 1));
-    begin = end + 1;
-  }
-  return names;
-}
-
 int run_news_synth(const std::string& catalogue, const std::string& topics, int64_t n,
                    int64_t ood_n, uint64_t seed, const std::string& out,
                    const std::string& ood_out) {

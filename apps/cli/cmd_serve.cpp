@@ -3,6 +3,8 @@
 // Serves the trained pipeline of a run folder over HTTP (docs/serving.md). Given a recipe,
 // the run folder is the recipe's [run] output_dir/name and the [serve] table comes from
 // the recipe; given a run folder, it comes from the resolved recipe saved in it.
+// POST /admin/reload (with [serve] admin_token) and SIGHUP switch to another run folder, or
+// read the one served again, with no downtime; reloads use the same registry and device.
 #include "cli_common.hpp"
 
 #include <rubrika/run_layout.hpp>
@@ -107,8 +109,9 @@ int run_serve(const std::vector<std::string>& args) {
   const std::string device = parsed.device.empty() ? target.device : parsed.device;
 
   PluginRegistry& registry = registry_for(target.loaded ? &*target.loaded : nullptr);
-  auto backend = serve::PipelineBackend::load(target.run_dir, registry, device);
-  serve::Service service(*backend, serve_options);
+  serve::BackendLoader loader = serve::pipeline_loader(registry, device);
+  // The first load goes through the same loader as every reload.
+  serve::Service service(loader(target.run_dir.string()), serve_options, loader);
   return serve::serve_until_signal(service, serve_options, std::cout);
 }
 

@@ -175,27 +175,28 @@ ForwardResult Pipeline::forward_windows(const WindowedBatch& batch) {
   c10::InferenceMode guard;
   encoder_->set_training(false);
   head_->set_training(false);
+  return forward_encoded(encoder_->forward(batch.tokens), batch.text_of_row, batch.texts);
+}
+
+ForwardResult Pipeline::forward_encoded(EncoderOutput rows, const torch::Tensor& text_of_row,
+                                        int64_t texts) {
+  c10::InferenceMode guard;
+  head_->set_training(false);
   ForwardResult result;
-  result.encoded = encoder_->forward(batch.tokens);
+  result.encoded = std::move(rows);
   result.logits = head_->forward(result.encoded).to(at::kFloat);
-  if (batch.text_of_row.defined() && batch.tokens.size() != batch.texts) {
-    result.logits = pool_windows(result.logits, batch.text_of_row, batch.texts, long_text_.pool);
-    result.encoded = pool_encoder_output(result.encoded, batch.text_of_row, batch.texts);
+  if (text_of_row.defined() && result.logits.size(0) != texts) {
+    result.logits = pool_windows(result.logits, text_of_row, texts, long_text_.pool);
+    result.encoded = pool_encoder_output(result.encoded, text_of_row, texts);
   }
   result.probabilities =
       calibrator_ ? calibrator_->probabilities(result.logits) : head_->probabilities(result.logits);
   return result;
 }
 
-ForwardResult Pipeline::forward_all(const std::vector<std::string>& normalized_texts,
-                                    int64_t batch_size) {
+ForwardResult concatenate_results(const std::vector<ForwardResult>& parts) {
   std::vector<at::Tensor> cls, pooled, mean, logits, probabilities;
-  for (size_t begin = 0; begin < normalized_texts.size();
-       begin += static_cast<size_t>(batch_size)) {
-    const size_t end = std::min(normalized_texts.size(), begin + static_cast<size_t>(batch_size));
-    std::vector<std::string> chunk(normalized_texts.begin() + static_cast<long>(begin),
-                                   normalized_texts.begin() + static_cast<long>(end));
-    ForwardResult part = forward(chunk);
+  for (const ForwardResult& part : parts) {
     cls.push_back(part.encoded.cls.cpu());
     if (part.encoded.pooled.defined()) pooled.push_back(part.encoded.pooled.cpu());
     if (part.encoded.last_hidden_state.defined()) mean.push_back(part.encoded.mean_pooled().cpu());
@@ -215,6 +216,19 @@ ForwardResult Pipeline::forward_all(const std::vector<std::string>& normalized_t
   all.logits = at::cat(logits);
   all.probabilities = at::cat(probabilities);
   return all;
+}
+
+ForwardResult Pipeline::forward_all(const std::vector<std::string>& normalized_texts,
+                                    int64_t batch_size) {
+  std::vector<ForwardResult> parts;
+  for (size_t begin = 0; begin < normalized_texts.size();
+       begin += static_cast<size_t>(batch_size)) {
+    const size_t end = std::min(normalized_texts.size(), begin + static_cast<size_t>(batch_size));
+    std::vector<std::string> chunk(normalized_texts.begin() + static_cast<long>(begin),
+                                   normalized_texts.begin() + static_cast<long>(end));
+    parts.push_back(forward(chunk));
+  }
+  return concatenate_results(parts);
 }
 
 std::vector<Prediction> Pipeline::predict(const std::vector<std::string>& texts,

@@ -1,10 +1,11 @@
 // Pipeline::load: rebuild a trained pipeline from its run folder alone.
 #include <rubrika/device.hpp>
 #include <rubrika/error.hpp>
+#include <rubrika/extended_head.hpp>
 #include <rubrika/log.hpp>
 #include <rubrika/pipeline.hpp>
-#include <rubrika/plugin_version.hpp>
 #include <rubrika/registry.hpp>
+#include <rubrika/run_components.hpp>
 #include <rubrika/run_layout.hpp>
 #include <rubrika/run_manifest.hpp>
 #include <rubrika/state/state_file.hpp>
@@ -15,54 +16,28 @@ namespace fs = std::filesystem;
 
 namespace {
 
-PluginContext context_for(const fs::path& run_dir, const ComponentRecord& c,
-                          const torch::Device& device, const std::vector<std::string>& labels) {
-  PluginContext context;
-  context.device = device;
-  context.recipe_dir = run_dir;
-  // A head's artifact is a file in the run folder; other components with a recorded path
-  // have their own folder. Components without one (calibrator, OOD) load from state.h5.
-  if (c.kind == "head") {
-    context.artifact = RunLayout(run_dir).head();
-  } else if (!c.path.empty()) {
-    context.artifact = run_dir / c.path;
-  }
-  if (!context.artifact.empty()) context.use = ArtifactUse::load;
-  context.labels = labels;
-  return context;
+// The run's head: its one head, or for an extended run (head + head.added.<n>) the parts
+// gathered by label (rubrika/extended_head.hpp).
+std::unique_ptr<Head> build_head(const RunComponents& components, const RunManifest& m,
+                                 int64_t input_size) {
+  std::vector<LabelledPart<Head>> parts;
+  for (const ComponentRecord* c : components.records("head"))
+    parts.push_back({components.head(*c, input_size), components.context(*c).labels, false});
+  if (parts.size() == 1 && parts.front().labels == m.labels)
+    return std::move(parts.front().component);
+  return std::make_unique<ExtendedHead>(std::move(parts), m.labels);
 }
 
-// Re-inserts `type` so the plugin sees the same table the recipe gave it, with a relative
-// `model` (the component's own folder, see options_pointing_at) made absolute.
-toml::table with_type(const ComponentRecord& c, const fs::path& run_dir) {
-  toml::table table = c.options;
-  table.insert_or_assign("type", c.type);
-  if (const auto* model = table.get_as<std::string>("model")) {
-    fs::path path(model->get());
-    if (path.is_relative()) table.insert_or_assign("model", (run_dir / path).string());
-  }
-  return table;
-}
-
-TensorMap state_of(const state::StateReader* reader, const ComponentRecord& c,
-                   const fs::path& run_dir) {
-  if (c.state.empty()) return {};
-  if (reader == nullptr || !reader->has(c.state))
-    throw ArtifactError("state.h5 has no group '" + c.state + "' for " + c.role,
-                        RunLayout(run_dir).state().string(),
-                        "the run folder is incomplete; train it again");
-  return reader->read_tensor_map(c.state);
-}
-
-// Builds component `c` after checking that the plugin found now has the major version that
-// wrote the run folder.
-template <class T>
-std::unique_ptr<T> build(const PluginRegistry& registry, const ComponentRecord& c,
-                         const PluginContext& context, const toml::table& options,
-                         const fs::path& run_dir) {
-  check_plugin_version(registry.find(PluginKind<T>::name, c.type), c.version, c.role,
-                       RunLayout(run_dir).manifest().string());
-  return registry.create<T>(c.type, context, options);
+// The run's calibrator (nullptr when none), with its fitted state; parts like build_head.
+std::unique_ptr<Calibrator> build_calibrator(const RunComponents& components,
+                                             const RunManifest& m) {
+  std::vector<LabelledPart<Calibrator>> parts;
+  for (const ComponentRecord* c : components.records("calibrator"))
+    parts.push_back({components.calibrator(*c), components.context(*c).labels, false});
+  if (parts.empty()) return nullptr;
+  if (parts.size() == 1 && parts.front().labels == m.labels)
+    return std::move(parts.front().component);
+  return std::make_unique<ExtendedCalibrator>(std::move(parts), m.labels);
 }
 
 // A multi-label run's per-label thresholds ([decision] threshold_strategy, chosen on
@@ -96,20 +71,10 @@ std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry
                                          const std::string& encoder_dtype) {
   const RunManifest m = read_run_manifest(run_dir);
   const torch::Device device = resolve_device(device_spec);
+  const RunComponents components(run_dir, m, registry, device);
   auto normalizer = std::make_shared<Normalizer>(NormalizerOptions::from_toml(m.normalizer));
-  std::unique_ptr<state::StateReader> reader;
-  if (fs::exists(RunLayout(run_dir).state()))
-    reader = std::make_unique<state::StateReader>(RunLayout(run_dir).state());
-
-  const ComponentRecord& enc = *m.find("encoder");
-  toml::table encoder_options = with_type(enc, run_dir);
-  if (!encoder_dtype.empty()) encoder_options.insert_or_assign("dtype", encoder_dtype);
-  auto encoder = build<Encoder>(registry, enc, context_for(run_dir, enc, device, m.labels),
-                                encoder_options, run_dir);
-  const ComponentRecord& hd = *m.find("head");
-  PluginContext head_context = context_for(run_dir, hd, device, m.labels);
-  head_context.input_size = encoder->hidden_size();
-  auto head = build<Head>(registry, hd, head_context, with_type(hd, run_dir), run_dir);
+  auto encoder = components.encoder(*m.find("encoder"), encoder_dtype);
+  auto head = build_head(components, m, encoder->hidden_size());
   auto pipeline = std::make_unique<Pipeline>(
       [normalizer](std::string_view t) { return normalizer->normalize(t); }, LabelSet(m.labels),
       std::move(encoder), std::move(head));
@@ -118,29 +83,23 @@ std::unique_ptr<Pipeline> Pipeline::load(const fs::path& run_dir, PluginRegistry
   info.recipe_hash = m.recipe_hash;
   info.format_version = m.format_version;
   info.labels = m.labels;
+  info.run_dir = fs::absolute(run_dir).lexically_normal().string();
+  info.run_id = run_manifest_id(run_dir);
+  info.lineage = m.lineage;
   std::map<std::string, std::string> label_texts;
   for (const auto& [name, text] : m.label_texts)
     if (text.is_string()) label_texts[std::string(name.str())] = text.as_string()->get();
   for (const auto& c : m.components) {
     info.stages.emplace_back(c.role, c.kind + "/" + c.type + " " + c.version);
-    const PluginContext context = context_for(run_dir, c, device, m.labels);
-    if (c.kind == "calibrator") {
-      auto calibrator = build<Calibrator>(registry, c, context, with_type(c, run_dir), run_dir);
-      calibrator->load_state(state_of(reader.get(), c, run_dir));
-      pipeline->set_calibrator(std::move(calibrator));
-    } else if (c.kind == "ood") {
-      auto scorer = build<OodScorer>(registry, c, context, with_type(c, run_dir), run_dir);
-      scorer->load_state(state_of(reader.get(), c, run_dir));
-      pipeline->add_ood_scorer(c.type, std::move(scorer));
-    } else if (c.kind == "reranker") {
-      pipeline->set_reranker(build<Reranker>(registry, c, context, with_type(c, run_dir), run_dir),
-                             label_texts);
-    }
+    if (c.kind == "ood") pipeline->add_ood_scorer(c.type, components.ood_scorer(c));
+    if (c.kind == "reranker") pipeline->set_reranker(components.reranker(c), label_texts);
   }
+  if (auto calibrator = build_calibrator(components, m))
+    pipeline->set_calibrator(std::move(calibrator));
   static const toml::table empty;
   pipeline->set_decision(DecisionOptions::from_toml(m.decision.empty() ? empty : m.decision));
   pipeline->set_long_text(LongTextOptions::from_toml(m.long_text));
-  if (pipeline->multi_label()) load_label_thresholds(*pipeline, reader.get(), run_dir);
+  if (pipeline->multi_label()) load_label_thresholds(*pipeline, components.state_reader(), run_dir);
   info.multi_label = pipeline->multi_label();
   pipeline->set_info(std::move(info));
   log_info("pipeline", "loaded " + run_dir.string() + " (" + std::to_string(m.labels.size()) +

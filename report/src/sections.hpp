@@ -30,6 +30,10 @@ std::string cooccurrence_section(const nlohmann::json& metrics);  // true / pred
 std::string multilabel_calibration_section(const nlohmann::json& metrics);
 std::string multilabel_baseline_section(const nlohmann::json& metrics);
 
+// Runs `rubrika extend` made (extend_sections.cpp): shown only when is_extended_run.
+bool is_extended_run(const nlohmann::json& metrics);  // metrics.lineage is a non-empty list
+std::string lineage_section(const nlohmann::json& metrics);
+
 // Lookups that never throw: a missing key or a value of another type gives the fallback.
 const nlohmann::json& child(const nlohmann::json& j, const char* key);  // null json when absent
 double number_at(const nlohmann::json& j, const char* key, double fallback = 0);

@@ -30,15 +30,14 @@ std::vector<Result> wait_for(PendingResults<Result>& request,
 
 // Whether two queued requests' items may share one backend call.
 bool same_batch(const PendingRequest& a, const PendingRequest& b) {
-  if (a.kind() != b.kind()) return false;
+  if (&a.backend() != &b.backend() || a.kind() != b.kind()) return false;
   // The backend's predict takes one rerank mode per call.
   return a.kind() != WorkKind::classify || a.options().rerank == b.options().rerank;
 }
 
 }  // namespace
 
-Batcher::Batcher(InferenceBackend& backend, BatcherOptions options, Metrics* metrics)
-    : backend_(backend), options_(options), metrics_(metrics) {
+Batcher::Batcher(BatcherOptions options, Metrics* metrics) : options_(options), metrics_(metrics) {
   for (int64_t i = 0; i < std::max<int64_t>(1, options_.workers); ++i)
     workers_.emplace_back([this] { worker_loop(); });
 }
@@ -60,12 +59,13 @@ int64_t Batcher::queue_depth() const {
   return static_cast<int64_t>(queue_.size());
 }
 
-std::vector<Prediction> Batcher::classify(std::vector<PreparedText> texts,
+std::vector<Prediction> Batcher::classify(std::shared_ptr<InferenceBackend> backend,
+                                          std::vector<PreparedText> texts,
                                           const PredictOptions& options,
                                           Clock::time_point deadline) {
   if (texts.empty()) return {};
-  auto request = std::make_shared<PendingResults<Prediction>>(texts.size(), WorkKind::classify,
-                                                              options, deadline);
+  auto request = std::make_shared<PendingResults<Prediction>>(
+      std::move(backend), texts.size(), WorkKind::classify, options, deadline);
   auto result = request->future();
   std::vector<QueuedItem> items;
   items.reserve(texts.size());
@@ -78,11 +78,12 @@ std::vector<Prediction> Batcher::classify(std::vector<PreparedText> texts,
   return wait_for(*request, result);
 }
 
-std::vector<double> Batcher::rerank(PreparedText text, std::vector<std::string> candidates,
+std::vector<double> Batcher::rerank(std::shared_ptr<InferenceBackend> backend, PreparedText text,
+                                    std::vector<std::string> candidates,
                                     Clock::time_point deadline) {
   if (candidates.empty()) return {};
-  auto request = std::make_shared<PendingResults<double>>(candidates.size(), WorkKind::rerank,
-                                                          PredictOptions{}, deadline);
+  auto request = std::make_shared<PendingResults<double>>(
+      std::move(backend), candidates.size(), WorkKind::rerank, PredictOptions{}, deadline);
   auto result = request->future();
   const int64_t tokens = text.token_count;
   auto shared = std::make_shared<PreparedText>(std::move(text));
@@ -115,7 +116,8 @@ void Batcher::enqueue(std::vector<QueuedItem> items) {
 }
 
 BatchChoice Batcher::choose_locked() const {
-  // Only items that can share the front's backend call are candidates for its batch.
+  // Only items that can share the front's backend call (same backend, kind and mode) are
+  // candidates for its batch; the others wait for a batch of their own.
   const PendingRequest& front = *queue_.front().request;
   std::vector<int64_t> tokens;
   std::vector<size_t> positions;
@@ -199,7 +201,7 @@ void Batcher::run_classify(std::vector<QueuedItem>& batch, Clock::time_point sta
     options.timings = options.timings || item.request->options().timings;
     texts.push_back(std::move(*item.text));  // a classify item is its text's only owner
   }
-  std::vector<Prediction> predictions = backend_.predict(texts, options);
+  std::vector<Prediction> predictions = batch.front().request->backend().predict(texts, options);
   if (predictions.size() != texts.size())
     throw std::runtime_error("backend returned " + std::to_string(predictions.size()) +
                              " predictions for " + std::to_string(texts.size()) + " texts");
@@ -223,7 +225,7 @@ void Batcher::run_rerank(std::vector<QueuedItem>& batch) {
     texts.push_back(item.text->normalized);
     candidates.push_back(item.candidate);
   }
-  const std::vector<double> scores = backend_.rerank(texts, candidates);
+  const std::vector<double> scores = batch.front().request->backend().rerank(texts, candidates);
   if (scores.size() != batch.size())
     throw std::runtime_error("reranker returned " + std::to_string(scores.size()) + " scores for " +
                              std::to_string(batch.size()) + " pairs");

@@ -37,7 +37,10 @@ HttpResponse library_error(int status, const ServeOptions& options) {
         0);
   if (status == 404) return error_response(RouteNotFoundError("no route", "path"), 0);
   HttpResponse response =
-      error_response(BadRequestError("the HTTP request could not be processed", ""), 0);
+      error_response(BadRequestError("the HTTP request could not be processed", "",
+                                     "check the request line and headers; a POST needs a "
+                                     "Content-Length, also for an empty body (curl: -d '')"),
+                     0);
   response.status = status;
   return response;
 }

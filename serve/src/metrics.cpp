@@ -85,6 +85,11 @@ void Metrics::count_texts(int64_t texts, int64_t reranked, int64_t ood, int64_t 
   other_ += static_cast<uint64_t>(other);
 }
 
+void Metrics::count_reload(bool ok) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++(ok ? reloads_ok_ : reloads_failed_);
+}
+
 std::string Metrics::render() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::string out;
@@ -114,6 +119,10 @@ std::string Metrics::render() const {
   out += "rubrika_ood_total " + std::to_string(ood_) + "\n";
   header(out, "rubrika_other_total", "counter", "Texts rejected as the Other label.");
   out += "rubrika_other_total " + std::to_string(other_) + "\n";
+  header(out, "rubrika_reloads_total", "counter",
+         "Run reloads: ok switched to the new run, failed left the old one serving.");
+  out += "rubrika_reloads_total{result=\"ok\"} " + std::to_string(reloads_ok_) + "\n";
+  out += "rubrika_reloads_total{result=\"failed\"} " + std::to_string(reloads_failed_) + "\n";
   return out;
 }
 

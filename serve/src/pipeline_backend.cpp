@@ -29,4 +29,10 @@ std::vector<double> PipelineBackend::rerank(const std::vector<std::string>& norm
   return pipeline_->rerank_pairs(normalized_texts, candidates);
 }
 
+BackendLoader pipeline_loader(PluginRegistry& registry, std::string device) {
+  return [&registry, device = std::move(device)](const std::string& run_dir) {
+    return std::shared_ptr<InferenceBackend>(PipelineBackend::load(run_dir, registry, device));
+  };
+}
+
 }  // namespace rubrika::serve

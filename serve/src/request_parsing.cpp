@@ -180,4 +180,19 @@ RerankRequest parse_rerank(const std::string& body, const RequestLimits& limits,
   return request;
 }
 
+ReloadRequest parse_reload(const std::string& body, const RequestLimits& limits) {
+  ReloadRequest request;
+  if (blank(body)) return request;  // no body: read the folder served now again
+  const json value = parse_object(body, limits);
+  reject_unknown_fields(value, {"run"});
+  if (!value.contains("run")) return request;
+  const json& run = value["run"];
+  if (!run.is_string()) throw BadRequestError("expected a string, got " + json_type(run), "run");
+  request.run = run.get<std::string>();
+  if (blank(request.run))
+    throw InputError("the run folder is empty", "run",
+                     "give a run folder, or send no body to reload the one served now");
+  return request;
+}
+
 }  // namespace rubrika::serve

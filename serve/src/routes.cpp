@@ -7,17 +7,21 @@ namespace rubrika::serve {
 
 const std::vector<Route>& routes() {
   static const std::vector<Route> table = {
-      {"POST", "/v1/classify", &Service::classify}, {"POST", "/v1/rerank", &Service::rerank},
-      {"GET", "/v1/info", &Service::info},          {"GET", "/healthz", &Service::healthz},
-      {"GET", "/readyz", &Service::readyz},         {"GET", "/metrics", &Service::metrics},
+      {"POST", "/v1/classify", &Service::classify},
+      {"POST", "/v1/rerank", &Service::rerank},
+      {"GET", "/v1/info", &Service::info},
+      {"GET", "/healthz", &Service::healthz},
+      {"GET", "/readyz", &Service::readyz},
+      {"GET", "/metrics", &Service::metrics},
+      {"POST", "/admin/reload", &Service::admin_reload, /*admin=*/true},
   };
   return table;
 }
 
-const Route& find_route(const std::string& method, const std::string& path) {
+const Route& find_route(const std::string& method, const std::string& path, bool admin_on) {
   std::string allow;
   for (const auto& route : routes()) {
-    if (route.path != path) continue;
+    if (route.path != path || (route.admin && !admin_on)) continue;
     // HEAD is GET without a body (the HTTP layer drops the body).
     if (route.method == method || (method == "HEAD" && route.method == "GET")) return route;
     allow += (allow.empty() ? "" : ", ") + route.method;
@@ -27,7 +31,8 @@ const Route& find_route(const std::string& method, const std::string& path) {
                                 allow);
   std::string known;
   for (const auto& route : routes())
-    known += (known.empty() ? "" : ", ") + route.method + " " + route.path;
+    if (!route.admin || admin_on)
+      known += (known.empty() ? "" : ", ") + route.method + " " + route.path;
   throw RouteNotFoundError("no route " + path, "path", "routes: " + known);
 }
 

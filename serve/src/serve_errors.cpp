@@ -16,6 +16,9 @@ ErrorStatus error_status(const std::exception& error) {
   if (dynamic_cast<const OverloadError*>(&error)) return {503, "overloaded"};
   if (dynamic_cast<const DeadlineError*>(&error)) return {504, "deadline_exceeded"};
   if (dynamic_cast<const NotAvailableError*>(&error)) return {501, "not_available"};
+  if (dynamic_cast<const UnauthorizedError*>(&error)) return {401, "unauthorized"};
+  if (dynamic_cast<const ConflictError*>(&error)) return {409, "conflict"};
+  if (dynamic_cast<const ReloadFailedError*>(&error)) return {422, "reload_failed"};
   return {500, "internal"};
 }
 
@@ -43,6 +46,7 @@ HttpResponse error_response(const std::exception& error, int retry_after_s) {
                                                          nlohmann::json::error_handler_t::replace);
   if (mapped.status == 503)
     response.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  if (mapped.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
   if (const auto* method = dynamic_cast<const MethodNotAllowedError*>(&error))
     response.headers.emplace_back("Allow", method->allow());
   return response;

@@ -4,6 +4,21 @@
 #include <rubrika/options_reader.hpp>
 
 namespace rubrika::serve {
+namespace {
+
+constexpr size_t kMinAdminTokenChars = 16;
+
+// Why `token` cannot be an admin token, or "" when it can (empty: the route is off).
+std::string admin_token_problem(const std::string& token) {
+  if (token.empty()) return "";
+  if (token.size() < kMinAdminTokenChars)
+    return "is shorter than " + std::to_string(kMinAdminTokenChars) + " characters";
+  for (const char c : token)
+    if (c <= ' ' || c > '~') return "may hold only printable ASCII characters without spaces";
+  return "";
+}
+
+}  // namespace
 
 ServeOptions ServeOptions::from_toml(const toml::table& table) {
   OptionsReader in(table, "serve", /*plugin_table=*/false);
@@ -22,6 +37,11 @@ ServeOptions ServeOptions::from_toml(const toml::table& table) {
   o.workers = in.get_int("workers", o.workers, 1, 64);
   o.threads = in.get_int("threads", o.threads, 1, 1024);
   o.retry_after_s = in.get_int("retry_after_s", o.retry_after_s, 0, 3600);
+  o.admin_token = in.get_string("admin_token", o.admin_token);
+  const std::string token_problem = admin_token_problem(o.admin_token);
+  // The message names the rule, never the token.
+  if (!token_problem.empty())
+    in.fail("admin_token", token_problem, "generate one, e.g. with: openssl rand -hex 32");
   if (o.host.empty())
     in.fail("host", "must not be empty", "use 127.0.0.1 (loopback) or 0.0.0.0 (all interfaces)");
   // A request is queued whole or not at all, so a request larger than the queue could never run.

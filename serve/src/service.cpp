@@ -31,10 +31,11 @@ HttpResponse json_response(const json& body, int status = 200) {
   return response;
 }
 
-// The metrics label of a request: its route's path, or "unmatched" (bounded label values).
-std::string route_label(const std::string& path) {
+// The metrics label of a request: its route's path, or "unmatched" (bounded label values;
+// an admin route that is off is unmatched too).
+std::string route_label(const std::string& path, bool admin_on) {
   for (const auto& route : routes())
-    if (route.path == path) return path;
+    if (route.path == path && (admin_on || !route.admin)) return path;
   return "unmatched";
 }
 
@@ -48,36 +49,76 @@ std::vector<PreparedText> prepare(const InferenceBackend& backend,
   return prepared;
 }
 
+json stages_json(const PipelineInfo& info) {
+  json stages = json::array();
+  for (const auto& [stage, component] : info.stages)
+    stages.push_back({{"stage", stage}, {"component", component}});
+  return stages;
+}
+
+// The `rubrika extend` steps that made the run, oldest first (LineageStep).
+json lineage_json(const std::vector<LineageStep>& lineage) {
+  json steps = json::array();
+  for (const auto& step : lineage)
+    steps.push_back({{"parent", step.parent},
+                     {"parent_run_name", step.parent_run_name},
+                     {"parent_recipe_hash", step.parent_recipe_hash},
+                     {"added", step.added},
+                     {"removed", step.removed},
+                     {"data", step.data},
+                     {"label_field", step.label_field},
+                     {"created", step.created}});
+  return steps;
+}
+
+json serve_options_json(const ServeOptions& options) {
+  json serve = json::object();
+  for (const auto& [key, value] : options.to_toml()) {
+    if (const auto* text = value.as_string()) serve[std::string(key.str())] = text->get();
+    if (const auto* number = value.as_integer()) serve[std::string(key.str())] = number->get();
+  }
+  return serve;
+}
+
 }  // namespace
 
-Service::Service(InferenceBackend& backend, ServeOptions options)
-    : backend_(backend),
-      options_(std::move(options)),
+Service::Service(std::shared_ptr<InferenceBackend> backend, ServeOptions options,
+                 BackendLoader loader)
+    : options_(std::move(options)),
       limits_(request_limits(options_)),
-      batcher_(backend, batcher_options(options_), &metrics_) {}
+      slot_(std::move(backend)),
+      reloader_(slot_, std::move(loader), metrics_),
+      batcher_(batcher_options(options_), &metrics_) {}
+
+// A shared_ptr that points at `backend` and owns nothing (the aliasing constructor over an
+// empty owner): the caller keeps the backend alive.
+Service::Service(InferenceBackend& backend, ServeOptions options)
+    : Service(std::shared_ptr<InferenceBackend>(std::shared_ptr<void>(), &backend),
+              std::move(options)) {}
 
 Service::~Service() { stop(); }
 
 HttpResponse Service::handle(const HttpRequest& request) {
   const auto start = Clock::now();
+  const bool admin_on = !options_.admin_token.empty();
   HttpResponse response;
   try {
-    const Route& route = find_route(request.method, request.path);
+    const Route& route = find_route(request.method, request.path, admin_on);
     response = (this->*route.handler)(request);
   } catch (const std::exception& error) {
     response = error_response(error, static_cast<int>(options_.retry_after_s));
   } catch (...) {
     response = error_response(std::runtime_error("non-standard exception"), 0);
   }
-  metrics_.count_request(route_label(request.path), response.status,
+  metrics_.count_request(route_label(request.path, admin_on), response.status,
                          std::chrono::duration<double>(Clock::now() - start).count());
   return response;
 }
 
 void Service::warm_up() {
   ClassifyRequest request;
-  request.texts = {"Проверка связи: прогрев модели перед первым запросом."};
-  predict(request);
+  request.texts = {kWarmUpText};
+  predict(slot_.current()->backend, request);
   ready_ = true;
 }
 
@@ -88,13 +129,20 @@ void Service::stop() {
   batcher_.stop();
 }
 
-std::vector<Prediction> Service::predict(const ClassifyRequest& request) {
+ReloadResult Service::reload(const std::string& run_dir) {
+  if (draining_)
+    throw OverloadError("the server is shutting down", "", "reload the instance that replaces it");
+  return reloader_.reload(run_dir);
+}
+
+std::vector<Prediction> Service::predict(const std::shared_ptr<InferenceBackend>& backend,
+                                         const ClassifyRequest& request) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
   PredictOptions options = request.options;
   options.timings = true;  // always measured, for the stage histograms
-  // Normalised and tokenised here, once; the batcher and the backend use what this gives.
+  // Normalised and tokenised here, once, by the backend that will compute the texts.
   std::vector<Prediction> predictions =
-      batcher_.classify(prepare(backend_, request.texts), options, deadline);
+      batcher_.classify(backend, prepare(*backend, request.texts), options, deadline);
   record(predictions);
   return predictions;
 }
@@ -113,44 +161,48 @@ void Service::record(const std::vector<Prediction>& predictions) {
 
 HttpResponse Service::classify(const HttpRequest& request) {
   const ClassifyRequest parsed = parse_classify(request.body, limits_, PredictOptions{}.top_k);
+  const std::shared_ptr<const ServedBackend> served = slot_.current();
   json results = json::array();
   // The shape `rubrika predict` prints, built once; timings only when asked.
-  for (const auto& prediction : predict(parsed))
+  for (const auto& prediction : predict(served->backend, parsed))
     results.push_back(prediction_json(prediction, parsed.options.timings));
   return json_response({{"results", std::move(results)}});
 }
 
 HttpResponse Service::rerank(const HttpRequest& request) {
-  if (!backend_.has_reranker())
+  const std::shared_ptr<const ServedBackend> served = slot_.current();
+  InferenceBackend& backend = *served->backend;
+  if (!backend.has_reranker())
     throw NotAvailableError("this pipeline has no reranker", "",
                             "train one with a [reranker] section");
-  RerankRequest parsed = parse_rerank(request.body, limits_, backend_.labels());
+  RerankRequest parsed = parse_rerank(request.body, limits_, backend.labels());
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
-  std::vector<PreparedText> prepared = prepare(backend_, {parsed.text});
+  std::vector<PreparedText> prepared = prepare(backend, {parsed.text});
   // Through the batcher like classify: the same queue, limits, deadline and model lock.
   const std::vector<double> scores =
-      batcher_.rerank(std::move(prepared[0]), parsed.candidates, deadline);
+      batcher_.rerank(served->backend, std::move(prepared[0]), parsed.candidates, deadline);
   return json_response({{"candidates", std::move(parsed.candidates)}, {"scores", scores}});
 }
 
 HttpResponse Service::info(const HttpRequest&) {
-  const PipelineInfo& info = backend_.info();
-  json stages = json::array();
-  for (const auto& [stage, component] : info.stages)
-    stages.push_back({{"stage", stage}, {"component", component}});
-  json serve = json::object();
-  for (const auto& [key, value] : options_.to_toml()) {
-    if (const auto* text = value.as_string()) serve[std::string(key.str())] = text->get();
-    if (const auto* number = value.as_integer()) serve[std::string(key.str())] = number->get();
-  }
+  const std::shared_ptr<const ServedBackend> served = slot_.current();
+  const InferenceBackend& backend = *served->backend;
+  const PipelineInfo& info = backend.info();
+  json serve = serve_options_json(options_);
+  serve["admin_reload"] = !options_.admin_token.empty();  // on or off; never the token
   return json_response({{"format_version", info.format_version},
                         {"run_name", info.run_name},
                         {"recipe_hash", info.recipe_hash},
-                        {"stages", stages},
-                        {"labels", backend_.labels()},
+                        {"run_dir", served->run_dir},
+                        {"run_id", info.run_id},
+                        {"lineage", lineage_json(info.lineage)},
+                        {"loaded_at", served->loaded_at},
+                        {"reloads", slot_.reloads()},
+                        {"stages", stages_json(info)},
+                        {"labels", backend.labels()},
                         {"task", info.multi_label ? "multi_label" : "single_label"},
                         {"multi_label", info.multi_label},
-                        {"reranker", backend_.has_reranker()},
+                        {"reranker", backend.has_reranker()},
                         {"serve", serve}});
 }
 

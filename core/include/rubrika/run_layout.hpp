@@ -9,12 +9,15 @@
 //     vocab/             trained WordPiece vocabulary   stages/<stage>.json   resume stamps
 //     checkpoints/       resumable training state       reranker_training/    its trainer's folder
 //     baseline/          a layout of its own: encoder/, head.safetensors, training/
+//     heads/added-<n>.safetensors   a head `rubrika extend` trained for added labels
+//     features.h5        encoder features `rubrika extend` computed once (its cache)
 //
 // Everything that reads or writes a run folder asks a RunLayout for the path; nothing else
 // spells a run-folder name. Component paths recorded in pipeline.toml are relative to the
 // run folder (kEncoder, kHead, kReranker).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -44,6 +47,14 @@ class RunLayout {
   std::filesystem::path reranker() const { return root_ / kReranker; }
   std::filesystem::path reranker_pairs() const { return root_ / "reranker_pairs.jsonl"; }
   std::filesystem::path vocab() const { return root_ / "vocab"; }
+  // The head that extension `index` (1, 2, …) of `rubrika extend` trained for its labels;
+  // pipeline.toml records it as component "head.added.<index>" with path added_head_name().
+  static std::string added_head_name(int64_t index) {
+    return "heads/added-" + std::to_string(index) + ".safetensors";
+  }
+  std::filesystem::path added_head(int64_t index) const { return root_ / added_head_name(index); }
+  // Encoder features of the texts `rubrika extend` trains on, computed once and reused.
+  std::filesystem::path feature_cache() const { return root_ / "features.h5"; }
   // Resume stamp of one training stage.
   std::filesystem::path stage_stamp(const std::string& stage) const {
     return root_ / "stages" / (stage + ".json");

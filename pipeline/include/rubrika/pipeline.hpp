@@ -25,6 +25,7 @@
 #include <rubrika/ood_scorer.hpp>
 #include <rubrika/prediction.hpp>
 #include <rubrika/reranker.hpp>
+#include <rubrika/run_manifest.hpp>
 #include <rubrika/types.hpp>
 
 #include <toml++/toml.h>
@@ -74,7 +75,10 @@ struct PipelineInfo {
   std::string recipe_hash;
   std::vector<std::pair<std::string, std::string>> stages;  // (stage, "kind/name version")
   std::vector<std::string> labels;
-  bool multi_label = false;  // the head gives independent per-label probabilities
+  bool multi_label = false;          // the head gives independent per-label probabilities
+  std::string run_dir;               // the folder it was loaded from
+  std::string run_id;                // content hash of its pipeline.toml (run_manifest_id)
+  std::vector<LineageStep> lineage;  // the `rubrika extend` steps that made it, oldest first
 };
 
 // One raw text made ready for the model, so that a caller which batches texts (the
@@ -96,6 +100,11 @@ struct ForwardResult {
   torch::Tensor logits;         // [batch, num_labels] head logits
   torch::Tensor probabilities;  // [batch, num_labels] calibrated (softmax when no calibrator)
 };
+
+// The batches' results as one, on the CPU, in order. The encoder output keeps cls, pooled
+// (when every part has it) and the mean-pooled vector as a one-token sequence, which is all
+// a head or OOD scorer reads.
+ForwardResult concatenate_results(const std::vector<ForwardResult>& parts);
 
 class Pipeline {
  public:
@@ -144,6 +153,12 @@ class Pipeline {
   // each text's rows (windows) are pooled ([long_text] pool) before the calibrator. What
   // forward() runs after tokenising.
   ForwardResult forward_windows(const WindowedBatch& batch);
+  // What forward_windows() runs after the encoder: the head on every row of `rows` (the
+  // encoder's output for each window, or features cached from it), each text's rows pooled
+  // (text_of_row undefined: one row per text), then the calibrator. `rubrika extend` runs
+  // it on cached features, so it computes exactly what serving computes.
+  ForwardResult forward_encoded(EncoderOutput rows, const torch::Tensor& text_of_row,
+                                int64_t texts);
   // forward() over any number of texts in batches of `batch_size`, concatenated on the CPU.
   ForwardResult forward_all(const std::vector<std::string>& normalized_texts, int64_t batch_size);
 

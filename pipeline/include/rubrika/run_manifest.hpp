@@ -17,9 +17,12 @@
 //   [decision]                    # DecisionOptions
 //   [long_text]                   # LongTextOptions (absent: truncate)
 //   [label_texts]                 # reranker text per label
+//   [[lineage]]                   # one per `rubrika extend` step, oldest first (LineageStep)
 //
 // Components: "encoder", "head", "calibrator", "ood.<name>" (first listed = primary),
-// "reranker".
+// "reranker". An extended run adds "head.added.<n>" (and "calibrator.added.<n>" for a
+// multi-label run): each part's `labels` names its columns, and the run's labels are
+// gathered from the parts by name, so a removed label is a column no longer gathered.
 #pragma once
 
 #include <toml++/toml.h>
@@ -38,6 +41,21 @@ struct ComponentRecord {
   std::string path;     // artifact folder relative to the run folder; "" when none
   std::string state;    // state.h5 group; "" when none
   toml::table options;  // the plugin's recipe table without `type`
+  // Heads and calibrators of an extended run: the labels of this part's columns, in order.
+  // Empty: the run's labels (every run that was not extended).
+  std::vector<std::string> labels;
+};
+
+// One `rubrika extend` step: the run it started from and what it changed.
+struct LineageStep {
+  std::string parent;                // the parent run folder (absolute)
+  std::string parent_run_name;       // its run_name
+  std::string parent_recipe_hash;    // its recipe_hash
+  std::vector<std::string> added;    // labels added
+  std::vector<std::string> removed;  // labels removed
+  std::string data;                  // the labelled file the added labels were trained on
+  std::string label_field;           // the field of `data` its labels were read from
+  std::string created;               // when, UTC, ISO 8601 ("2026-12-02T10:00:00Z")
 };
 
 struct RunManifest {
@@ -51,6 +69,7 @@ struct RunManifest {
   toml::table decision;
   toml::table long_text;
   toml::table label_texts;
+  std::vector<LineageStep> lineage;  // empty for a run `rubrika train` made
 
   const ComponentRecord* find(const std::string& role) const;
 };
@@ -60,6 +79,8 @@ void write_run_manifest(const std::filesystem::path& run_dir, const RunManifest&
 // Reads run_dir/pipeline.toml. Throws ArtifactError when the folder or file is missing,
 // malformed, or of a newer format than this build reads.
 RunManifest read_run_manifest(const std::filesystem::path& run_dir);
+// run_dir/pipeline.toml's content hash: an id of exactly what a server loaded.
+std::string run_manifest_id(const std::filesystem::path& run_dir);
 
 // A table's copy without `type` (what a component record stores as its options).
 toml::table options_without_type(const toml::table& table);

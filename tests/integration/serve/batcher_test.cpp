@@ -27,16 +27,22 @@ PreparedText prepared(const std::string& text) {
   return out;
 }
 
-std::vector<Prediction> run(Batcher& batcher, const std::vector<std::string>& texts,
-                            PredictOptions options = {}, int64_t deadline_ms = 5000) {
-  std::vector<PreparedText> items;
-  for (const auto& text : texts) items.push_back(prepared(text));
-  return batcher.classify(std::move(items), options, in(deadline_ms));
+// A shared_ptr to a test's own backend that owns nothing: the test outlives its batcher.
+std::shared_ptr<InferenceBackend> unowned(FakeBackend& backend) {
+  return std::shared_ptr<InferenceBackend>(std::shared_ptr<void>(), &backend);
 }
 
-std::vector<double> rerank(Batcher& batcher, const std::string& text,
+std::vector<Prediction> run(Batcher& batcher, FakeBackend& backend,
+                            const std::vector<std::string>& texts, PredictOptions options = {},
+                            int64_t deadline_ms = 5000) {
+  std::vector<PreparedText> items;
+  for (const auto& text : texts) items.push_back(prepared(text));
+  return batcher.classify(unowned(backend), std::move(items), options, in(deadline_ms));
+}
+
+std::vector<double> rerank(Batcher& batcher, FakeBackend& backend, const std::string& text,
                            std::vector<std::string> candidates, int64_t deadline_ms = 5000) {
-  return batcher.rerank(prepared(text), std::move(candidates), in(deadline_ms));
+  return batcher.rerank(unowned(backend), prepared(text), std::move(candidates), in(deadline_ms));
 }
 
 TEST(BatchPolicy, ClosesAtMaxTexts) {
@@ -86,9 +92,9 @@ TEST(BatchPolicy, NotFullWhenEverythingFits) {
 
 TEST(Batcher, BatchClosesBySizeWithoutWaitingForTheTimer) {
   FakeBackend backend;
-  Batcher batcher(backend, {/*max_batch_size=*/4, 8192, /*max_wait_ms=*/10000, 1024, 1});
+  Batcher batcher({/*max_batch_size=*/4, 8192, /*max_wait_ms=*/10000, 1024, 1});
   const auto start = Clock::now();
-  auto predictions = run(batcher, std::vector<std::string>(8, "одно слово"));
+  auto predictions = run(batcher, backend, std::vector<std::string>(8, "одно слово"));
   EXPECT_LT(Clock::now() - start, milliseconds(3000));  // far below max_wait_ms
   EXPECT_EQ(predictions.size(), 8u);
   auto batches = backend.batches();
@@ -100,8 +106,8 @@ TEST(Batcher, BatchClosesBySizeWithoutWaitingForTheTimer) {
 TEST(Batcher, BatchClosesByTokenBudget) {
   FakeBackend backend;
   // Each text: 3 words + 2 = 5 tokens; a budget of 10 fits two.
-  Batcher batcher(backend, {32, /*max_batch_tokens=*/10, /*max_wait_ms=*/10000, 1024, 1});
-  auto predictions = run(batcher, std::vector<std::string>(6, "три слова тут"));
+  Batcher batcher({32, /*max_batch_tokens=*/10, /*max_wait_ms=*/10000, 1024, 1});
+  auto predictions = run(batcher, backend, std::vector<std::string>(6, "три слова тут"));
   EXPECT_EQ(predictions.size(), 6u);
   for (const auto& batch : backend.batches()) EXPECT_EQ(batch.texts.size(), 2u);
   EXPECT_EQ(backend.batches().size(), 3u);
@@ -109,11 +115,11 @@ TEST(Batcher, BatchClosesByTokenBudget) {
 
 TEST(Batcher, BatchClosesByTimeAndCollectsRequestsArrivingMeanwhile) {
   FakeBackend backend;
-  Batcher batcher(backend, {32, 8192, /*max_wait_ms=*/300, 1024, 1});
+  Batcher batcher({32, 8192, /*max_wait_ms=*/300, 1024, 1});
   const auto start = Clock::now();
-  auto first = std::async(std::launch::async, [&] { return run(batcher, {"первый"}); });
+  auto first = std::async(std::launch::async, [&] { return run(batcher, backend, {"первый"}); });
   std::this_thread::sleep_for(milliseconds(50));
-  auto second = std::async(std::launch::async, [&] { return run(batcher, {"второй"}); });
+  auto second = std::async(std::launch::async, [&] { return run(batcher, backend, {"второй"}); });
   EXPECT_EQ(first.get().size(), 1u);
   EXPECT_EQ(second.get().size(), 1u);
   EXPECT_GE(Clock::now() - start, milliseconds(280));  // held for max_wait_ms
@@ -124,9 +130,9 @@ TEST(Batcher, BatchClosesByTimeAndCollectsRequestsArrivingMeanwhile) {
 
 TEST(Batcher, PredictionsComeBackInRequestOrderWhileTheBackendSeesThemSortedByLength) {
   FakeBackend backend;
-  Batcher batcher(backend, {32, 8192, 0, 1024, 1});
+  Batcher batcher({32, 8192, 0, 1024, 1});
   const std::vector<std::string> texts = {"a b c d e", "a", "a b c"};
-  auto predictions = run(batcher, texts, {3, RerankMode::automatic, true});
+  auto predictions = run(batcher, backend, texts, {3, RerankMode::automatic, true});
   auto batches = backend.batches();
   ASSERT_EQ(batches.size(), 1u);
   EXPECT_EQ(batches[0].texts, (std::vector<std::string>{"a", "a b c", "a b c d e"}));
@@ -139,12 +145,12 @@ TEST(Batcher, PredictionsComeBackInRequestOrderWhileTheBackendSeesThemSortedByLe
 
 TEST(Batcher, EachRequestGetsItsOwnTopK) {
   FakeBackend backend;
-  Batcher batcher(backend, {32, 8192, 200, 1024, 1});
+  Batcher batcher({32, 8192, 200, 1024, 1});
   auto one = std::async(std::launch::async, [&] {
-    return run(batcher, {"x"}, {1, RerankMode::automatic, false});
+    return run(batcher, backend, {"x"}, {1, RerankMode::automatic, false});
   });
   auto three = std::async(std::launch::async, [&] {
-    return run(batcher, {"y"}, {3, RerankMode::automatic, false});
+    return run(batcher, backend, {"y"}, {3, RerankMode::automatic, false});
   });
   EXPECT_EQ(one.get()[0].top_k.size(), 1u);
   EXPECT_EQ(three.get()[0].top_k.size(), 3u);
@@ -152,12 +158,12 @@ TEST(Batcher, EachRequestGetsItsOwnTopK) {
 
 TEST(Batcher, DifferentRerankModesAreNotMixedInOneBatch) {
   FakeBackend backend;
-  Batcher batcher(backend, {32, 8192, 200, 1024, 1});
+  Batcher batcher({32, 8192, 200, 1024, 1});
   auto a = std::async(std::launch::async, [&] {
-    return run(batcher, {"x"}, {5, RerankMode::never, false});
+    return run(batcher, backend, {"x"}, {5, RerankMode::never, false});
   });
   auto b = std::async(std::launch::async, [&] {
-    return run(batcher, {"y"}, {5, RerankMode::always, false});
+    return run(batcher, backend, {"y"}, {5, RerankMode::always, false});
   });
   a.get();
   EXPECT_TRUE(b.get()[0].reranked);
@@ -166,12 +172,30 @@ TEST(Batcher, DifferentRerankModesAreNotMixedInOneBatch) {
   EXPECT_NE(batches[0].options.rerank, batches[1].options.rerank);
 }
 
+TEST(Batcher, TextsOfTwoBackendsNeverShareABatchAndEachIsComputedByItsOwn) {
+  FakeBackend old_backend, new_backend;
+  // A long max_wait: without the backend rule, all four requests would share one batch.
+  Batcher batcher({32, 8192, /*max_wait_ms=*/300, 1024, 1});
+  std::vector<std::future<std::vector<Prediction>>> calls;
+  for (int i = 0; i < 4; ++i) {
+    FakeBackend& backend = i % 2 == 0 ? old_backend : new_backend;
+    const std::string text = i % 2 == 0 ? "старый" : "новый";
+    calls.push_back(std::async(
+        std::launch::async, [&batcher, &backend, text] { return run(batcher, backend, {text}); }));
+  }
+  for (auto& call : calls) EXPECT_EQ(call.get().size(), 1u);
+  ASSERT_EQ(old_backend.batches().size(), 1u);
+  ASSERT_EQ(new_backend.batches().size(), 1u);
+  EXPECT_EQ(old_backend.batches()[0].texts, (std::vector<std::string>{"старый", "старый"}));
+  EXPECT_EQ(new_backend.batches()[0].texts, (std::vector<std::string>{"новый", "новый"}));
+}
+
 TEST(Batcher, TokenBudgetReadsThePreparedTokenCounts) {
   FakeBackend backend;
-  Batcher batcher(backend, {32, /*max_batch_tokens=*/100, /*max_wait_ms=*/10000, 1024, 1});
+  Batcher batcher({32, /*max_batch_tokens=*/100, /*max_wait_ms=*/10000, 1024, 1});
   std::vector<PreparedText> items(4, prepared("одно"));
   for (auto& item : items) item.token_count = 50;  // the words say 3; the item says 50
-  EXPECT_EQ(batcher.classify(std::move(items), {}, in(5000)).size(), 4u);
+  EXPECT_EQ(batcher.classify(unowned(backend), std::move(items), {}, in(5000)).size(), 4u);
   auto batches = backend.batches();
   ASSERT_EQ(batches.size(), 2u);  // 2 × 50 fits the budget of 100, 3 × 50 does not
   EXPECT_EQ(batches[0].texts.size(), 2u);
@@ -179,12 +203,13 @@ TEST(Batcher, TokenBudgetReadsThePreparedTokenCounts) {
 
 TEST(Batcher, RerankPairsOfSeveralRequestsShareOneBatchAndComeBackInCandidateOrder) {
   FakeBackend backend;
-  Batcher batcher(backend, {32, 8192, /*max_wait_ms=*/300, 1024, 1});
+  Batcher batcher({32, 8192, /*max_wait_ms=*/300, 1024, 1});
   auto first = std::async(std::launch::async, [&] {
-    return rerank(batcher, "абв", {"Работа", "Авто"});
+    return rerank(batcher, backend, "абв", {"Работа", "Авто"});
   });
   std::this_thread::sleep_for(milliseconds(50));
-  auto second = std::async(std::launch::async, [&] { return rerank(batcher, "x", {"Авто"}); });
+  auto second =
+      std::async(std::launch::async, [&] { return rerank(batcher, backend, "x", {"Авто"}); });
   const std::vector<double> a = first.get(), b = second.get();
   // FakeBackend: score = bytes of the label + bytes of the text / 1000.
   ASSERT_EQ(a.size(), 2u);
@@ -200,9 +225,12 @@ TEST(Batcher, RerankPairsOfSeveralRequestsShareOneBatchAndComeBackInCandidateOrd
 
 TEST(Batcher, ClassifyTextsAndRerankPairsNeverShareABatch) {
   FakeBackend backend;
-  Batcher batcher(backend, {32, 8192, /*max_wait_ms=*/200, 1024, 1});
-  auto classified = std::async(std::launch::async, [&] { return run(batcher, {"a", "b"}); });
-  auto reranked = std::async(std::launch::async, [&] { return rerank(batcher, "a", {"Авто"}); });
+  Batcher batcher({32, 8192, /*max_wait_ms=*/200, 1024, 1});
+  auto classified = std::async(std::launch::async, [&] {
+    return run(batcher, backend, {"a", "b"});
+  });
+  auto reranked =
+      std::async(std::launch::async, [&] { return rerank(batcher, backend, "a", {"Авто"}); });
   EXPECT_EQ(classified.get().size(), 2u);
   EXPECT_EQ(reranked.get().size(), 1u);
   ASSERT_EQ(backend.batches().size(), 1u);
@@ -214,13 +242,13 @@ TEST(Batcher, ClassifyTextsAndRerankPairsNeverShareABatch) {
 TEST(Batcher, RerankFailureAndDeadlineReachItsRequest) {
   FakeBackend backend;
   backend.set_throws(true);
-  Batcher batcher(backend, {32, 8192, 0, 1024, 1});
-  EXPECT_THROW(rerank(batcher, "a", {"Авто", "Работа"}), std::runtime_error);
+  Batcher batcher({32, 8192, 0, 1024, 1});
+  EXPECT_THROW(rerank(batcher, backend, "a", {"Авто", "Работа"}), std::runtime_error);
   backend.set_throws(false);
   backend.close_gate();
-  auto busy = std::async(std::launch::async, [&] { return run(batcher, {"занят"}); });
+  auto busy = std::async(std::launch::async, [&] { return run(batcher, backend, {"занят"}); });
   ASSERT_TRUE(backend.wait_entered(2));
-  EXPECT_THROW(rerank(batcher, "опоздал", {"Авто"}, /*deadline_ms=*/100), DeadlineError);
+  EXPECT_THROW(rerank(batcher, backend, "опоздал", {"Авто"}, /*deadline_ms=*/100), DeadlineError);
   backend.open_gate();
   busy.get();
   batcher.stop();
@@ -231,18 +259,19 @@ TEST(Batcher, RerankFailureAndDeadlineReachItsRequest) {
 TEST(Batcher, FullQueueRejectsImmediately) {
   FakeBackend backend;
   backend.close_gate();
-  Batcher batcher(backend, {2, 8192, 0, /*queue_capacity=*/4, 1});
-  auto busy = std::async(std::launch::async, [&] { return run(batcher, {"в работе"}); });
+  Batcher batcher({2, 8192, 0, /*queue_capacity=*/4, 1});
+  auto busy = std::async(std::launch::async, [&] { return run(batcher, backend, {"в работе"}); });
   ASSERT_TRUE(backend.wait_entered(1));  // the worker holds this one inside the backend
-  auto queued = std::async(std::launch::async,
-                           [&] { return run(batcher, std::vector<std::string>(4, "ждёт")); });
+  auto queued = std::async(std::launch::async, [&] {
+    return run(batcher, backend, std::vector<std::string>(4, "ждёт"));
+  });
   for (int i = 0; i < 200 && batcher.queue_depth() < 4; ++i)
     std::this_thread::sleep_for(milliseconds(5));
   ASSERT_EQ(batcher.queue_depth(), 4);
   const auto start = Clock::now();
-  EXPECT_THROW(run(batcher, {"лишний"}), OverloadError);
-  EXPECT_THROW(rerank(batcher, "лишний", {"Авто"}), OverloadError);  // the same queue
-  EXPECT_LT(Clock::now() - start, milliseconds(500));                // rejected, not queued
+  EXPECT_THROW(run(batcher, backend, {"лишний"}), OverloadError);
+  EXPECT_THROW(rerank(batcher, backend, "лишний", {"Авто"}), OverloadError);  // the same queue
+  EXPECT_LT(Clock::now() - start, milliseconds(500));  // rejected, not queued
   backend.open_gate();
   EXPECT_EQ(busy.get().size(), 1u);
   EXPECT_EQ(queued.get().size(), 4u);
@@ -252,11 +281,11 @@ TEST(Batcher, FullQueueRejectsImmediately) {
 TEST(Batcher, RequestPastItsDeadlineGetsDeadlineErrorAndIsNotComputed) {
   FakeBackend backend;
   backend.close_gate();
-  Batcher batcher(backend, {1, 8192, 0, 1024, 1});
-  auto busy = std::async(std::launch::async, [&] { return run(batcher, {"занят"}); });
+  Batcher batcher({1, 8192, 0, 1024, 1});
+  auto busy = std::async(std::launch::async, [&] { return run(batcher, backend, {"занят"}); });
   ASSERT_TRUE(backend.wait_entered(1));
   const auto start = Clock::now();
-  EXPECT_THROW(run(batcher, {"опоздал"}, {}, /*deadline_ms=*/100), DeadlineError);
+  EXPECT_THROW(run(batcher, backend, {"опоздал"}, {}, /*deadline_ms=*/100), DeadlineError);
   EXPECT_GE(Clock::now() - start, milliseconds(90));
   EXPECT_LT(Clock::now() - start, milliseconds(2000));
   backend.open_gate();
@@ -269,32 +298,34 @@ TEST(Batcher, RequestPastItsDeadlineGetsDeadlineErrorAndIsNotComputed) {
 TEST(Batcher, BackendFailureReachesEveryRequestOfTheBatch) {
   FakeBackend backend;
   backend.set_throws(true);
-  Batcher batcher(backend, {32, 8192, 0, 1024, 1});
-  EXPECT_THROW(run(batcher, {"a", "b"}), std::runtime_error);
+  Batcher batcher({32, 8192, 0, 1024, 1});
+  EXPECT_THROW(run(batcher, backend, {"a", "b"}), std::runtime_error);
   backend.set_throws(false);
-  EXPECT_EQ(run(batcher, {"a"}).size(), 1u);  // the worker survived
+  EXPECT_EQ(run(batcher, backend, {"a"}).size(), 1u);  // the worker survived
 }
 
 TEST(Batcher, StopFinishesQueuedWorkThenRejects) {
   FakeBackend backend;
   backend.set_delay_ms(50);
-  Batcher batcher(backend, {1, 8192, 0, 1024, 1});
-  auto pending = std::async(std::launch::async, [&] { return run(batcher, {"a", "b", "c"}); });
+  Batcher batcher({1, 8192, 0, 1024, 1});
+  auto pending = std::async(std::launch::async, [&] {
+    return run(batcher, backend, {"a", "b", "c"});
+  });
   ASSERT_TRUE(backend.wait_entered(1));
   batcher.stop();
   EXPECT_EQ(pending.get().size(), 3u);
-  EXPECT_THROW(run(batcher, {"d"}), OverloadError);
-  EXPECT_THROW(rerank(batcher, "d", {"Авто"}), OverloadError);
+  EXPECT_THROW(run(batcher, backend, {"d"}), OverloadError);
+  EXPECT_THROW(rerank(batcher, backend, "d", {"Авто"}), OverloadError);
 }
 
 TEST(Batcher, SeveralWorkersShareTheQueue) {
   FakeBackend backend;
   backend.set_delay_ms(20);
-  Batcher batcher(backend, {2, 8192, 0, 1024, /*workers=*/3});
+  Batcher batcher({2, 8192, 0, 1024, /*workers=*/3});
   std::vector<std::future<std::vector<Prediction>>> requests;
   for (int i = 0; i < 6; ++i)
     requests.push_back(std::async(std::launch::async, [&] {
-      return run(batcher, {"a b", "c d"});
+      return run(batcher, backend, {"a b", "c d"});
     }));
   for (auto& r : requests) EXPECT_EQ(r.get().size(), 2u);
   size_t texts = 0;

@@ -2,14 +2,22 @@
 // delay per batch (to create overload), an optional gate that holds predict() and rerank()
 // until released (to make queue states deterministic), and a failure mode. They count the
 // texts they prepare and record every batch they see.
+//
+// For reloads, a FakeBackend can carry an identity of its own (labels, run folder, run id,
+// and a token offset that stands for its vocabulary), and FakeRunLoader builds such
+// backends from fake run folder names.
 #pragma once
 
 #include <rubrika/serve/inference_backend.hpp>
+#include <rubrika/serve/reload.hpp>
 
 #include <rubrika/error.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -27,24 +35,41 @@ struct SeenRerank {
   std::vector<std::string> candidates;
 };
 
+// Who a FakeBackend is. The defaults are the plain fake every older test uses.
+struct FakeIdentity {
+  std::vector<std::string> labels = {"Авто", "Недвижимость", "Работа"};
+  std::string run_name = "fake-run";
+  std::string run_dir;  // PipelineInfo::run_dir
+  std::string run_id;   // PipelineInfo::run_id
+  // Added to every token count: this backend's "vocabulary". When > 0, predict() refuses a
+  // text whose count is not its own — one another backend prepared.
+  int64_t token_offset = 0;
+};
+
 class FakeBackend : public InferenceBackend {
  public:
-  explicit FakeBackend(bool with_reranker = true) : with_reranker_(with_reranker) {
+  explicit FakeBackend(bool with_reranker = true) : FakeBackend(FakeIdentity{}, with_reranker) {}
+  explicit FakeBackend(FakeIdentity identity, bool with_reranker = true)
+      : with_reranker_(with_reranker),
+        labels_(identity.labels),
+        token_offset_(identity.token_offset) {
     info_.format_version = 1;
-    info_.run_name = "fake-run";
+    info_.run_name = identity.run_name;
     info_.recipe_hash = "0123abcd";
     info_.stages = {{"encoder", "encoder/fake 1.0"}, {"head", "head/fake 1.0"}};
     info_.labels = labels_;
+    info_.run_dir = identity.run_dir;
+    info_.run_id = identity.run_id;
   }
 
-  // Normalisation keeps the text; tokens = words + 2 (no tensors: this backend's predict
-  // needs none).
+  // Normalisation keeps the text; tokens = words + 2 + token_offset (no tensors: this
+  // backend's predict needs none).
   std::vector<PreparedText> prepare(const std::vector<std::string>& texts) const override {
     std::vector<PreparedText> out;
     for (const auto& text : texts) {
       PreparedText prepared;
       prepared.normalized = text;
-      prepared.token_count = words(text) + 2;
+      prepared.token_count = words(text) + 2 + token_offset_;
       out.push_back(std::move(prepared));
     }
     std::lock_guard<std::mutex> lock(mutex_);
@@ -58,7 +83,11 @@ class FakeBackend : public InferenceBackend {
   std::vector<Prediction> predict(const std::vector<PreparedText>& texts,
                                   const PredictOptions& options) override {
     std::vector<std::string> normalized;
-    for (const auto& text : texts) normalized.push_back(text.normalized);
+    for (const auto& text : texts) {
+      if (token_offset_ > 0 && text.token_count != words(text.normalized) + 2 + token_offset_)
+        throw std::logic_error("a text prepared by another backend reached " + info_.run_name);
+      normalized.push_back(text.normalized);
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       batches_.push_back({normalized, options});
@@ -168,7 +197,8 @@ class FakeBackend : public InferenceBackend {
   }
 
   bool with_reranker_;
-  std::vector<std::string> labels_ = {"Авто", "Недвижимость", "Работа"};
+  std::vector<std::string> labels_;
+  int64_t token_offset_;
   PipelineInfo info_;
   int64_t delay_ms_ = 0;
   bool throws_ = false;
@@ -179,6 +209,86 @@ class FakeBackend : public InferenceBackend {
   std::vector<SeenBatch> batches_;
   std::vector<SeenRerank> reranks_;
   mutable int64_t prepared_ = 0;
+};
+
+// Loads fake run folders. A folder's last path part NAME gives the labels "NAME/Авто",
+// "NAME/Недвижимость", "NAME/Работа", run_name NAME and run_id "id-NAME-<load number>"; each
+// load gets a token offset of its own. A folder whose NAME starts with "broken" fails as a
+// missing pipeline.toml does (ArtifactError with the path); one starting with "slow"
+// takes slow_load_ms to load; one starting with "failing" loads but fails its warm-up.
+class FakeRunLoader {
+ public:
+  explicit FakeRunLoader(int64_t slow_load_ms = 0, int64_t predict_delay_ms = 0)
+      : slow_load_ms_(slow_load_ms), predict_delay_ms_(predict_delay_ms) {}
+
+  std::shared_ptr<InferenceBackend> load(const std::string& run_dir) {
+    const std::string name = std::filesystem::path(run_dir).filename().string();
+    const int number = ++loads_;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ++loading_;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return !held_; });
+    }
+    if (name.rfind("broken", 0) == 0)
+      throw ArtifactError("pipeline.toml not found", run_dir + "/pipeline.toml",
+                          "train the run first");
+    if (name.rfind("slow", 0) == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(slow_load_ms_));
+    FakeIdentity identity;
+    for (auto& label : identity.labels) label = name + "/" + label;
+    identity.run_name = name;
+    identity.run_dir = run_dir;
+    identity.run_id = "id-" + name + "-" + std::to_string(number);
+    identity.token_offset = 100 * number;
+    auto backend = std::make_shared<FakeBackend>(identity);
+    backend->set_delay_ms(predict_delay_ms_);
+    backend->set_throws(name.rfind("failing", 0) == 0);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      last_ = backend;
+    }
+    return backend;
+  }
+
+  // The loader a Service takes; this object must outlive it.
+  BackendLoader loader() {
+    return [this](const std::string& run_dir) { return load(run_dir); };
+  }
+
+  // Holds every load at its start until release_loads(), to keep a reload running.
+  void hold_loads() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_ = true;
+  }
+  void release_loads() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      held_ = false;
+    }
+    cv_.notify_all();
+  }
+  // Waits until `count` loads have started in total.
+  bool wait_loading(int count, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return loading_ >= count; });
+  }
+  int loads() const { return loads_; }
+  // The backend of the latest load while something still holds it, else null.
+  std::shared_ptr<FakeBackend> last() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_.lock();
+  }
+
+ private:
+  const int64_t slow_load_ms_;
+  const int64_t predict_delay_ms_;
+  std::atomic<int> loads_{0};
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool held_ = false;
+  int loading_ = 0;
+  std::weak_ptr<FakeBackend> last_;
 };
 
 }  // namespace rubrika::serve::testing

@@ -5,12 +5,15 @@
 #include <rubrika/serve/service.hpp>
 
 #include <rubrika/error.hpp>
+#include <rubrika/registry.hpp>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <atomic>
+#include <filesystem>
 #include <sstream>
 
 namespace rubrika::serve {
@@ -174,6 +177,38 @@ TEST(PipelineBackend, APreparedTextWithoutTokensIsRefused) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("has no tokens"), std::string::npos) << e.what();
   }
+}
+
+// The loader `rubrika serve` reloads with, on a folder that is not a run (no pipeline.toml):
+// 422 with the ArtifactError's text and path, and the pipeline served before answers on.
+TEST(PipelineBackend, ReloadingAFolderWithoutPipelineTomlIs422AndTheOldRunServesOn) {
+  const std::filesystem::path not_a_run =
+      std::filesystem::temp_directory_path() / ("rubrika_not_a_run_" + std::to_string(getpid()));
+  std::filesystem::create_directories(not_a_run);
+  Calls calls;
+  PluginRegistry registry;  // never reached: the manifest is read first
+  ServeOptions options;
+  options.max_wait_ms = 0;
+  options.admin_token = "test-admin-token-0123456789";
+  Service service(std::make_shared<PipelineBackend>(make_pipeline(calls)), options,
+                  pipeline_loader(registry, "cpu"));
+  const HttpResponse response =
+      service.handle({"POST",
+                      "/admin/reload",
+                      json{{"run", not_a_run.string()}}.dump(),
+                      {{"Authorization", "Bearer test-admin-token-0123456789"}}});
+  std::filesystem::remove_all(not_a_run);
+  EXPECT_EQ(response.status, 422) << response.body;
+  const std::string message = json::parse(response.body)["error"]["message"];
+  EXPECT_NE(message.find("no pipeline.toml"), std::string::npos) << message;
+  EXPECT_NE(message.find(not_a_run.string()), std::string::npos) << message;
+  const HttpResponse classified =
+      service.handle({"POST", "/v1/classify", json{{"texts", kTexts}}.dump(), {}});
+  ASSERT_EQ(classified.status, 200) << classified.body;
+  EXPECT_EQ(json::parse(classified.body)["results"].size(), kTexts.size());
+  EXPECT_NE(service.handle({"GET", "/metrics", "", {}})
+                .body.find("rubrika_reloads_total{result=\"failed\"} 1"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -201,6 +201,7 @@ TEST_F(ServiceTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
 TEST_F(ServiceTest, EveryRouteInTheTableAnswers) {
   service.warm_up();
   for (const auto& route : routes()) {
+    if (route.path == "/admin/reload") continue;  // off without a token: reload_test.cpp
     const std::string body = route.path == "/v1/rerank" ? R"({"text": "a", "candidates": ["Авто"]})"
                                                         : R"({"texts": ["a"]})";
     HttpResponse response = service.handle({route.method, route.path, body, {}});

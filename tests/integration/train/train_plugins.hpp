@@ -11,8 +11,8 @@ inline PluginRegistry& registry() {
     auto* made = new PluginRegistry();  // never destroyed: plugins stay loaded (house rule)
     for (const char* plugin :
          {RUBRIKA_TFIDF_PLUGIN, RUBRIKA_LINEAR_PLUGIN, RUBRIKA_MULTILABEL_PLUGIN,
-          RUBRIKA_TEMPERATURE_PLUGIN, RUBRIKA_MSP_PLUGIN, RUBRIKA_ENERGY_PLUGIN,
-          RUBRIKA_CROSS_ENCODER_PLUGIN})
+          RUBRIKA_TEMPERATURE_PLUGIN, RUBRIKA_PER_LABEL_PLUGIN, RUBRIKA_MSP_PLUGIN,
+          RUBRIKA_ENERGY_PLUGIN, RUBRIKA_CROSS_ENCODER_PLUGIN})
       made->load_file(plugin);
     return made;
   }();

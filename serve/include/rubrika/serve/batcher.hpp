@@ -10,8 +10,13 @@
 // or not at all; a full queue rejects at once (OverloadError → 503) instead of growing. A
 // worker closes a batch when choose_batch() says it is full (max_batch_size items or
 // max_batch_tokens padded tokens) or when its oldest item has waited max_wait_ms, whichever
-// comes first. A batch holds one kind of work (and, for classify, one rerank mode); its
-// items are handed to the backend sorted by length. A request past its deadline gets
+// comes first. A batch holds one kind of work (and, for classify, one rerank mode) of one
+// backend; its items are handed to the backend sorted by length.
+//
+// Each call names the backend that prepared its texts (the server's snapshot of the one it
+// serves, see backend_slot.hpp), and only that backend computes them: after a reload, texts
+// tokenised by the old pipeline's vocabulary are never fed to the new one, and the two
+// never share a batch. A request past its deadline gets
 // DeadlineError (→ 504) and its items still waiting are skipped, not computed. No route
 // calls the model except through here.
 #pragma once
@@ -47,23 +52,24 @@ class Batcher {
   using Clock = std::chrono::steady_clock;
 
   // Starts options.workers worker threads. `metrics` may be null.
-  Batcher(InferenceBackend& backend, BatcherOptions options, Metrics* metrics = nullptr);
+  explicit Batcher(BatcherOptions options, Metrics* metrics = nullptr);
   ~Batcher();  // stop()
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
 
-  // Classifies prepared texts through the queue and blocks until all are done; one
-  // Prediction per text, in order, each with timings_ms["queue"].
+  // Classifies texts `backend` prepared through the queue, on `backend`, and blocks until
+  // all are done; one Prediction per text, in order, each with timings_ms["queue"].
   // Throws OverloadError (queue full or stopping), DeadlineError (past `deadline`), or
   // whatever the backend threw for the batch.
-  std::vector<Prediction> classify(std::vector<PreparedText> texts, const PredictOptions& options,
+  std::vector<Prediction> classify(std::shared_ptr<InferenceBackend> backend,
+                                   std::vector<PreparedText> texts, const PredictOptions& options,
                                    Clock::time_point deadline);
 
   // Reranker scores of `candidates` (known label names) for one prepared text, in candidate
   // order, through the same queue: each (text, candidate) pair is one item, counted as the
   // text's tokens. Throws as classify() does.
-  std::vector<double> rerank(PreparedText text, std::vector<std::string> candidates,
-                             Clock::time_point deadline);
+  std::vector<double> rerank(std::shared_ptr<InferenceBackend> backend, PreparedText text,
+                             std::vector<std::string> candidates, Clock::time_point deadline);
 
   // Refuses new work, finishes every queued item, joins the workers. Idempotent.
   void stop();
@@ -89,7 +95,6 @@ class Batcher {
   void run_classify(std::vector<QueuedItem>& batch, Clock::time_point started);
   void run_rerank(std::vector<QueuedItem>& batch);
 
-  InferenceBackend& backend_;
   const BatcherOptions options_;
   Metrics* metrics_;
   mutable std::mutex mutex_;

@@ -15,6 +15,9 @@
 //                                            counters   texts reranked / flagged OOD /
 //                                                       rejected as "Other" (rates: divide
 //                                                       by rubrika_texts_total)
+//   rubrika_reloads_total{result}            counter    run reloads (POST /admin/reload,
+//                                                       SIGHUP): result="ok" switched,
+//                                                       "failed" did not load or warm up
 #pragma once
 
 #include <cstdint>
@@ -51,6 +54,8 @@ class Metrics {
   void observe_batch(int64_t texts, int64_t padded_tokens);
   void set_queue_depth(int64_t texts);
   void count_texts(int64_t texts, int64_t reranked, int64_t ood, int64_t other);
+  // One reload that switched to its run (ok) or left the old one serving (!ok).
+  void count_reload(bool ok);
 
   std::string render() const;
 
@@ -63,6 +68,7 @@ class Metrics {
   Histogram batch_tokens_{{64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768}};
   int64_t queue_depth_ = 0;
   uint64_t texts_ = 0, reranked_ = 0, ood_ = 0, other_ = 0;
+  uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
 };
 
 }  // namespace rubrika::serve

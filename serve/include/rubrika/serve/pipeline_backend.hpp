@@ -2,6 +2,7 @@
 #pragma once
 
 #include <rubrika/serve/inference_backend.hpp>
+#include <rubrika/serve/reload.hpp>
 
 #include <filesystem>
 #include <memory>
@@ -37,5 +38,9 @@ class PipelineBackend : public InferenceBackend {
   // and runs outside this lock.
   std::mutex model_mutex_;
 };
+
+// The loader `rubrika serve` reloads with: PipelineBackend::load of the run folder through
+// `registry` (which must outlive it) on `device`. Throws what Pipeline::load throws.
+BackendLoader pipeline_loader(PluginRegistry& registry, std::string device);
 
 }  // namespace rubrika::serve

@@ -32,6 +32,10 @@ struct RerankRequest {
   std::vector<std::string> candidates;  // label names, in the client's order
 };
 
+struct ReloadRequest {
+  std::string run;  // the run folder to serve; "" = the folder served now, read again
+};
+
 // Checks the size of a raw body; throws PayloadTooLargeError. (Its UTF-8 is checked by the
 // JSON parser in parse_classify / parse_rerank.)
 void check_body(const std::string& body, const RequestLimits& limits);
@@ -44,5 +48,8 @@ ClassifyRequest parse_classify(const std::string& body, const RequestLimits& lim
 // {"text": "...", "candidates": ["label", ...]}; every candidate must be in `labels`.
 RerankRequest parse_rerank(const std::string& body, const RequestLimits& limits,
                            const std::vector<std::string>& labels);
+
+// An empty body, or {"run": "/path/to/run_folder"}.
+ReloadRequest parse_reload(const std::string& body, const RequestLimits& limits);
 
 }  // namespace rubrika::serve

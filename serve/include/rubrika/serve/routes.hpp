@@ -1,5 +1,6 @@
 // The ONE routes table: (method, path) → Service method. Unknown paths are 404, known
-// paths with another method 405 with an Allow header.
+// paths with another method 405 with an Allow header. Admin routes exist only while the
+// server has an admin token ([serve] admin_token); otherwise they are unknown paths.
 #pragma once
 
 #include <rubrika/serve/http_types.hpp>
@@ -15,11 +16,13 @@ struct Route {
   std::string method;
   std::string path;
   HttpResponse (Service::*handler)(const HttpRequest&);
+  bool admin = false;  // only with an admin token (the handler checks the token)
 };
 
 const std::vector<Route>& routes();
 
-// The route for (method, path); throws RouteNotFoundError or MethodNotAllowedError.
-const Route& find_route(const std::string& method, const std::string& path);
+// The route for (method, path), admin routes only when `admin_on`; throws
+// RouteNotFoundError or MethodNotAllowedError.
+const Route& find_route(const std::string& method, const std::string& path, bool admin_on);
 
 }  // namespace rubrika::serve

@@ -7,6 +7,9 @@
 //   RouteNotFoundError 404 · MethodNotAllowedError 405 (with Allow)
 //   OverloadError (queue full, draining) 503 with Retry-After
 //   DeadlineError (request_timeout_ms passed) 504 · NotAvailableError 501
+//   UnauthorizedError (admin route, missing or wrong token) 401 with WWW-Authenticate
+//   ConflictError (a reload is already running) 409
+//   ReloadFailedError (the new run did not load or warm up; the old one serves on) 422
 //   anything else 500 (the message is logged; the client sees a generic one)
 //
 // Every error body is {"error": {"code", "message", "field"}}; `field` is Error::where()
@@ -66,6 +69,28 @@ class NotAvailableError : public Error {
  public:
   using Error::Error;
   const char* category() const override { return "not_available"; }
+};
+
+// The admin route was called without the right `Authorization: Bearer <token>`.
+class UnauthorizedError : public Error {
+ public:
+  using Error::Error;
+  const char* category() const override { return "unauthorized"; }
+};
+
+// The request conflicts with work in progress (a second reload while one runs).
+class ConflictError : public Error {
+ public:
+  using Error::Error;
+  const char* category() const override { return "conflict"; }
+};
+
+// A reload could not load or warm up its run; the message carries the loader's own
+// (e.g. the ArtifactError with the path). The backend served before keeps serving.
+class ReloadFailedError : public Error {
+ public:
+  using Error::Error;
+  const char* category() const override { return "reload"; }
 };
 
 struct ErrorStatus {

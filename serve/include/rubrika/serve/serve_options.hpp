@@ -32,10 +32,15 @@ struct ServeOptions {
   int64_t workers = 1;                         // inference threads taking batches from the queue
   int64_t threads = 64;                        // HTTP threads; each waiting request holds one
   int64_t retry_after_s = 1;                   // the Retry-After header sent with 503
+  // Turns on POST /admin/reload for clients sending `Authorization: Bearer <admin_token>`;
+  // empty (the default): the route is off and answers 404. At least 16 printable ASCII
+  // characters without spaces. A secret: to_toml() leaves it out, /v1/info never shows it.
+  std::string admin_token;
 
   // Reads [serve]; unknown keys and out-of-range values are RecipeErrors with file:line:col.
   // Cross-field rules (max_texts_per_request ≤ queue_capacity) are checked here too.
   static ServeOptions from_toml(const toml::table& table);
+  // Every option except admin_token.
   toml::table to_toml() const;
 };
 

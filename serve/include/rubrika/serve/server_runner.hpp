@@ -1,6 +1,8 @@
 // The lifecycle shared by `rubrika serve` and the test server: bind, print where to
 // reach it, warm up (readyz turns 200), serve until SIGTERM/SIGINT, then drain — stop
-// accepting, let in-flight requests finish, stop the batcher — and return 0.
+// accepting, let in-flight requests finish, stop the batcher — and return 0. SIGHUP
+// meanwhile reloads the run folder served now (Service::reload("")) on a thread of its
+// own, and its result is logged; serving goes on throughout.
 #pragma once
 
 #include <ostream>
@@ -10,8 +12,8 @@ namespace rubrika::serve {
 class Service;
 struct ServeOptions;
 
-// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts later, so
-// serve_until_signal() can wait for them synchronously. Call first thing in main, before
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread it starts later,
+// so serve_until_signal() can wait for them synchronously. Call first thing in main, before
 // any thread (libtorch's pools included) exists.
 void block_shutdown_signals();
 
