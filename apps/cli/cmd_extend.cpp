@@ -13,8 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -34,15 +36,25 @@ fs::path default_out(const fs::path& run) {
   return parent.parent_path() / (parent.filename().string() + "_extended");
 }
 
+// A metric left undefined (no positives in the test split) is null in the report.
+double number(const nlohmann::json& value) {
+  return value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
 void print_summary(const nlohmann::json& report, const fs::path& out) {
   std::cout << std::fixed << std::setprecision(4);
-  for (const auto& [label, f] : report.value("added_labels", nlohmann::json::object()).items())
-    std::cout << "added " << label << ": test ROC AUC " << f["roc_auc"] << ", F1 " << f["f1"]
-              << " (precision " << f["precision"] << ", recall " << f["recall"] << ")\n";
-  if (report.contains("check"))
+  // Bound to a name: a range-for over items() of value()'s temporary would dangle.
+  const nlohmann::json added = report.value("added_labels", nlohmann::json::object());
+  for (const auto& [label, f] : added.items())
+    std::cout << "added " << label << ": test ROC AUC " << number(f["roc_auc"]) << ", F1 "
+              << number(f["f1"]) << " (precision " << number(f["precision"])
+              << ", recall " << number(f["recall"]) << ")\n";
+  if (report.contains("check")) {
+    const nlohmann::json& check = report["check"];
     std::cout << "old labels: largest logit change against the parent "
-              << report["check"]["old_logits_max_abs_difference"] << " on "
-              << report["check"]["texts"] << " test texts\n";
+              << number(check["old_logits_max_abs_difference"]) << " on "
+              << check["texts"].get<std::int64_t>() << " test texts\n";
+  }
   std::cout << std::setprecision(1) << "extended in " << report["seconds"].get<double>()
             << " s (features " << report["step_seconds"]["features"].get<double>()
             << " s); serve it with: rubrika serve " << out.string() << "\n";

@@ -325,5 +325,60 @@ TEST_F(InputFiles, MultiLabelEvalErrorsNameTheFileLineAndLabel) {
   EXPECT_NE(unlabelled.err.find("--ood"), std::string::npos) << unlabelled.err;
 }
 
+// `rubrika extend` on the multi-label run: a fourth topic is added from a file that labels it,
+// the summary names the added label's test figures, the parent is left as it was and the
+// extended run predicts four labels.
+TEST_F(InputFiles, ExtendAddsALabelToAMultiLabelRun) {
+  std::string csv = topics_csv(200, 21);
+  std::string with_sport = "title,labels\n";
+  std::istringstream rows(csv.substr(csv.find('\n') + 1));
+  int i = 0;
+  for (std::string row; std::getline(rows, row); ++i) {
+    if (i % 3 != 0) {
+      with_sport += row + "\n";
+      continue;
+    }
+    const size_t comma = row.rfind(',');
+    const std::string labels = row.substr(comma + 1);
+    with_sport += row.substr(0, comma) + " футбол матч," + labels + (labels.empty() ? "" : "|") +
+                  "Спорт\n";
+  }
+  write(*dir_ / "topics_sport.csv", with_sport);
+  const auto manifest_before = fs::last_write_time(run("topics") + "/pipeline.toml");
+  const std::string out = run("topics_sport");
+  const ProcessResult r = rubrika({"extend", run("topics"), "--data", path("topics_sport.csv"),
+                                   "--add-labels", "Спорт", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("added Спорт: test ROC AUC"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("largest logit change against the parent 0.0000"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(fs::last_write_time(run("topics") + "/pipeline.toml"), manifest_before);
+
+  const ProcessResult predicted = rubrika({"predict", out, "футбол матч диван"});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.err;
+  const auto p = nlohmann::json::parse(lines_of(predicted.out).at(0));
+  EXPECT_EQ(p["label_scores"].size(), 4u) << p.dump();
+
+  const ProcessResult again = rubrika({"extend", run("topics"), "--data",
+                                       path("topics_sport.csv"), "--add-labels", "Спорт",
+                                       "--out", out});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+}
+
+TEST_F(InputFiles, ExtendRefusesALabelTheRunAlreadyHasOrLacks) {
+  const ProcessResult known = rubrika({"extend", run("topics"), "--data", path("topics.csv"),
+                                       "--add-labels", "Авто", "--out", run("topics_x")});
+  EXPECT_NE(known.exit_code, 0);
+  EXPECT_NE(known.err.find("'Авто' is already one of the run's labels"), std::string::npos)
+      << known.err;
+  const ProcessResult unknown = rubrika({"extend", run("topics"), "--remove-labels", "Погода",
+                                         "--out", run("topics_x")});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("'Погода' is not one of the run's labels"), std::string::npos)
+      << unknown.err;
+  EXPECT_FALSE(fs::exists(run("topics_x")));
+}
+
 }  // namespace
 }  // namespace rubrika
