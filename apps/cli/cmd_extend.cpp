@@ -47,8 +47,8 @@ void print_summary(const nlohmann::json& report, const fs::path& out) {
   const nlohmann::json added = report.value("added_labels", nlohmann::json::object());
   for (const auto& [label, f] : added.items())
     std::cout << "added " << label << ": test ROC AUC " << number(f["roc_auc"]) << ", F1 "
-              << number(f["f1"]) << " (precision " << number(f["precision"])
-              << ", recall " << number(f["recall"]) << ")\n";
+              << number(f["f1"]) << " (precision " << number(f["precision"]) << ", recall "
+              << number(f["recall"]) << ")\n";
   if (report.contains("check")) {
     const nlohmann::json& check = report["check"];
     std::cout << "old labels: largest logit change against the parent "

@@ -340,8 +340,8 @@ TEST_F(InputFiles, ExtendAddsALabelToAMultiLabelRun) {
     }
     const size_t comma = row.rfind(',');
     const std::string labels = row.substr(comma + 1);
-    with_sport += row.substr(0, comma) + " футбол матч," + labels + (labels.empty() ? "" : "|") +
-                  "Спорт\n";
+    with_sport +=
+        row.substr(0, comma) + " футбол матч," + labels + (labels.empty() ? "" : "|") + "Спорт\n";
   }
   write(*dir_ / "topics_sport.csv", with_sport);
   const auto manifest_before = fs::last_write_time(run("topics") + "/pipeline.toml");
@@ -359,9 +359,8 @@ TEST_F(InputFiles, ExtendAddsALabelToAMultiLabelRun) {
   const auto p = nlohmann::json::parse(lines_of(predicted.out).at(0));
   EXPECT_EQ(p["label_scores"].size(), 4u) << p.dump();
 
-  const ProcessResult again = rubrika({"extend", run("topics"), "--data",
-                                       path("topics_sport.csv"), "--add-labels", "Спорт",
-                                       "--out", out});
+  const ProcessResult again = rubrika({"extend", run("topics"), "--data", path("topics_sport.csv"),
+                                       "--add-labels", "Спорт", "--out", out});
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
 }
@@ -372,8 +371,8 @@ TEST_F(InputFiles, ExtendRefusesALabelTheRunAlreadyHasOrLacks) {
   EXPECT_NE(known.exit_code, 0);
   EXPECT_NE(known.err.find("'Авто' is already one of the run's labels"), std::string::npos)
       << known.err;
-  const ProcessResult unknown = rubrika({"extend", run("topics"), "--remove-labels", "Погода",
-                                         "--out", run("topics_x")});
+  const ProcessResult unknown =
+      rubrika({"extend", run("topics"), "--remove-labels", "Погода", "--out", run("topics_x")});
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.err.find("'Погода' is not one of the run's labels"), std::string::npos)
       << unknown.err;
