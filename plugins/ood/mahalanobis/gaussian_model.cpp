@@ -25,6 +25,25 @@ Eigen::MatrixXd cholesky_or_empty(const Eigen::MatrixXd& covariance) {
   return lower;
 }
 
+// Refuses features too wide for a dense D x D covariance. It is held about four times over
+// while it is formed, shrunk and factorised, so 8192 features take ~2 GiB. A tfidf encoder's
+// tens of thousands of features would fill the memory for many minutes before the kernel
+// killed the run without a word.
+void check_dimension(Eigen::Index dimension) {
+  if (dimension <= GaussianModel::kMaxDimension) return;
+  const double gigabytes =
+      static_cast<double>(dimension) * static_cast<double>(dimension) * 8.0 / 1e9;
+  std::ostringstream problem;
+  problem.precision(3);
+  problem << "the features have " << dimension << " dimensions; a Mahalanobis covariance of them"
+          << " would take " << gigabytes << " GB per copy (at most " << GaussianModel::kMaxDimension
+          << " dimensions)";
+  throw InputError(
+      problem.str(), "[ood] type = \"mahalanobis\"",
+      "use type = \"msp\" or \"energy\" with this encoder, or an encoder with at most " +
+          std::to_string(GaussianModel::kMaxDimension) + " features (tfidf: max_features)");
+}
+
 }  // namespace
 
 GaussianModel GaussianModel::fit(const Eigen::MatrixXd& x, const std::vector<int64_t>& labels,
@@ -34,6 +53,7 @@ GaussianModel GaussianModel::fit(const Eigen::MatrixXd& x, const std::vector<int
   if (!x.allFinite())
     throw InputError("training features contain NaN or infinity", kSource,
                      "check the encoder output before fitting the OOD scorer");
+  check_dimension(x.cols());
   std::map<int64_t, Eigen::Index> row_of_class;
   for (int64_t id : labels) {
     if (id < 0) throw InputError("negative label id " + std::to_string(id), kSource);

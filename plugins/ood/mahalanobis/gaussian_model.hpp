@@ -14,10 +14,14 @@ namespace rubrika::mahalanobis {
 
 class GaussianModel {
  public:
+  // The widest features fit() accepts: the covariance is dense, D x D doubles.
+  static constexpr Eigen::Index kMaxDimension = 8192;
+
   // x [n, D]; labels [n] class ids (any non-negative ids; absent classes get no mean).
   // `ridge` adds ridge * mu * I to the covariance before factorising (0 = none). When the
   // factorisation still fails (e.g. all features constant), the ridge grows tenfold from
-  // 1e-12 until it succeeds, with a warning.
+  // 1e-12 until it succeeds, with a warning. Throws rubrika::InputError when D exceeds
+  // kMaxDimension, before allocating anything of size D x D.
   static GaussianModel fit(const Eigen::MatrixXd& x, const std::vector<int64_t>& labels,
                            double ridge);
 

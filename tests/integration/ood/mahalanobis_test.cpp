@@ -283,6 +283,23 @@ TEST(Mahalanobis, FeaturesOptionPicksTheEncoderVector) {
   EXPECT_THROW(by_pooled->fit(OodInputs{&enc, {}, {}}, labels), InputError);  // no pooler
 }
 
+// A tfidf encoder gives tens of thousands of features: the fit must refuse them at once with
+// what to use instead, not fill the memory with a dense covariance until the run is killed.
+TEST(Mahalanobis, FeaturesTooWideForADenseCovarianceAreRefusedNamingTheAlternatives) {
+  auto scorer = make();
+  const EncoderOutput enc = encoded(at::randn({4, 43140}));
+  try {
+    scorer->fit(OodInputs{&enc, {}, {}}, at::tensor({0, 0, 1, 1}, at::kLong));
+    FAIL() << "a 43140-dimensional fit was accepted";
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("43140 dimensions"), std::string::npos) << message;
+    EXPECT_NE(message.find("14.9 GB"), std::string::npos) << message;
+    EXPECT_NE(message.find("[ood] type = \"mahalanobis\""), std::string::npos) << message;
+    EXPECT_NE(message.find("msp"), std::string::npos) << message;
+  }
+}
+
 TEST(Mahalanobis, ClearErrors) {
   auto scorer = make();
   const EncoderOutput enc = encoded(at::randn({10, 3}));
