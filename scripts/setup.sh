@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev              # libtorch (CPU build on Debian; CUDA users bring their own)
+  libgloo-dev               # headers of the Gloo transport behind libtorch's c10d (distributed)
   libopenblas0-pthread      # fast BLAS for libtorch; without it GEMM is ~15x slower
   libboost-dev libboost-program-options-dev   # Boost.DLL (header-only) + Program_options
   libhdf5-dev               # state.h5

@@ -7,6 +7,7 @@
 #include <rubrika/mixed_precision.hpp>
 #include <rubrika/progress.hpp>
 #include <rubrika/run_layout.hpp>
+#include <rubrika/train/communicator.hpp>
 
 #include <torch/torch.h>
 
@@ -113,8 +114,11 @@ std::string format_number(double value, int precision = 4) {
 class TrainingRun {
  public:
   TrainingRun(const TrainerOptions& options, const fs::path& work_dir, const std::string& name,
-              uint64_t seed, TrainingTask& task, const std::function<void(int64_t)>& observer)
-      : o_(options),
+              uint64_t seed, TrainingTask& task, const std::function<void(int64_t)>& observer,
+              Communicator* communicator)
+      : comm_(communicator != nullptr && communicator->world_size() > 1 ? communicator : nullptr),
+        world_(comm_ ? comm_->world_size() : 1),
+        o_(options),
         work_(work_dir),
         name_(name),
         seed_(seed),
@@ -130,8 +134,10 @@ class TrainingRun {
   TrainingResult run(bool resume) {
     prepare();
     restore_or_start(resume);
-    log_plan();
-    progress_ = std::make_unique<Progress>(name_, total_steps_, "steps");
+    if (lead()) {
+      log_plan();
+      progress_ = std::make_unique<Progress>(name_, total_steps_, "steps");
+    }
     task_.set_training(true);
     window_start_ = std::chrono::steady_clock::now();
     for (int64_t epoch = state_.epoch; epoch < o_.epochs && !stop_; ++epoch) run_epoch(epoch);
@@ -148,11 +154,12 @@ class TrainingRun {
     check_precision_supported(precision_, device_, "[" + o_.section + "] mixed_precision");
     n_ = task_.num_examples();
     if (n_ == 0) throw InputError("no training examples");
+    if (comm_) start_from_rank_0_weights();
     if (o_.group_by_length) {
       lengths_.reserve(static_cast<size_t>(n_));
       for (int64_t i = 0; i < n_; ++i) lengths_.push_back(task_.example_length(i));
     }
-    const int64_t batches_per_epoch = (n_ + o_.batch_size - 1) / o_.batch_size;
+    const int64_t batches_per_epoch = (n_ + global_batch() - 1) / global_batch();
     const int64_t steps_per_epoch =
         (batches_per_epoch + o_.gradient_accumulation_steps - 1) / o_.gradient_accumulation_steps;
     total_steps_ = steps_per_epoch * o_.epochs;
@@ -162,29 +169,74 @@ class TrainingRun {
   }
 
   // Resumes from the last checkpoint, or starts afresh (clearing an older run's files).
+  // Every worker reads the checkpoint; only rank 0 changes files, the others wait for it.
   void restore_or_start(bool resume) {
-    if (resume && detail::load_checkpoint(work_.last_checkpoint(), params_, optimizer_, state_)) {
-      const nlohmann::json& t = state_.trainer;
-      best_ = t.value("best", best_);
-      best_step_ = t.value("best_step", int64_t{0});
-      bad_evaluations_ = t.value("bad_evaluations", int64_t{0});
-      best_evaluation_ = t.value("best_evaluation", best_evaluation_);
-      scaler_.restore(t.value("loss_scale", scaler_.scale()),
-                      t.value("loss_scale_growth_tracker", int64_t{0}));
-      log_info(name_, "resuming at step " + std::to_string(state_.global_step) + " (epoch " +
-                          std::to_string(state_.epoch + 1) + ", batch " +
-                          std::to_string(state_.batch_in_epoch) + ")");
-      truncate_log(work_.train_log(), state_.global_step);
+    const bool restored =
+        resume && detail::load_checkpoint(work_.last_checkpoint(), params_, optimizer_, state_);
+    if (restored) {
+      restore_trainer_state();
     } else {
-      if (resume)
+      if (resume && lead())
         log_info(name_, "no checkpoint in " + work_.last_checkpoint().string() +
                             ": starting from scratch");
-      fs::remove_all(work_.last_checkpoint());
-      fs::remove(work_.best_checkpoint());
-      std::ofstream(work_.train_log(), std::ios::trunc);
+      if (lead()) {
+        fs::remove_all(work_.last_checkpoint());
+        fs::remove(work_.best_checkpoint());
+        std::ofstream(work_.train_log(), std::ios::trunc);
+      }
       torch::manual_seed(seed_);
     }
-    log_ = std::make_unique<TrainLog>(work_.train_log());
+    if (comm_) {
+      check_same_position();
+      comm_->barrier();
+    }
+    if (lead()) log_ = std::make_unique<TrainLog>(work_.train_log());
+  }
+
+  void restore_trainer_state() {
+    const nlohmann::json& t = state_.trainer;
+    const int64_t written_by = t.value("world_size", int64_t{1});
+    if (written_by != world_)
+      throw InputError(
+          "the checkpoint was written by " + std::to_string(written_by) +
+              " worker(s) and this run has " + std::to_string(world_) +
+              ": its position counts batches of " + std::to_string(written_by) + " x " +
+              std::to_string(o_.batch_size) + " examples",
+          work_.last_checkpoint().string(),
+          "resume with the same number of workers, or train without --resume to start over");
+    best_ = t.value("best", best_);
+    best_step_ = t.value("best_step", int64_t{0});
+    bad_evaluations_ = t.value("bad_evaluations", int64_t{0});
+    best_evaluation_ = t.value("best_evaluation", best_evaluation_);
+    scaler_.restore(t.value("loss_scale", scaler_.scale()),
+                    t.value("loss_scale_growth_tracker", int64_t{0}));
+    if (!lead()) return;
+    log_info(name_, "resuming at step " + std::to_string(state_.global_step) + " (epoch " +
+                        std::to_string(state_.epoch + 1) + ", batch " +
+                        std::to_string(state_.batch_in_epoch) + ")");
+    truncate_log(work_.train_log(), state_.global_step);
+  }
+
+  // Workers that read different checkpoints (no shared run folder) would train apart.
+  void check_same_position() {
+    at::Tensor step = torch::tensor({static_cast<double>(state_.global_step)}, torch::kDouble);
+    at::Tensor rank_0 = step.clone();
+    comm_->broadcast(rank_0);
+    if (rank_0.item<double>() != step.item<double>())
+      throw InputError("this worker resumes at step " + std::to_string(state_.global_step) +
+                           " and rank 0 at step " +
+                           std::to_string(static_cast<int64_t>(rank_0.item<double>())),
+                       work_.last_checkpoint().string(),
+                       "every worker must see the same run folder (a shared file system)");
+  }
+
+  // Every worker starts from rank 0's weights, as DistributedDataParallel does.
+  void start_from_rank_0_weights() {
+    torch::NoGradGuard no_grad;
+    for (auto& t : trainable_) {
+      at::Tensor data = t.detach();
+      comm_->broadcast(data);
+    }
   }
 
   void log_plan() const {
@@ -198,8 +250,9 @@ class TrainingRun {
   }
 
   void run_epoch(int64_t epoch) {
+    // One worker's batches of B*W examples, so W workers of B each take the same steps.
     const auto batches =
-        epoch_batches(n_, o_.batch_size, seed_, epoch, o_.group_by_length ? &lengths_ : nullptr);
+        epoch_batches(n_, global_batch(), seed_, epoch, o_.group_by_length ? &lengths_ : nullptr);
     const auto count = static_cast<int64_t>(batches.size());
     int64_t micro = 0;
     for (int64_t b = state_.batch_in_epoch; b < count && !stop_; ++b) {
@@ -218,29 +271,60 @@ class TrainingRun {
     save_checkpoint();
   }
 
-  // One micro-batch: forward (under autocast) and backward of loss / group.
+  // One micro-batch: forward (under autocast) and backward of loss / group. With W
+  // workers each takes its share of the batch, its loss weighted by share size × W / batch
+  // size, so the averaged gradient is the whole batch's mean even when the shares differ.
   void forward_backward(const std::vector<int64_t>& batch, int64_t group) {
+    const std::vector<int64_t> share = comm_ ? share_of(batch) : batch;
+    if (share.empty()) return;  // a short last batch: the all-reduce still counts this worker
     torch::Tensor loss;
     {
       // Autocast covers the forward pass only; backward runs in the forward's dtypes.
       AutocastScope autocast(device_, precision_);
-      loss = task_.loss(batch).to(torch::kFloat);
+      loss = task_.loss(share).to(torch::kFloat);
     }
     const double value = loss.item<double>();
     // With fp16 an overflow is expected now and then: the scaler skips that step.
     if (!std::isfinite(value) && !scaler_.enabled())
       throw Error("training loss is not finite at step " + std::to_string(state_.global_step), "",
                   "lower [train] learning_rate or check the data");
+    if (comm_)
+      loss =
+          loss * (static_cast<double>(share.size() * world_) / static_cast<double>(batch.size()));
     (scaler_.scale(loss) / static_cast<double>(group)).backward();
     if (std::isfinite(value)) {
       loss_sum_ += value;
       ++loss_count_;
     }
-    examples_seen_ += static_cast<int64_t>(batch.size());
+    examples_seen_ += static_cast<int64_t>(share.size());
+  }
+
+  // This worker's contiguous share of a batch: B examples of B*W (fewer in a short batch).
+  std::vector<int64_t> share_of(const std::vector<int64_t>& batch) const {
+    const auto size = static_cast<int64_t>(batch.size());
+    const int64_t per = (size + world_ - 1) / world_;
+    const int64_t begin = std::min(size, per * comm_->rank());
+    const int64_t end = std::min(size, begin + per);
+    return {batch.begin() + begin, batch.begin() + end};
+  }
+
+  // Sums the workers' gradients into their mean (one bucket, after the backward passes).
+  void average_gradients() {
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<at::Tensor> grads;
+    grads.reserve(trainable_.size());
+    for (auto& t : trainable_) {
+      if (!t.grad().defined()) t.mutable_grad() = torch::zeros_like(t);
+      grads.push_back(t.grad());
+    }
+    comm_->average(grads);
+    reduce_seconds_ +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
 
   // Unscale, clip, schedule, step; then the step's log line, evaluation and checkpoint.
   void optimiser_step(int64_t epoch, int64_t batch_index) {
+    if (comm_) average_gradients();  // before unscaling and clipping: every worker then agrees
     // Gradients are unscaled before clipping, so max_grad_norm means the same in fp16.
     const bool finite = !scaler_.enabled() || scaler_.unscale(trainable_);
     if (finite && o_.max_grad_norm > 0)
@@ -269,26 +353,53 @@ class TrainingRun {
   }
 
   // The mean loss and throughput since the last log line: train_log.jsonl and progress.
+  // With several workers: the workers' mean loss, all their examples, the all-reduce time.
   void log_window(int64_t epoch, double factor) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start_).count();
-    const double mean_loss = loss_sum_ / std::max<int64_t>(1, loss_count_);
-    const double rate = examples_seen_ / std::max(seconds, 1e-9);
+    double mean_loss = loss_sum_ / std::max<int64_t>(1, loss_count_);
+    double examples = static_cast<double>(examples_seen_);
+    if (comm_) {
+      std::vector<at::Tensor> figures{torch::tensor({mean_loss, examples}, torch::kDouble)};
+      comm_->average(figures);
+      mean_loss = figures[0][0].item<double>();
+      examples = figures[0][1].item<double>() * world_;
+    }
+    const double rate = examples / std::max(seconds, 1e-9);
     const double lr = groups_.base_lrs[0] * factor;
-    log_->write({{"step", state_.global_step},
-                 {"epoch", epoch + 1},
-                 {"loss", mean_loss},
-                 {"lr", lr},
-                 {"examples_per_s", rate}});
-    progress_->update(state_.global_step, "loss " + format_number(mean_loss) + " lr " +
-                                              format_number(lr, 3) + " " + format_number(rate, 3) +
-                                              " ex/s");
+    if (lead()) {
+      nlohmann::json line = {{"step", state_.global_step},
+                             {"epoch", epoch + 1},
+                             {"loss", mean_loss},
+                             {"lr", lr},
+                             {"examples_per_s", rate}};
+      if (comm_) line["allreduce_ms_per_step"] = 1e3 * reduce_seconds_ / o_.log_every_steps;
+      log_->write(line);
+      progress_->update(state_.global_step, "loss " + format_number(mean_loss) + " lr " +
+                                                format_number(lr, 3) + " " +
+                                                format_number(rate, 3) + " ex/s");
+    }
     loss_sum_ = 0;
+    reduce_seconds_ = 0;
     loss_count_ = examples_seen_ = 0;
     window_start_ = std::chrono::steady_clock::now();
   }
 
+  // Rank 0 evaluates; the others take its verdict (improved, stop, value).
   void evaluate(int64_t epoch) {
+    at::Tensor verdict = torch::zeros({3}, torch::kDouble);
+    if (lead()) verdict = evaluate_here(epoch);
+    if (!comm_) return;
+    comm_->broadcast(verdict);
+    if (lead()) return;
+    if (verdict[0].item<double>() != 0) {
+      best_ = verdict[2].item<double>();
+      best_step_ = state_.global_step;
+    }
+    stop_ = verdict[1].item<double>() != 0;
+  }
+
+  at::Tensor evaluate_here(int64_t epoch) {
     task_.set_training(false);
     std::map<std::string, double> metrics;
     {
@@ -315,6 +426,7 @@ class TrainingRun {
                           " evaluations");
       stop_ = true;
     }
+    return torch::tensor({improved ? 1.0 : 0.0, stop_ ? 1.0 : 0.0, value}, torch::kDouble);
   }
 
   // Records a new best evaluation and writes its weights (temporary file, then rename).
@@ -335,18 +447,22 @@ class TrainingRun {
                         {"best_evaluation", best_evaluation_}};
     // JSON has no infinity: before the first evaluation there is no best yet.
     if (std::isfinite(best_)) t["best"] = best_;
+    if (world_ > 1) t["world_size"] = world_;
     if (scaler_.enabled()) {
       t["loss_scale"] = scaler_.scale();
       t["loss_scale_growth_tracker"] = scaler_.growth_tracker();
     }
     state_.trainer = std::move(t);
-    detail::save_checkpoint(work_.last_checkpoint(), params_, optimizer_, state_);
+    if (lead()) detail::save_checkpoint(work_.last_checkpoint(), params_, optimizer_, state_);
+    if (comm_) comm_->barrier();  // the others go on once the checkpoint is complete
   }
 
   // Loads the best weights back and summarises the run.
   TrainingResult finish() {
-    progress_->finish("best " + std::string(o_.metric_name()) + " " + format_number(best_) +
-                      " at step " + std::to_string(best_step_));
+    if (lead())
+      progress_->finish("best " + std::string(o_.metric_name()) + " " + format_number(best_) +
+                        " at step " + std::to_string(best_step_));
+    if (comm_) comm_->barrier();  // rank 0 has written the best weights
     if (fs::exists(work_.best_checkpoint()))
       detail::load_model_weights(params_, work_.best_checkpoint());
     task_.set_training(false);
@@ -362,6 +478,12 @@ class TrainingRun {
     return result;
   }
 
+  // Rank 0 (or the only worker) evaluates, logs and writes files.
+  bool lead() const { return comm_ == nullptr || comm_->rank() == 0; }
+  int64_t global_batch() const { return o_.batch_size * world_; }
+
+  Communicator* const comm_;  // null with one worker
+  const int64_t world_;
   const TrainerOptions& o_;
   const RunLayout work_;
   const std::string& name_;
@@ -396,6 +518,7 @@ class TrainingRun {
   double loss_sum_ = 0;
   int64_t loss_count_ = 0;
   int64_t examples_seen_ = 0;
+  double reduce_seconds_ = 0;  // all-reduce time since the last log line
   std::chrono::steady_clock::time_point window_start_;
 };
 
@@ -408,7 +531,8 @@ Trainer::Trainer(TrainerOptions options, fs::path work_dir, std::string name, ui
       seed_(seed) {}
 
 TrainingResult Trainer::train(TrainingTask& task, bool resume) {
-  return TrainingRun(options_, work_dir_, name_, seed_, task, step_observer_).run(resume);
+  return TrainingRun(options_, work_dir_, name_, seed_, task, step_observer_, communicator_)
+      .run(resume);
 }
 
 }  // namespace rubrika

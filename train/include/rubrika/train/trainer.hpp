@@ -12,6 +12,10 @@
 // run killed at any moment resumes from its last checkpoint and — on the CPU — ends
 // bit-for-bit where an uninterrupted run ends. At the end the best weights are loaded
 // back into the model.
+//
+// Data-parallel (distribute()): W workers, one per process, over a Communicator
+// (rubrika/train/communicator.hpp, libtorch's c10d); W workers of batch B take the steps one
+// worker of batch W*B takes, within float rounding.
 #pragma once
 
 #include <rubrika/train/trainer_options.hpp>
@@ -24,6 +28,8 @@
 #include <vector>
 
 namespace rubrika {
+
+class Communicator;
 
 struct TrainingResult {
   int64_t steps = 0;  // optimiser steps taken in total
@@ -48,6 +54,14 @@ class Trainer {
   // Called after every optimiser step with the global step (1-based) — for benchmarks that
   // time the steps alone, without the evaluation and checkpoint at the end of an epoch.
   void on_step(std::function<void(int64_t step)> observer) { step_observer_ = std::move(observer); }
+  // Trains data-parallel with the other workers of `communicator` (not owned; null or a
+  // world of one: alone). Each optimiser step takes a batch of batch_size × world_size
+  // examples, each worker its batch_size share; gradients are averaged in one bucket after
+  // the backward passes (not overlapped with them), then unscaled and clipped. Rank 0
+  // evaluates and writes checkpoints, train_log.jsonl and the best weights; the others
+  // wait for it and take its verdict. A checkpoint records the world size it was written
+  // with, and resuming with another is an InputError.
+  void distribute(Communicator* communicator) { communicator_ = communicator; }
 
  private:
   TrainerOptions options_;
@@ -55,6 +69,7 @@ class Trainer {
   std::string name_;
   uint64_t seed_;
   std::function<void(int64_t)> step_observer_;
+  Communicator* communicator_ = nullptr;
 };
 
 // True for parameters AdamW must not decay: biases and LayerNorm weights.
