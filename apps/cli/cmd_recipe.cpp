@@ -7,6 +7,7 @@
 #include <rubrika/pipeline.hpp>
 #include <rubrika/run_layout.hpp>
 #include <rubrika/train/classifier_task.hpp>
+#include <rubrika/train/distributed_options.hpp>
 #include <rubrika/train/reranker_host_options.hpp>
 #include <rubrika/train/reranker_train_options.hpp>
 
@@ -99,6 +100,7 @@ int run_recipe_check(const std::vector<std::string>& args) {
   if (const toml::table* train = recipe.section("train"))
     (void)ClassifierTraining::from_toml(*train);
   (void)RerankerTrainOptions::read(recipe.section("reranker_train"), recipe.run().seed);
+  (void)DistributedOptions::read(recipe);
   static const toml::table empty;
   const toml::table* decision = recipe.section("decision");
   (void)DecisionOptions::from_toml(decision ? *decision : empty);

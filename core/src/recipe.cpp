@@ -177,6 +177,8 @@ void Recipe::read_core_sections() {
         (d.rfind("cuda:", 0) == 0 && d.size() > 5 &&
          d.find_first_not_of("0123456789", 5) == std::string::npos)))
     in.fail("device", "'" + d + "' is not a device", "use auto, cpu, cuda or cuda:N");
+  // [run.distributed] is the trainer's (rubrika/train/distributed_options.hpp).
+  in.allow("distributed");
   in.finish();
 
   const toml::table* plugins = section("plugins");

@@ -3,6 +3,7 @@
 // out-of-domain; errors that name the file and line. One tiny tfidf + linear run, trained
 // once through `rubrika train`, serves every test.
 #include "test_process.hpp"
+#include "word_ads.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -39,23 +40,6 @@ void write(const fs::path& file, const std::string& text) {
   std::ofstream(file, std::ios::binary) << text;
 }
 
-// Three classes told apart by their words; `rows` ads per class as title,description,category.
-std::string ads_csv(int rows, unsigned seed) {
-  const std::vector<std::pair<std::string, std::vector<std::string>>> classes = {
-      {"Мебель", {"диван", "шкаф", "стол", "кресло", "комод", "кровать"}},
-      {"Авто", {"машина", "двигатель", "колеса", "пробег", "седан", "шины"}},
-      {"Работа", {"вакансия", "зарплата", "график", "опыт", "резюме", "смена"}}};
-  std::mt19937 rng(seed);
-  const auto any = [&](const std::vector<std::string>& words) {
-    return words[rng() % words.size()];
-  };
-  std::string csv = "title,description,category\n";
-  for (int i = 0; i < rows; ++i)
-    for (const auto& [label, words] : classes)
-      csv += any(words) + " " + any(words) + ",продаю " + any(words) + " недорого," + label + "\n";
-  return csv;
-}
-
 // Multi-label rows title,labels: one or two of the classes above ("Мебель|Авто"), or none.
 std::string topics_csv(int rows, unsigned seed) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> topics = {
@@ -86,8 +70,8 @@ class InputFiles : public ::testing::Test {
                         ("rubrika_cli_inputs_" + std::to_string(::getpid())));
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
-    write(*dir_ / "ads.csv", ads_csv(60, 3));
-    write(*dir_ / "test.csv", ads_csv(10, 5));
+    write(*dir_ / "ads.csv", testing::word_ads_csv(60, 3));
+    write(*dir_ / "test.csv", testing::word_ads_csv(10, 5));
     std::string ood = "title,description\n";
     for (int i = 0; i < 20; ++i)
       ood += "погода завтра,дождь и ветер в городе " + std::to_string(i) + "\n";

@@ -242,8 +242,12 @@ class TrainingRun {
   void log_plan() const {
     log_info(name_, std::to_string(n_) + " examples, " + std::to_string(o_.epochs) + " epoch(s), " +
                         std::to_string(total_steps_) + " steps of " +
-                        std::to_string(o_.batch_size * o_.gradient_accumulation_steps) +
-                        " examples, warm-up " + std::to_string(warmup_) +
+                        std::to_string(global_batch() * o_.gradient_accumulation_steps) +
+                        " examples" +
+                        (comm_ ? " (" + std::to_string(world_) + " workers x " +
+                                     std::to_string(o_.batch_size) + ")"
+                               : std::string()) +
+                        ", warm-up " + std::to_string(warmup_) +
                         (precision_ == Precision::fp32
                              ? ""
                              : std::string(", mixed precision ") + precision_name(precision_)));

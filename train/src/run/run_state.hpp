@@ -60,6 +60,8 @@ struct RunState {
   // The context for building a component: fresh (no artifact), or loading `artifact`.
   PluginContext context(const std::filesystem::path& artifact = {}) const;
   RunLayout layout() const { return RunLayout(run_dir); }
+  // Rank 0 of a data-parallel run, or the only process: the one that writes files.
+  bool lead() const;
 };
 
 // The pipeline's forward pass over a split ("train", "validation", "test", "ood"), cached.

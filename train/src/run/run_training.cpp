@@ -7,6 +7,7 @@
 #include <rubrika/io/atomic_file.hpp>
 #include <rubrika/log.hpp>
 #include <rubrika/progress.hpp>
+#include <rubrika/train/communicator.hpp>
 
 #include <algorithm>
 #include <ctime>
@@ -58,6 +59,10 @@ const std::vector<std::string>& training_stages() {
 
 namespace detail {
 
+bool RunState::lead() const {
+  return request.communicator == nullptr || request.communicator->rank() == 0;
+}
+
 PluginContext RunState::context(const fs::path& artifact) const {
   PluginContext c;
   c.device = device;
@@ -85,6 +90,7 @@ bool stage_is_current(const RunState& state, const std::string& stage, const std
 }
 
 void record_stage(const RunState& state, const std::string& stage, const std::string& stamp) {
+  if (!state.lead()) return;
   fs::create_directories(state.layout().stage_stamp(stage).parent_path());
   nlohmann::json json = {{"stage", stage}, {"stamp", stamp}, {"finished", utc_now()}};
   write_file_atomically(state.layout().stage_stamp(stage), json.dump(2) + "\n");
@@ -92,7 +98,9 @@ void record_stage(const RunState& state, const std::string& stage, const std::st
 
 }  // namespace detail
 
-fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const TrainRequest& request) {
+namespace {
+
+std::vector<std::string> unknown_stages_checked(const TrainRequest& request) {
   for (const auto& name : request.stages)
     if (std::find(training_stages().begin(), training_stages().end(), name) ==
         training_stages().end()) {
@@ -100,53 +108,103 @@ fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const Trai
       for (const auto& stage : training_stages()) known += (known.empty() ? "" : ", ") + stage;
       throw InputError("unknown stage '" + name + "'", "--stages", "stages are " + known);
     }
-  detail::RunState state{recipe, registry, request, recipe.run().run_dir()};
-  state.device = resolve_device(recipe.run().device);
-  fs::create_directories(state.run_dir);
-  write_file_atomically(state.layout().recipe(), recipe.resolved_toml());
-  // Stages that are current keep the figures they reported last time.
+  return request.stages;
+}
+
+// Index of the last stage to run: later stages need what earlier ones produce, so every
+// stage up to the last selected one runs; stages that are current just load their outputs.
+size_t last_stage(const TrainRequest& request) {
+  const auto& stages = stage_inputs();
+  if (request.stages.empty()) return stages.size() - 1;
+  size_t last = 0;
+  for (size_t i = 0; i < stages.size(); ++i)
+    if (std::find(request.stages.begin(), request.stages.end(), stages[i].name) !=
+        request.stages.end())
+      last = i;
+  return last;
+}
+
+size_t stage_index(const std::string& name) {
+  const auto& stages = stage_inputs();
+  for (size_t i = 0; i < stages.size(); ++i)
+    if (stages[i].name == name) return i;
+  throw Error("no stage '" + name + "'");
+}
+
+// Runs stage i: its stamp, its function, and the stage named in any error.
+void run_stage(detail::RunState& state, size_t i) {
+  const auto& stage = stage_inputs()[i];
+  state.stage = &stage;
+  state.stamps[stage.name] = stage_stamp(state.recipe, stage, state.stamps);
+  try {
+    stage_function(stage.name)(state);
+  } catch (...) {
+    rethrow_with_context("stage " + stage.name);
+  }
+}
+
+// metrics.json of the run so far: stages that are current keep their figures of last time.
+nlohmann::json started_metrics(const detail::RunState& state) {
+  nlohmann::json metrics = nlohmann::json::object();
   if (fs::exists(state.layout().metrics())) {
     std::ifstream in(state.layout().metrics());
     auto previous = nlohmann::json::parse(in, nullptr, false);
-    if (previous.is_object()) state.metrics = previous;
+    if (previous.is_object()) metrics = previous;
   }
-  state.metrics["format_version"] = kRunFormatVersion;
-  state.metrics["run"] = {{"name", recipe.run().name},
-                          {"recipe", recipe.file().string()},
-                          {"device", state.device.str()},
-                          {"started", utc_now()},
-                          {"rubrika_version", RUBRIKA_VERSION_STRING}};
-  log_info(kSource, "run folder " + state.run_dir.string() + " on " + state.device.str());
+  metrics["format_version"] = kRunFormatVersion;
+  metrics["run"] = {{"name", state.recipe.run().name},
+                    {"recipe", state.recipe.file().string()},
+                    {"device", state.device.str()},
+                    {"started", utc_now()},
+                    {"rubrika_version", RUBRIKA_VERSION_STRING}};
+  return metrics;
+}
 
-  // Later stages need what earlier ones produce, so every stage up to the last selected
-  // one runs; stages that are current just load their outputs.
-  const auto& stages = stage_inputs();
-  size_t last = stages.size() - 1;
-  if (!request.stages.empty()) {
-    last = 0;
-    for (size_t i = 0; i < stages.size(); ++i)
-      if (std::find(request.stages.begin(), request.stages.end(), stages[i].name) !=
-          request.stages.end())
-        last = i;
-  }
+// Rank 0, or the only process: every stage, every file.
+void run_as_lead(detail::RunState& state, size_t last) {
+  const size_t classifier = stage_index("classifier");
+  write_file_atomically(state.layout().recipe(), state.recipe.resolved_toml());
+  state.metrics = started_metrics(state);
+  log_info(kSource, "run folder " + state.run_dir.string() + " on " + state.device.str());
   for (size_t i = 0; i <= last; ++i) {
     const auto start = std::chrono::steady_clock::now();
+    const std::string& name = stage_inputs()[i].name;
+    // The workers load the data and vocabulary once they are written.
+    if (i == classifier && state.request.communicator) state.request.communicator->barrier();
     // The report is the last stage and the page that shows when the run finished, so the
     // run's end is stamped before it is written (it takes milliseconds).
-    if (stages[i].name == "report") state.metrics["run"]["finished"] = utc_now();
-    state.stage = &stages[i];
-    state.stamps[stages[i].name] = stage_stamp(recipe, stages[i], state.stamps);
-    try {
-      stage_function(stages[i].name)(state);
-    } catch (...) {
-      rethrow_with_context("stage " + stages[i].name);
-    }
-    state.metrics["timings_s"][stages[i].name] =
+    if (name == "report") state.metrics["run"]["finished"] = utc_now();
+    run_stage(state, i);
+    state.metrics["timings_s"][name] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     write_file_atomically(state.layout().metrics(), state.metrics.dump(2) + "\n");
   }
   state.metrics["run"]["finished"] = utc_now();
   write_file_atomically(state.layout().metrics(), state.metrics.dump(2) + "\n");
+}
+
+// Ranks 1..W-1: wait for rank 0's data and vocabulary, load them, train the classifier.
+void run_as_worker(detail::RunState& state, size_t last) {
+  const size_t classifier = stage_index("classifier");
+  if (last < classifier) return;  // nothing to train: rank 0 needs no help
+  state.request.communicator->barrier();
+  for (size_t i = 0; i <= classifier; ++i) {
+    const std::string& name = stage_inputs()[i].name;
+    if (name == "data" || name == "vocab" || name == "classifier") run_stage(state, i);
+  }
+}
+
+}  // namespace
+
+fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const TrainRequest& request) {
+  unknown_stages_checked(request);
+  detail::RunState state{recipe, registry, request, recipe.run().run_dir()};
+  state.device = resolve_device(recipe.run().device);
+  fs::create_directories(state.run_dir);
+  if (state.lead())
+    run_as_lead(state, last_stage(request));
+  else
+    run_as_worker(state, last_stage(request));
   return state.run_dir;
 }
 

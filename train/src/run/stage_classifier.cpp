@@ -89,7 +89,9 @@ void run_classifier_stage(RunState& s) {
     task_options.freeze_encoder |= encoder->named_parameters().empty();
     ClassifierTask task(*encoder, *head, s.train, s.validation, task_options);
     Trainer trainer(training.trainer, s.run_dir, kSource, s.recipe.run().seed);
+    trainer.distribute(s.request.communicator);
     TrainingResult result = trainer.train(task, s.request.resume);
+    if (!s.lead()) return;  // rank 0 saves, evaluates and goes on with the later stages
     encoder->save(encoder_dir);
     head->save(head_file);
     s.metrics["classifier"] = {
@@ -98,6 +100,7 @@ void run_classifier_stage(RunState& s) {
         {"train_seconds", result.seconds}, {"best_validation", result.best_evaluation}};
     add_training_curves(s.layout().train_log(), s.metrics["classifier"]);
   }
+  if (!s.lead()) return;
   s.manifest.components.push_back(
       {"encoder", "encoder", encoder_type, s.registry.find("encoder", encoder_type).version,
        RunLayout::kEncoder, "", options_pointing_at(encoder_table, RunLayout::kEncoder)});

@@ -17,11 +17,17 @@ namespace rubrika {
 
 class Recipe;
 class PluginRegistry;
+class Communicator;
 
 struct TrainRequest {
   bool resume = false;              // continue interrupted training from checkpoints
   std::vector<std::string> stages;  // run only these (plus what they need); empty = all
   bool force = false;               // ignore stamps: run every selected stage again
+  // Data-parallel workers (not owned; null: one process). Rank 0 runs every stage and
+  // writes every file. The others wait until it has prepared the data and vocabulary, load
+  // them, train the classifier with it and stop; the later stages (calibration, OOD, the
+  // reranker, the report) run on rank 0 alone.
+  Communicator* communicator = nullptr;
 };
 
 // Names of the stages in order.

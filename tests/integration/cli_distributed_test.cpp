@@ -1,0 +1,158 @@
+// `rubrika train --nproc-per-node 2` end to end on loopback: two workers (Gloo over c10d)
+// train the same model as one process with twice the batch; a worker killed with SIGKILL
+// stops the run with an error naming it, and --resume continues from the last checkpoint.
+#include "test_process.hpp"
+#include "word_ads.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace rubrika {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ProcessResult;
+using testing::run_process;
+
+const std::string kCli = RUBRIKA_CLI;
+
+class Distributed : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("rubrika_cli_distributed_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "ads.csv") << testing::word_ads_csv(60, 3);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A tfidf + linear recipe (no dropout: the workers' arithmetic is the only difference).
+  std::string recipe(const std::string& name, int batch, int epochs) const {
+    const std::string text =
+        "[run]\nname = \"" + name + "\"\noutput_dir = \"" + (dir_ / "runs").string() +
+        "\"\nseed = 7\ndevice = \"cpu\"\n\n[run.distributed]\ntimeout_s = 20\n\n[data]\ntrain = "
+        "\"" +
+        (dir_ / "ads.csv").string() +
+        "\"\ntext_fields = [\"title\", \"description\"]\nlabel_field = \"category\"\n\n"
+        "[encoder]\ntype = \"tfidf\"\n\n[head]\ntype = \"linear\"\ndropout = "
+        "0.0\n\n[train]\nepochs = " +
+        std::to_string(epochs) + "\nbatch_size = " + std::to_string(batch) +
+        "\nlearning_rate = 0.05\ncheckpoint_every_steps = 5\n\n"
+        "[calibrator]\ntype = \"temperature\"\n\n[ood]\ntype = \"msp\"\n\n"
+        "[baseline]\nenabled = false\n";
+    const fs::path file = dir_ / (name + ".toml");
+    std::ofstream(file) << text;
+    return file.string();
+  }
+
+  nlohmann::json classifier_metrics(const std::string& name) const {
+    std::ifstream in(dir_ / "runs" / name / "metrics.json");
+    return nlohmann::json::parse(in)["classifier"];
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(Distributed, TwoWorkersTrainTheModelOneProcessTrainsWithTwiceTheBatch) {
+  const ProcessResult alone = run_process({kCli, "train", recipe("alone", 16, 3)});
+  ASSERT_EQ(alone.exit_code, 0) << alone.err;
+  const ProcessResult two =
+      run_process({kCli, "train", recipe("two", 8, 3), "--nproc-per-node", "2"});
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(two.out, (dir_ / "runs" / "two").string() + "\n") << "rank 0 alone prints the run";
+  EXPECT_NE(two.err.find("started worker rank 1"), std::string::npos) << two.err;
+  EXPECT_NE(two.err.find("(2 workers x 8)"), std::string::npos) << two.err;
+  const nlohmann::json a = classifier_metrics("alone"), b = classifier_metrics("two");
+  EXPECT_EQ(a["steps"], b["steps"]);
+  EXPECT_EQ(a["best_step"], b["best_step"]);
+  EXPECT_NEAR(a["test"]["accuracy"].get<double>(), b["test"]["accuracy"].get<double>(), 1e-9);
+  EXPECT_NEAR(a["test"]["macro_f1"].get<double>(), b["test"]["macro_f1"].get<double>(), 1e-9);
+  EXPECT_NEAR(a["best_validation"]["loss"].get<double>(),
+              b["best_validation"]["loss"].get<double>(), 1e-5);
+  EXPECT_TRUE(fs::exists(dir_ / "runs" / "two" / "pipeline.toml")) << "rank 0 ran every stage";
+}
+
+std::string read_all(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_F(Distributed, AKilledWorkerStopsTheRunNamingItAndResumeContinues) {
+  const std::string file = recipe("killed", 8, 400);
+  const fs::path err = dir_ / "launcher.err";
+  const pid_t launcher = ::fork();
+  ASSERT_GE(launcher, 0);
+  if (launcher == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    ::dup2(fd, 1);
+    ::execl(kCli.c_str(), kCli.c_str(), "train", file.c_str(), "--nproc-per-node", "2",
+            static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  // Wait until the workers train, then kill rank 1 as the kernel's OOM killer would.
+  const std::regex started(R"(started worker rank 1 \(pid (\d+)\))");
+  pid_t victim = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string text = read_all(err);
+    std::smatch found;
+    if (victim == 0 && std::regex_search(text, found, started)) victim = std::stoi(found[1]);
+    if (victim != 0 && text.find("[classifier] 10/") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(victim, 0) << read_all(err);
+  const auto killed_at = std::chrono::steady_clock::now();
+  ::kill(victim, SIGKILL);
+  int status = 0;
+  ::waitpid(launcher, &status, 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count();
+  const std::string text = read_all(err);
+  ASSERT_TRUE(WIFEXITED(status)) << text;
+  EXPECT_NE(WEXITSTATUS(status), 0) << text;
+  EXPECT_NE(text.find("worker rank 1 (pid " + std::to_string(victim) + ") was killed by signal 9"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("--resume"), std::string::npos) << text;
+  EXPECT_LT(seconds, 20.0 + 10.0) << "the survivors must stop within [run.distributed] timeout_s";
+  std::cout << "the run ended " << seconds << " s after the kill\n";
+
+  const ProcessResult resumed =
+      run_process({kCli, "train", file, "--nproc-per-node", "2", "--resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("resuming at step"), std::string::npos) << resumed.err;
+  EXPECT_TRUE(fs::exists(dir_ / "runs" / "killed" / "pipeline.toml"));
+}
+
+TEST_F(Distributed, BadDistributedOptionsAreNamed) {
+  const std::string file = recipe("bad", 8, 1);
+  ProcessResult r = run_process({kCli, "train", file, "--set", "run.distributed.backend=\"mpi\""});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("backend"), std::string::npos) << r.err;
+  r = run_process({kCli, "train", file},
+                  {{"WORLD_SIZE", "2"}, {"RANK", "5"}, {"MASTER_PORT", "1"}});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("environment RANK"), std::string::npos) << r.err;
+  r = run_process({kCli, "train", file, "--nproc-per-node", "0"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--nproc-per-node"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace rubrika
