@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -70,7 +71,8 @@ TEST_F(Distributed, TwoWorkersTrainTheModelOneProcessTrainsWithTwiceTheBatch) {
   const ProcessResult alone = run_process({kCli, "train", recipe("alone", 16, 3)});
   ASSERT_EQ(alone.exit_code, 0) << alone.err;
   const ProcessResult two =
-      run_process({kCli, "train", recipe("two", 8, 3), "--nproc-per-node", "2"});
+      run_process({kCli, "train", recipe("two", 8, 3), "--nproc-per-node", "2", "--master-port",
+                   std::to_string(testing::free_loopback_port())});
   ASSERT_EQ(two.exit_code, 0) << two.err;
   EXPECT_EQ(two.out, (dir_ / "runs" / "two").string() + "\n") << "rank 0 alone prints the run";
   EXPECT_NE(two.err.find("started worker rank 1"), std::string::npos) << two.err;
@@ -94,6 +96,7 @@ std::string read_all(const fs::path& file) {
 
 TEST_F(Distributed, AKilledWorkerStopsTheRunNamingItAndResumeContinues) {
   const std::string file = recipe("killed", 8, 400);
+  const std::string port = std::to_string(testing::free_loopback_port());
   const fs::path err = dir_ / "launcher.err";
   const pid_t launcher = ::fork();
   ASSERT_GE(launcher, 0);
@@ -102,7 +105,7 @@ TEST_F(Distributed, AKilledWorkerStopsTheRunNamingItAndResumeContinues) {
     ::dup2(fd, 2);
     ::dup2(fd, 1);
     ::execl(kCli.c_str(), kCli.c_str(), "train", file.c_str(), "--nproc-per-node", "2",
-            static_cast<char*>(nullptr));
+            "--master-port", port.c_str(), static_cast<char*>(nullptr));
     std::_Exit(127);
   }
   // Wait until the workers train, then kill rank 1 as the kernel's OOM killer would.
@@ -133,11 +136,71 @@ TEST_F(Distributed, AKilledWorkerStopsTheRunNamingItAndResumeContinues) {
   EXPECT_LT(seconds, 20.0 + 10.0) << "the survivors must stop within [run.distributed] timeout_s";
   std::cout << "the run ended " << seconds << " s after the kill\n";
 
-  const ProcessResult resumed =
-      run_process({kCli, "train", file, "--nproc-per-node", "2", "--resume"});
+  const ProcessResult resumed = run_process(
+      {kCli, "train", file, "--nproc-per-node", "2", "--resume", "--master-port", port});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_NE(resumed.err.find("resuming at step"), std::string::npos) << resumed.err;
   EXPECT_TRUE(fs::exists(dir_ / "runs" / "killed" / "pipeline.toml"));
+}
+
+// Two "hosts" on this machine: network namespaces joined by a veth pair, each running
+// one worker of `rubrika train --nnodes 2`. Skipped where namespaces cannot be made.
+class TwoHosts : public Distributed {
+ protected:
+  void SetUp() override {
+    Distributed::SetUp();
+    const std::string id = std::to_string(::getpid() % 100000);
+    hosts_ = {"rbA" + id, "rbB" + id};
+    links_ = {"vA" + id, "vB" + id};
+    const std::vector<std::string> commands = {
+        "ip netns add " + hosts_[0],
+        "ip netns add " + hosts_[1],
+        "ip link add " + links_[0] + " type veth peer name " + links_[1],
+        "ip link set " + links_[0] + " netns " + hosts_[0],
+        "ip link set " + links_[1] + " netns " + hosts_[1],
+        "ip -n " + hosts_[0] + " addr add 10.77.0.1/24 dev " + links_[0],
+        "ip -n " + hosts_[1] + " addr add 10.77.0.2/24 dev " + links_[1],
+        "ip -n " + hosts_[0] + " link set " + links_[0] + " up",
+        "ip -n " + hosts_[1] + " link set " + links_[1] + " up",
+        "ip -n " + hosts_[0] + " link set lo up",
+        "ip -n " + hosts_[1] + " link set lo up"};
+    for (const auto& command : commands)
+      if (std::system((command + " 2>/dev/null").c_str()) != 0) {
+        skipped_because_ = "'" + command + "' failed (needs root and network namespaces)";
+        return;
+      }
+  }
+  void TearDown() override {
+    for (const auto& host : hosts_) std::system(("ip netns del " + host + " 2>/dev/null").c_str());
+    Distributed::TearDown();
+  }
+  std::vector<std::string> hosts_, links_;
+  std::string skipped_because_;
+};
+
+TEST_F(TwoHosts, OneWorkerOnEachHostTrainsTheModelOfOneProcess) {
+  if (!skipped_because_.empty()) GTEST_SKIP() << skipped_because_;
+  const ProcessResult alone = run_process({kCli, "train", recipe("alone", 16, 3)});
+  ASSERT_EQ(alone.exit_code, 0) << alone.err;
+  const std::string file = recipe("hosts", 8, 3);
+  ProcessResult results[2];
+  std::vector<std::thread> hosts;
+  for (int node = 0; node < 2; ++node)
+    hosts.emplace_back([&, node] {
+      results[node] = run_process(
+          {"/usr/sbin/ip", "netns", "exec", hosts_[node], kCli, "train", file, "--nproc-per-node",
+           "1", "--nnodes", "2", "--node-rank", std::to_string(node), "--master-addr", "10.77.0.1",
+           "--master-port", "29555"},
+          {{"GLOO_SOCKET_IFNAME", links_[node]}});
+    });
+  for (auto& host : hosts) host.join();
+  ASSERT_EQ(results[0].exit_code, 0) << results[0].err;
+  ASSERT_EQ(results[1].exit_code, 0) << results[1].err;
+  const nlohmann::json a = classifier_metrics("alone"), b = classifier_metrics("hosts");
+  EXPECT_EQ(a["steps"], b["steps"]);
+  EXPECT_NEAR(a["test"]["macro_f1"].get<double>(), b["test"]["macro_f1"].get<double>(), 1e-9);
+  EXPECT_NEAR(a["best_validation"]["loss"].get<double>(),
+              b["best_validation"]["loss"].get<double>(), 1e-5);
 }
 
 TEST_F(Distributed, BadDistributedOptionsAreNamed) {

@@ -19,4 +19,8 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {},
                           const std::string& working_dir = {});
 
+// A loopback TCP port nobody listens on now (the kernel's choice for a socket bound to port
+// 0), for tests that start servers or process groups side by side.
+int free_loopback_port();
+
 }  // namespace rubrika::testing

@@ -3,6 +3,8 @@
 // batch B take the same steps as one worker of batch W*B; a checkpoint remembers its world
 // size; a worker that never answers fails the other within the timeout, naming its rank;
 // torchrun's environment variables are read or refused by name.
+#include "test_process.hpp"
+
 #include <rubrika/error.hpp>
 #include <rubrika/train/communicator.hpp>
 #include <rubrika/train/trainer.hpp>
@@ -11,9 +13,6 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -88,21 +87,6 @@ fs::path fresh_dir(const std::string& name) {
   return dir;
 }
 
-// A port nobody listens on now (the kernel's choice for a socket bound to port 0).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-    ADD_FAILURE() << "no free port";
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 WorldPlacement placement(int rank, int world, int port) {
   WorldPlacement p;
   p.rank = p.local_rank = rank;
@@ -138,7 +122,7 @@ Curve train_alone(int64_t examples, int64_t batch, const fs::path& dir) {
 // Rank 0's curve of `world` workers of `batch` each, all training in `dir`.
 Curve train_together(int64_t examples, int64_t batch, int world, const fs::path& dir,
                      bool resume = false) {
-  const int port = free_port();
+  const int port = testing::free_loopback_port();
   std::vector<Curve> curves(static_cast<size_t>(world));
   std::vector<std::string> errors(static_cast<size_t>(world));
   std::vector<std::thread> workers;
@@ -227,7 +211,7 @@ TEST(DataParallel, ResumingWithAnotherNumberOfWorkersIsRefusedNamingBoth) {
 }
 
 TEST(DataParallel, AWorkerThatNeverAnswersFailsTheOtherWithinTheTimeoutNamingItsRank) {
-  const int port = free_port();
+  const int port = testing::free_loopback_port();
   std::string error;
   std::unique_ptr<Communicator> silent;
   std::thread joiner(

@@ -8,11 +8,25 @@
 
 #include <ATen/ATen.h>
 
+#include <cstdlib>
+
 namespace rubrika {
 
 Communicator::~Communicator() = default;
 
 namespace {
+
+// The network interface this worker's Gloo connections use, as PyTorch chooses it:
+// GLOO_SOCKET_IFNAME when set; loopback when the run is on this machine (MASTER_ADDR
+// 127.x / localhost); otherwise the address this machine's host name resolves to.
+std::shared_ptr<gloo::transport::Device> local_device(const WorldPlacement& placement) {
+  if (const char* name = std::getenv("GLOO_SOCKET_IFNAME"); name != nullptr && *name != '\0')
+    return c10d::ProcessGroupGloo::createDeviceForInterface(name);
+  const std::string& master = placement.master_addr;
+  if (master == "localhost" || master.rfind("127.", 0) == 0)
+    return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
+  return c10d::ProcessGroupGloo::createDefaultDevice();
+}
 
 class GlooCommunicator : public Communicator {
  public:
@@ -27,8 +41,7 @@ class GlooCommunicator : public Communicator {
       store.timeout = timeout;
       auto tcp = c10::make_intrusive<c10d::TCPStore>(placement.master_addr, store);
       auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-      options->devices.push_back(
-          c10d::ProcessGroupGloo::createDeviceForHostname(placement.master_addr));
+      options->devices.push_back(local_device(placement));
       group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(tcp, placement.rank,
                                                            placement.world_size, options);
     } catch (const std::exception& e) {
