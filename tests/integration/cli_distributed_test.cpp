@@ -85,6 +85,13 @@ TEST_F(Distributed, TwoWorkersTrainTheModelOneProcessTrainsWithTwiceTheBatch) {
   EXPECT_NEAR(a["best_validation"]["loss"].get<double>(),
               b["best_validation"]["loss"].get<double>(), 1e-5);
   EXPECT_TRUE(fs::exists(dir_ / "runs" / "two" / "pipeline.toml")) << "rank 0 ran every stage";
+  // --force: rank 0 reruns data and vocab, the worker loads them and both train again.
+  const ProcessResult again =
+      run_process({kCli, "train", recipe("two", 8, 3), "--nproc-per-node", "2", "--force",
+                   "--master-port", std::to_string(testing::free_loopback_port())});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NEAR(classifier_metrics("two")["test"]["macro_f1"].get<double>(),
+              b["test"]["macro_f1"].get<double>(), 1e-9);
 }
 
 std::string read_all(const fs::path& file) {

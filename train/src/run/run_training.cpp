@@ -188,10 +188,13 @@ void run_as_worker(detail::RunState& state, size_t last) {
   const size_t classifier = stage_index("classifier");
   if (last < classifier) return;  // nothing to train: rank 0 needs no help
   state.request.communicator->barrier();
-  for (size_t i = 0; i <= classifier; ++i) {
-    const std::string& name = stage_inputs()[i].name;
-    if (name == "data" || name == "vocab" || name == "classifier") run_stage(state, i);
-  }
+  // Rank 0 has just run data and vocab (again, under --force): load what it wrote.
+  const bool force = state.request.force;
+  state.request.force = false;
+  run_stage(state, stage_index("data"));
+  run_stage(state, stage_index("vocab"));
+  state.request.force = force;
+  run_stage(state, classifier);
 }
 
 }  // namespace
