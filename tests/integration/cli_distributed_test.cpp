@@ -219,6 +219,14 @@ TEST_F(Distributed, BadDistributedOptionsAreNamed) {
                   {{"WORLD_SIZE", "2"}, {"RANK", "5"}, {"MASTER_PORT", "1"}});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("environment RANK"), std::string::npos) << r.err;
+  const std::map<std::string, std::string> worker_0 = {
+      {"WORLD_SIZE", "2"}, {"RANK", "0"}, {"MASTER_PORT", "1"}};
+  r = run_process({kCli, "train", file, "--set", "run.distributed.backend=\"nccl\""}, worker_0);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("this libtorch has no NCCL"), std::string::npos) << r.err;
+  r = run_process({kCli, "train", file, "--set", "run.distributed=5"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("must be a table ([run.distributed])"), std::string::npos) << r.err;
   r = run_process({kCli, "train", file, "--nproc-per-node", "0"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("--nproc-per-node"), std::string::npos) << r.err;

@@ -210,6 +210,36 @@ TEST(DataParallel, ResumingWithAnotherNumberOfWorkersIsRefusedNamingBoth) {
   fs::remove_all(dir);
 }
 
+// Workers that do not share a run folder read different checkpoints: the one that disagrees
+// with rank 0 stops, naming both steps.
+TEST(DataParallel, WorkersResumingAtDifferentStepsAreRefused) {
+  const fs::path shared = fresh_dir("position_a"), other = fresh_dir("position_b");
+  train_together(64, 4, 2, shared);  // leaves a checkpoint of 2 workers in `shared` only
+  const int port = testing::free_loopback_port();
+  std::string errors[2];
+  std::vector<std::thread> workers;
+  for (int rank = 0; rank < 2; ++rank)
+    workers.emplace_back([&, rank] {
+      try {
+        auto communicator = connect_gloo(placement(rank, 2, port), std::chrono::seconds(3));
+        RegressionTask task(64);
+        Trainer trainer(options_with_batch(4), rank == 0 ? shared : other, "worker", 11);
+        trainer.distribute(communicator.get());
+        trainer.train(task, true);
+      } catch (const std::exception& e) {
+        errors[rank] = e.what();
+      }
+    });
+  for (auto& worker : workers) worker.join();
+  EXPECT_NE(errors[1].find("this worker resumes at step 0 and rank 0 at step"), std::string::npos)
+      << errors[1];
+  EXPECT_NE(errors[1].find("shared file system"), std::string::npos) << errors[1];
+  EXPECT_NE(errors[0].find("failed"), std::string::npos)
+      << "rank 0 waits no longer than the timeout";
+  fs::remove_all(shared);
+  fs::remove_all(other);
+}
+
 TEST(DataParallel, AWorkerThatNeverAnswersFailsTheOtherWithinTheTimeoutNamingItsRank) {
   const int port = testing::free_loopback_port();
   std::string error;

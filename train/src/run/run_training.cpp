@@ -100,7 +100,7 @@ void record_stage(const RunState& state, const std::string& stage, const std::st
 
 namespace {
 
-std::vector<std::string> unknown_stages_checked(const TrainRequest& request) {
+void check_stage_names(const TrainRequest& request) {
   for (const auto& name : request.stages)
     if (std::find(training_stages().begin(), training_stages().end(), name) ==
         training_stages().end()) {
@@ -108,7 +108,6 @@ std::vector<std::string> unknown_stages_checked(const TrainRequest& request) {
       for (const auto& stage : training_stages()) known += (known.empty() ? "" : ", ") + stage;
       throw InputError("unknown stage '" + name + "'", "--stages", "stages are " + known);
     }
-  return request.stages;
 }
 
 // Index of the last stage to run: later stages need what earlier ones produce, so every
@@ -200,7 +199,7 @@ void run_as_worker(detail::RunState& state, size_t last) {
 }  // namespace
 
 fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const TrainRequest& request) {
-  unknown_stages_checked(request);
+  check_stage_names(request);
   detail::RunState state{recipe, registry, request, recipe.run().run_dir()};
   state.device = resolve_device(recipe.run().device);
   fs::create_directories(state.run_dir);
