@@ -1,6 +1,7 @@
 #include <rubrika/serve/backend_slot.hpp>
 
-#include <ctime>
+#include <rubrika/utc_time.hpp>
+
 #include <stdexcept>
 
 namespace rubrika::serve {
@@ -12,7 +13,7 @@ std::shared_ptr<const ServedBackend> served(std::shared_ptr<InferenceBackend> ba
   // The folder the pipeline says it was loaded from (absolute) wins over the one asked for.
   if (!backend->info().run_dir.empty()) run_dir = backend->info().run_dir;
   return std::make_shared<const ServedBackend>(
-      ServedBackend{std::move(backend), std::move(run_dir), utc_now_iso8601()});
+      ServedBackend{std::move(backend), std::move(run_dir), utc_now()});
 }
 
 }  // namespace
@@ -38,15 +39,6 @@ std::shared_ptr<const ServedBackend> BackendSlot::replace(std::shared_ptr<Infere
 int64_t BackendSlot::reloads() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return reloads_;
-}
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return buffer;
 }
 
 }  // namespace rubrika::serve

@@ -11,17 +11,31 @@ namespace rubrika {
 const std::vector<StageInputs>& stage_inputs() {
   // The baseline needs only the split, so it comes right after data: `--stages baseline`
   // does not pay for the classifier. The vocab stage fills the encoder table's vocabulary,
-  // so it reads [encoder] too.
+  // so it reads [encoder] too. Calibrate and the stages after it go on with the classifier's
+  // pipeline and read the split's labels.
+  using L = const RunLayout&;
   static const std::vector<StageInputs> stages = {
-      {"data", {"data", "normalizer"}, {}},
-      {"baseline", {"baseline", "decision"}, {"data"}},
-      {"vocab", {"vocab", "encoder"}, {"data"}},
-      {"classifier", {"encoder", "head", "train", "long_text"}, {"data", "vocab"}},
-      {"calibrate", {"calibrator"}, {"classifier"}},
-      {"thresholds", {"decision"}, {"classifier", "calibrate", "data"}},
-      {"ood", {"ood", "ood_report"}, {"classifier", "calibrate", "data"}},
-      {"reranker", {"reranker", "reranker_train", "decision"}, {"classifier", "calibrate", "data"}},
-      {"report", {}, {}}};
+      {"data", {"data", "normalizer"}, {}, {}, "data"},
+      {"baseline",
+       {"baseline", "decision"},
+       {"data"},
+       {[](L l) { return l.baseline().encoder(); }, [](L l) { return l.baseline().head(); }},
+       "baseline"},
+      {"vocab", {"vocab", "encoder"}, {"data"}, {[](L l) { return l.vocab(); }}, ""},
+      {"classifier",
+       {"encoder", "head", "train", "long_text"},
+       {"data", "vocab"},
+       {[](L l) { return l.encoder(); }, [](L l) { return l.head(); }},
+       "classifier"},
+      {"calibrate", {"calibrator"}, {"classifier", "data"}, {}, "calibration"},
+      {"thresholds", {"decision"}, {"classifier", "calibrate", "data"}, {}, "multilabel"},
+      {"ood", {"ood", "ood_report"}, {"classifier", "calibrate", "data"}, {}, "ood"},
+      {"reranker",
+       {"reranker", "reranker_train", "decision"},
+       {"classifier", "calibrate", "data"},
+       {[](L l) { return l.reranker(); }},
+       "reranker"},
+      {"report", {}, {"data"}, {}, "serving"}};
   return stages;
 }
 
@@ -38,6 +52,17 @@ std::string stage_stamp(const Recipe& recipe, const StageInputs& stage,
     text << upstream << "=" << (found == stamps.end() ? "" : found->second) << "\n";
   }
   return content_hash(text.str());
+}
+
+void check_upstream_declared(const StageInputs& stage, const std::string& upstream) {
+  if (std::find(stage.upstream.begin(), stage.upstream.end(), upstream) == stage.upstream.end())
+    throw Error("stage '" + stage.name + "' uses the output of stage '" + upstream +
+                    "' without declaring it",
+                "",
+                "add \"" + upstream +
+                    "\" to its upstream stages in train/src/stage_inputs.cpp, or its resume "
+                    "stamp would ignore changes to '" +
+                    upstream + "'");
 }
 
 void StageRecipe::check_declared(const std::string& name) const {

@@ -81,5 +81,46 @@ TEST(StageInputs, ReadingAnUndeclaredTableIsAnErrorNamingStageAndTable) {
   EXPECT_THROW(tables.plugin_type("encoder"), Error);
 }
 
+TEST(StageInputs, UsingAnUndeclaredUpstreamOutputIsAnErrorNamingBothStages) {
+  const StageInputs& calibrate = stage_inputs()[4];
+  EXPECT_NO_THROW(check_upstream_declared(calibrate, "classifier"));
+  EXPECT_NO_THROW(check_upstream_declared(calibrate, "data"));
+  try {
+    check_upstream_declared(calibrate, "vocab");
+    FAIL() << "undeclared upstream used";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("stage 'calibrate' uses the output of stage 'vocab' without declaring it"),
+              std::string::npos)
+        << what;
+  }
+}
+
+// Resume checks that a current stage's files are still there: each stage that writes an
+// artifact declares it, inside the run folder, and the stages that write none declare none.
+TEST(StageInputs, StagesDeclareTheRunFilesTheyWriteInsideTheRunFolder) {
+  const RunLayout layout("/runs/r");
+  std::map<std::string, std::vector<std::filesystem::path>> files;
+  for (const auto& stage : stage_inputs())
+    for (auto file : stage.files) files[stage.name].push_back(file(layout));
+  using Paths = std::vector<std::filesystem::path>;
+  EXPECT_EQ(files["classifier"], (Paths{layout.encoder(), layout.head()}));
+  EXPECT_EQ(files["vocab"], (Paths{layout.vocab()}));
+  EXPECT_EQ(files["reranker"], (Paths{layout.reranker()}));
+  EXPECT_EQ(files["baseline"], (Paths{layout.baseline().encoder(), layout.baseline().head()}));
+  EXPECT_EQ(files.count("data"), 0u);
+  EXPECT_EQ(files.count("report"), 0u);
+}
+
+TEST(StageInputs, EachStageOwnsADistinctKeyOfMetricsJson) {
+  std::set<std::string> keys;
+  for (const auto& stage : stage_inputs())
+    if (!stage.metrics_key.empty())
+      EXPECT_TRUE(keys.insert(stage.metrics_key).second) << stage.metrics_key;
+  // The keys the driver writes itself.
+  EXPECT_EQ(keys.count("run"), 0u);
+  EXPECT_EQ(keys.count("timings_s"), 0u);
+}
+
 }  // namespace
 }  // namespace rubrika

@@ -9,6 +9,7 @@
 #include <rubrika/report/html_report.hpp>
 #include <rubrika/run_layout.hpp>
 #include <rubrika/state/state_file.hpp>
+#include <rubrika/utc_time.hpp>
 
 #include <ATen/ATen.h>
 

@@ -8,10 +8,10 @@
 #include <rubrika/registry.hpp>
 #include <rubrika/run_layout.hpp>
 #include <rubrika/text/normalizer.hpp>
+#include <rubrika/utc_time.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 
 namespace rubrika {
 namespace fs = std::filesystem;
@@ -127,13 +127,6 @@ void assemble_pipeline(Extension& e) {
       [normalizer](std::string_view t) { return normalizer->normalize(t); },
       LabelSet(e.texts.labels), std::move(encoder), std::move(head));
   e.pipeline->set_long_text(LongTextOptions::from_toml(e.parent.long_text));
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return buffer;
 }
 
 namespace {

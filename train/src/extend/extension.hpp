@@ -52,9 +52,6 @@ struct Extension {
   ForwardResult forward(const std::vector<const ExtendText*>& rows);
 };
 
-// Now, UTC, ISO 8601 ("2026-12-02T10:00:00Z").
-std::string utc_now();
-
 // The steps, in the order extend_run() calls them.
 void load_parent(Extension& e);           // parent, parent_parts, encoder, parent_heads
 void assemble_pipeline(Extension& e);     // parent parts + added head → pipeline, manifest

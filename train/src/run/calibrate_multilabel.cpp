@@ -51,19 +51,20 @@ nlohmann::json per_label_calibration(const LabelSet& labels,
 
 }  // namespace
 
-void fit_multilabel_calibrator(RunState& s, Calibrator& calibrator, const std::string& type) {
-  const ForwardResult& validation = forward_split(s, "validation");
-  const at::Tensor validation_labels = label_matrix(s.validation, s.labels.size());
-  s.state_groups[kValidationAnalysisGroup] = {{"logits", validation.logits.contiguous()},
-                                              {"labels", validation_labels}};
+void fit_multilabel_calibrator(StageRun& s, Calibrator& calibrator, const std::string& type) {
+  const DataOutput& data = s.data();
+  const ForwardResult& validation = s.forward("validation");
+  const at::Tensor validation_labels = label_matrix(data.validation, data.labels.size());
+  s.keep_state(kValidationAnalysisGroup,
+               {{"logits", validation.logits.contiguous()}, {"labels", validation_labels}});
   std::map<std::string, double> figures = calibrator.fit(validation.logits, validation_labels);
-  const ForwardResult& test = forward_split(s, "test");
+  const ForwardResult& test = s.forward("test");
   nlohmann::json out = per_label_calibration(
-      s.labels, metrics::to_rows(at::sigmoid(test.logits)),
-      metrics::to_rows(calibrator.probabilities(test.logits)), truth_rows(s.test.multi_hot));
+      data.labels, metrics::to_rows(at::sigmoid(test.logits)),
+      metrics::to_rows(calibrator.probabilities(test.logits)), truth_rows(data.test.multi_hot));
   out.update(
       {{"calibrator", type}, {"multi_label", true}, {"fit", figures}, {"evaluated_on", "test"}});
-  s.metrics["calibration"] = out;
+  s.metrics() = out;
   log_info(kSource, "test ECE (mean over labels) " + format_metric(out["before"]["ece"]) + " → " +
                         format_metric(out["after"]["ece"]) + ", NLL " +
                         format_metric(out["before"]["nll"]) + " → " +

@@ -3,7 +3,7 @@
 // (ECE, NLL, Brier) on the test split before and after (metrics.json "calibration").
 #pragma once
 
-#include "run_state.hpp"
+#include "stage_run.hpp"
 
 #include <string>
 
@@ -13,7 +13,7 @@ namespace rubrika::detail {
 // threshold studies) without re-running the model: validation logits and labels.
 inline constexpr const char* kValidationAnalysisGroup = "analysis/validation";
 
-// Fits `calibrator` on the validation split and writes s.metrics["calibration"].
-void fit_multilabel_calibrator(RunState& s, Calibrator& calibrator, const std::string& type);
+// Fits `calibrator` on the validation split and writes the stage's metrics.
+void fit_multilabel_calibrator(StageRun& s, Calibrator& calibrator, const std::string& type);
 
 }  // namespace rubrika::detail

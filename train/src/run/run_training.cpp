@@ -1,6 +1,6 @@
 #include <rubrika/train/run_training.hpp>
 
-#include "run_state.hpp"
+#include "stage_run.hpp"
 
 #include <rubrika/device.hpp>
 #include <rubrika/error.hpp>
@@ -8,9 +8,9 @@
 #include <rubrika/log.hpp>
 #include <rubrika/progress.hpp>
 #include <rubrika/train/communicator.hpp>
+#include <rubrika/utc_time.hpp>
 
 #include <algorithm>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -21,15 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kSource = "train";
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return buffer;
-}
 
 // The function of each stage in stage_inputs() (train/src/stage_inputs.cpp).
 detail::StageFn stage_function(const std::string& name) {
@@ -56,47 +47,6 @@ const std::vector<std::string>& training_stages() {
   }();
   return names;
 }
-
-namespace detail {
-
-bool RunState::lead() const {
-  return request.communicator == nullptr || request.communicator->rank() == 0;
-}
-
-PluginContext RunState::context(const fs::path& artifact) const {
-  PluginContext c;
-  c.device = device;
-  c.recipe_dir = recipe.folder();
-  c.artifact = artifact;
-  c.use = artifact.empty() ? ArtifactUse::initialise : ArtifactUse::load;
-  c.labels = labels.names();
-  c.seed = recipe.run().seed;
-  return c;
-}
-
-bool stage_is_current(const RunState& state, const std::string& stage, const std::string& stamp,
-                      const std::vector<fs::path>& outputs) {
-  if (state.request.force) return false;
-  const fs::path file = state.layout().stage_stamp(stage);
-  if (!fs::exists(file)) return false;
-  try {
-    std::ifstream in(file);
-    if (nlohmann::json::parse(in).value("stamp", "") != stamp) return false;
-  } catch (const std::exception&) {
-    return false;
-  }
-  return std::all_of(outputs.begin(), outputs.end(),
-                     [](const fs::path& p) { return fs::exists(p); });
-}
-
-void record_stage(const RunState& state, const std::string& stage, const std::string& stamp) {
-  if (!state.lead()) return;
-  fs::create_directories(state.layout().stage_stamp(stage).parent_path());
-  nlohmann::json json = {{"stage", stage}, {"stamp", stamp}, {"finished", utc_now()}};
-  write_file_atomically(state.layout().stage_stamp(stage), json.dump(2) + "\n");
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -130,84 +80,97 @@ size_t stage_index(const std::string& name) {
   throw Error("no stage '" + name + "'");
 }
 
+// The driver's state: the run, every stage's output and the stamps so far.
+struct Run {
+  detail::RunContext context;
+  detail::RunOutputs outputs;
+  std::map<std::string, std::string> stamps;
+
+  RunLayout layout() const { return context.layout(); }
+};
+
 // Runs stage i: its stamp, its function, and the stage named in any error.
-void run_stage(detail::RunState& state, size_t i) {
+void run_stage(Run& run, size_t i) {
   const auto& stage = stage_inputs()[i];
-  state.stage = &stage;
-  state.stamps[stage.name] = stage_stamp(state.recipe, stage, state.stamps);
+  run.stamps[stage.name] = stage_stamp(run.context.recipe, stage, run.stamps);
+  detail::StageRun stage_run(run.context, stage, run.outputs, run.stamps[stage.name]);
   try {
-    stage_function(stage.name)(state);
+    stage_function(stage.name)(stage_run);
   } catch (...) {
     rethrow_with_context("stage " + stage.name);
   }
 }
 
 // metrics.json of the run so far: stages that are current keep their figures of last time.
-nlohmann::json started_metrics(const detail::RunState& state) {
+nlohmann::json started_metrics(const detail::RunContext& run) {
   nlohmann::json metrics = nlohmann::json::object();
-  if (fs::exists(state.layout().metrics())) {
-    std::ifstream in(state.layout().metrics());
+  if (fs::exists(run.layout().metrics())) {
+    std::ifstream in(run.layout().metrics());
     auto previous = nlohmann::json::parse(in, nullptr, false);
     if (previous.is_object()) metrics = previous;
   }
   metrics["format_version"] = kRunFormatVersion;
-  metrics["run"] = {{"name", state.recipe.run().name},
-                    {"recipe", state.recipe.file().string()},
-                    {"device", state.device.str()},
+  metrics["run"] = {{"name", run.recipe.run().name},
+                    {"recipe", run.recipe.file().string()},
+                    {"device", run.device.str()},
                     {"started", utc_now()},
                     {"rubrika_version", RUBRIKA_VERSION_STRING}};
   return metrics;
 }
 
 // Rank 0, or the only process: every stage, every file.
-void run_as_lead(detail::RunState& state, size_t last) {
+void run_as_lead(Run& run, size_t last) {
   const size_t classifier = stage_index("classifier");
-  write_file_atomically(state.layout().recipe(), state.recipe.resolved_toml());
-  state.metrics = started_metrics(state);
-  log_info(kSource, "run folder " + state.run_dir.string() + " on " + state.device.str());
+  const detail::RunContext& context = run.context;
+  nlohmann::json& metrics = run.outputs.record.metrics;
+  write_file_atomically(run.layout().recipe(), context.recipe.resolved_toml());
+  metrics = started_metrics(context);
+  log_info(kSource, "run folder " + context.run_dir.string() + " on " + context.device.str());
   for (size_t i = 0; i <= last; ++i) {
     const auto start = std::chrono::steady_clock::now();
     const std::string& name = stage_inputs()[i].name;
     // The workers load the data and vocabulary once they are written.
-    if (i == classifier && state.request.communicator) state.request.communicator->barrier();
+    if (i == classifier && context.request.communicator) context.request.communicator->barrier();
     // The report is the last stage and the page that shows when the run finished, so the
     // run's end is stamped before it is written (it takes milliseconds).
-    if (name == "report") state.metrics["run"]["finished"] = utc_now();
-    run_stage(state, i);
-    state.metrics["timings_s"][name] =
+    if (name == "report") metrics["run"]["finished"] = utc_now();
+    run_stage(run, i);
+    metrics["timings_s"][name] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    write_file_atomically(state.layout().metrics(), state.metrics.dump(2) + "\n");
+    write_file_atomically(run.layout().metrics(), metrics.dump(2) + "\n");
   }
-  state.metrics["run"]["finished"] = utc_now();
-  write_file_atomically(state.layout().metrics(), state.metrics.dump(2) + "\n");
+  metrics["run"]["finished"] = utc_now();
+  write_file_atomically(run.layout().metrics(), metrics.dump(2) + "\n");
 }
 
 // Ranks 1..W-1: wait for rank 0's data and vocabulary, load them, train the classifier.
-void run_as_worker(detail::RunState& state, size_t last) {
+void run_as_worker(Run& run, size_t last) {
   const size_t classifier = stage_index("classifier");
   if (last < classifier) return;  // nothing to train: rank 0 needs no help
-  state.request.communicator->barrier();
+  TrainRequest& request = run.context.request;
+  request.communicator->barrier();
   // Rank 0 has just run data and vocab (again, under --force): load what it wrote.
-  const bool force = state.request.force;
-  state.request.force = false;
-  run_stage(state, stage_index("data"));
-  run_stage(state, stage_index("vocab"));
-  state.request.force = force;
-  run_stage(state, classifier);
+  const bool force = request.force;
+  request.force = false;
+  run_stage(run, stage_index("data"));
+  run_stage(run, stage_index("vocab"));
+  request.force = force;
+  run_stage(run, classifier);
 }
 
 }  // namespace
 
 fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const TrainRequest& request) {
   check_stage_names(request);
-  detail::RunState state{recipe, registry, request, recipe.run().run_dir()};
-  state.device = resolve_device(recipe.run().device);
-  fs::create_directories(state.run_dir);
-  if (state.lead())
-    run_as_lead(state, last_stage(request));
+  Run run{{recipe, registry, request, recipe.run().run_dir(), resolve_device(recipe.run().device)},
+          {},
+          {}};
+  fs::create_directories(run.context.run_dir);
+  if (run.context.lead())
+    run_as_lead(run, last_stage(request));
   else
-    run_as_worker(state, last_stage(request));
-  return state.run_dir;
+    run_as_worker(run, last_stage(request));
+  return run.context.run_dir;
 }
 
 }  // namespace rubrika

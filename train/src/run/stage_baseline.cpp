@@ -5,8 +5,8 @@
 // validation by the run's [decision] threshold_strategy. The encoder is frozen: its features are
 // computed once and only the head trains. Artifacts go to baseline/ in the run folder.
 #include "baseline_options.hpp"
-#include "run_state.hpp"
 #include "stage_common.hpp"
+#include "stage_run.hpp"
 
 #include <rubrika/error.hpp>
 #include <rubrika/fittable.hpp>
@@ -28,7 +28,7 @@ constexpr const char* kSource = "baseline";
 constexpr const char* kEncoder = "tfidf";
 
 // The head plugin: softmax logistic regression, or one sigmoid per label.
-const char* head_type(const RunState& s) { return s.multi_label ? "multilabel" : "linear"; }
+const char* head_type(const StageRun& s) { return s.data().multi_label ? "multilabel" : "linear"; }
 constexpr int64_t kEvalBatch = 256;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -36,10 +36,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // The fitted tfidf encoder; its options come from [baseline], so errors name that table.
-std::unique_ptr<Encoder> fitted_encoder(RunState& s, const BaselineOptions& o) {
+std::unique_ptr<Encoder> fitted_encoder(StageRun& s, const BaselineOptions& o) {
   std::unique_ptr<Encoder> encoder;
   try {
-    encoder = s.registry.create<Encoder>(kEncoder, s.context(), o.encoder);
+    encoder = s.registry().create<Encoder>(kEncoder, s.context(), o.encoder);
   } catch (...) {
     rethrow_with_context("[baseline] tfidf options");
   }
@@ -47,16 +47,16 @@ std::unique_ptr<Encoder> fitted_encoder(RunState& s, const BaselineOptions& o) {
   if (fittable == nullptr)
     throw PluginError("the tfidf encoder plugin does not implement Fittable", "encoder/tfidf",
                       "rebuild the tfidf plugin from this source tree");
-  fittable->fit(s.train.texts);
+  fittable->fit(s.data().train.texts);
   return encoder;
 }
 
 // A plain logistic regression: the pooled vector (the TF-IDF row) and no dropout.
-std::unique_ptr<Head> linear_head(RunState& s, int64_t input_size) {
+std::unique_ptr<Head> linear_head(StageRun& s, int64_t input_size) {
   PluginContext context = s.context();
   context.input_size = input_size;
   const toml::table options{{"features", "pooled"}, {"dropout", 0.0}};
-  return s.registry.create<Head>(head_type(s), context, options);
+  return s.registry().create<Head>(head_type(s), context, options);
 }
 
 // Logits [n, labels] of `texts`, in batches, without keeping the wide feature rows.
@@ -76,14 +76,17 @@ at::Tensor logits_of(Encoder& encoder, Head& head, const std::vector<std::string
 
 // The multi-label figures: thresholds chosen on the baseline's own validation probabilities
 // (the decision the run's recipe asks for), then test at them and at 0.5.
-nlohmann::json multilabel_figures(RunState& s, Encoder& encoder, Head& head) {
-  const DecisionOptions decision = decision_options(s);
+nlohmann::json multilabel_figures(StageRun& s, Encoder& encoder, Head& head) {
+  const DataOutput& data = s.data();
+  const DecisionOptions decision = s.decision_options();
   const LabelThresholds chosen = choose_label_thresholds(
-      s.labels.names(), metrics::to_rows(at::sigmoid(logits_of(encoder, head, s.validation.texts))),
-      truth_rows(s.validation.multi_hot), decision.threshold_strategy, decision.threshold_target);
+      data.labels.names(),
+      metrics::to_rows(at::sigmoid(logits_of(encoder, head, data.validation.texts))),
+      truth_rows(data.validation.multi_hot), decision.threshold_strategy,
+      decision.threshold_target);
   nlohmann::json test = multilabel_evaluation_json(
-      s.labels.names(), metrics::to_rows(at::sigmoid(logits_of(encoder, head, s.test.texts))),
-      truth_rows(s.test.multi_hot), chosen.thresholds);
+      data.labels.names(), metrics::to_rows(at::sigmoid(logits_of(encoder, head, data.test.texts))),
+      truth_rows(data.test.multi_hot), chosen.thresholds);
   return {{"multi_label", true},
           {"n", test["n"]},
           {"micro_f1", test["tuned"]["micro_f1"]},
@@ -91,9 +94,10 @@ nlohmann::json multilabel_figures(RunState& s, Encoder& encoder, Head& head) {
           {"multilabel", {{"thresholds", chosen.report}, {"test", test}}}};
 }
 
-nlohmann::json single_label_figures(RunState& s, Encoder& encoder, Head& head) {
+nlohmann::json single_label_figures(StageRun& s, Encoder& encoder, Head& head) {
+  const DataOutput& data = s.data();
   nlohmann::json test =
-      classification_json(s.test.labels, logits_of(encoder, head, s.test.texts), s.labels);
+      classification_json(data.test.labels, logits_of(encoder, head, data.test.texts), data.labels);
   return {{"n", test["n"]},
           {"accuracy", test["accuracy"]},
           {"macro_f1", test["macro_f1"]},
@@ -102,18 +106,16 @@ nlohmann::json single_label_figures(RunState& s, Encoder& encoder, Head& head) {
 
 }  // namespace
 
-void run_baseline_stage(RunState& s) {
+void run_baseline_stage(StageRun& s) {
   const BaselineOptions o = BaselineOptions::read(s.tables().section("baseline"));
   if (!o.enabled) {
     log_info(kSource, "[baseline] enabled = false: skipped");
-    s.metrics.erase("baseline");  // figures of an earlier run would no longer describe this one
+    s.drop_metrics();  // figures of an earlier run would no longer describe this one
     return;
   }
-  const std::string& stamp = s.stamps["baseline"];
   const RunLayout baseline = s.layout().baseline();
-  if (s.metrics.contains("baseline") &&
-      stage_is_current(s, "baseline", stamp, {baseline.encoder(), baseline.head()})) {
-    log_info(kSource, "up to date: macro-F1 " + format_metric(s.metrics["baseline"]["macro_f1"]));
+  if (s.has_metrics() && s.is_current()) {
+    log_info(kSource, "up to date: macro-F1 " + format_metric(s.metrics()["macro_f1"]));
     return;
   }
   const auto start = std::chrono::steady_clock::now();
@@ -126,18 +128,19 @@ void run_baseline_stage(RunState& s) {
   TrainingResult result;
   {
     // The task holds the cached [train, features] matrix: freed once the head is trained.
-    ClassifierTask task(*encoder, *head, s.train, s.validation, task_options);
-    Trainer trainer(o.trainer_options(s.train.size()), baseline.training().root(), kSource,
-                    s.recipe.run().seed);
-    result = trainer.train(task, s.request.resume);
+    const DataOutput& data = s.data();
+    ClassifierTask task(*encoder, *head, data.train, data.validation, task_options);
+    Trainer trainer(o.trainer_options(data.train.size()), baseline.training().root(), kSource,
+                    s.recipe().run().seed);
+    result = trainer.train(task, s.request().resume);
   }
   const double train_seconds = seconds_since(start);
   encoder->save(baseline.encoder());
   head->save(baseline.head());
 
   const std::string name = std::string(kEncoder) + " + " + head_type(s);
-  nlohmann::json out = s.multi_label ? multilabel_figures(s, *encoder, *head)
-                                     : single_label_figures(s, *encoder, *head);
+  nlohmann::json out = s.data().multi_label ? multilabel_figures(s, *encoder, *head)
+                                            : single_label_figures(s, *encoder, *head);
   out.update({{"name", name},
               {"encoder", kEncoder},
               {"head", head_type(s)},
@@ -149,10 +152,10 @@ void run_baseline_stage(RunState& s) {
               {"best_step", result.best_step},
               {"best_validation", result.best_evaluation},
               {"artifacts", "baseline"}});
-  s.metrics["baseline"] = out;
+  s.metrics() = out;
   log_info(kSource, name + ": test macro-F1 " + format_metric(out["macro_f1"]) + " (" +
                         format_metric(train_seconds) + " s to train)");
-  record_stage(s, "baseline", stamp);
+  s.finish();
 }
 
 }  // namespace rubrika::detail

@@ -1,6 +1,5 @@
 // Stage "calibrate": fit the calibrator on validation logits, report calibration on test.
 #include "calibrate_multilabel.hpp"
-#include "run_state.hpp"
 #include "stage_common.hpp"
 
 #include <rubrika/log.hpp>
@@ -26,12 +25,12 @@ nlohmann::json report_json(const metrics::CalibrationReport& r) {
   return {{"nll", r.nll}, {"ece", r.ece}, {"mce", r.mce}, {"brier", r.brier}, {"bins", bins}};
 }
 
-void keep_validation_outputs(RunState& s, const ForwardResult& validation) {
-  s.state_groups[kValidationAnalysisGroup] = {
-      {"logits", validation.logits.contiguous()},
-      {"labels", at::tensor(s.validation.labels, at::kLong)},
-      {"cls", validation.encoded.cls.contiguous()},
-      {"pooled", validation.encoded.pooled.contiguous()}};
+void keep_validation_outputs(StageRun& s, const ForwardResult& validation) {
+  s.keep_state(kValidationAnalysisGroup,
+               {{"logits", validation.logits.contiguous()},
+                {"labels", at::tensor(s.data().validation.labels, at::kLong)},
+                {"cls", validation.encoded.cls.contiguous()},
+                {"pooled", validation.encoded.pooled.contiguous()}});
 }
 
 // [calibrator] min_validation / cv_folds: read by this stage, not by the calibrator plugin.
@@ -51,19 +50,18 @@ struct CalibrationGuard {
 
 // The calibrator would not help: probabilities stay the head's softmax (T = 1), and the
 // test figures say so.
-void keep_uncalibrated(RunState& s, const std::string& type, const nlohmann::json& check,
-                       const std::string& stamp) {
-  const ForwardResult& test = forward_split(s, "test");
-  const auto report =
-      metrics::calibration_report(metrics::to_rows(at::softmax(test.logits, 1)), s.test.labels);
-  s.metrics["calibration"] = {
+void keep_uncalibrated(StageRun& s, const std::string& type, nlohmann::json check) {
+  const ForwardResult& test = s.forward("test");
+  const auto report = metrics::calibration_report(metrics::to_rows(at::softmax(test.logits, 1)),
+                                                  s.data().test.labels);
+  s.metrics() = {
       {"calibrator", type},     {"kept_uncalibrated", true},     {"small_validation_check", check},
       {"evaluated_on", "test"}, {"before", report_json(report)}, {"after", report_json(report)}};
   log_warn(kSource,
            "calibrating does not lower the held-out NLL on this small validation "
            "split: probabilities stay uncalibrated (T = 1)");
-  write_state_file(s);
-  record_stage(s, "calibrate", stamp);
+  s.write_state_file();
+  s.finish();
 }
 
 double nll_of(const at::Tensor& probabilities, const std::vector<int64_t>& labels) {
@@ -74,9 +72,10 @@ double nll_of(const at::Tensor& probabilities, const std::vector<int64_t>& label
 // 0.066 → 0.130 from 100 texts). K-fold cross-validation over the validation texts: fit on
 // K-1 folds, measure NLL on the held-out one, with and without calibration. Returns the
 // figures; "calibrate" is false when calibrating does not lower the held-out NLL.
-nlohmann::json cross_validate(RunState& s, const std::string& type, const toml::table& table,
+nlohmann::json cross_validate(StageRun& s, const std::string& type, const toml::table& table,
                               const ForwardResult& validation, const CalibrationGuard& guard) {
-  const auto n = static_cast<int64_t>(s.validation.size());
+  const std::vector<int64_t>& labels = s.data().validation.labels;
+  const auto n = static_cast<int64_t>(labels.size());
   double with = 0, without = 0;
   for (int64_t fold = 0; fold < guard.folds; ++fold) {
     std::vector<int64_t> fit_rows, held_rows;
@@ -89,11 +88,11 @@ nlohmann::json cross_validate(RunState& s, const std::string& type, const toml::
     };
     const at::Tensor fit_index = at::tensor(fit_rows, at::kLong);
     const at::Tensor held_index = at::tensor(held_rows, at::kLong);
-    auto calibrator = s.registry.create<Calibrator>(type, s.context(), table);
+    auto calibrator = s.registry().create<Calibrator>(type, s.context(), table);
     calibrator->fit(validation.logits.index_select(0, fit_index),
-                    at::tensor(pick(s.validation.labels, fit_rows), at::kLong));
+                    at::tensor(pick(labels, fit_rows), at::kLong));
     const at::Tensor held = validation.logits.index_select(0, held_index);
-    const auto held_labels = pick(s.validation.labels, held_rows);
+    const auto held_labels = pick(labels, held_rows);
     with += nll_of(calibrator->probabilities(held), held_labels) * held_rows.size();
     without += nll_of(at::softmax(held, 1), held_labels) * held_rows.size();
   }
@@ -107,15 +106,16 @@ nlohmann::json cross_validate(RunState& s, const std::string& type, const toml::
 }
 
 // Fits `calibrator` on the validation logits and reports calibration on the test split.
-void fit_and_report(RunState& s, Calibrator& calibrator, const std::string& type,
+void fit_and_report(StageRun& s, Calibrator& calibrator, const std::string& type,
                     const ForwardResult& validation, const nlohmann::json& check) {
-  const at::Tensor labels = at::tensor(s.validation.labels, at::kLong);
+  const DataOutput& data = s.data();
+  const at::Tensor labels = at::tensor(data.validation.labels, at::kLong);
   std::map<std::string, double> figures = calibrator.fit(validation.logits, labels);
-  const ForwardResult& test = forward_split(s, "test");
+  const ForwardResult& test = s.forward("test");
   const auto before =
-      metrics::calibration_report(metrics::to_rows(at::softmax(test.logits, 1)), s.test.labels);
+      metrics::calibration_report(metrics::to_rows(at::softmax(test.logits, 1)), data.test.labels);
   const auto after = metrics::calibration_report(
-      metrics::to_rows(calibrator.probabilities(test.logits)), s.test.labels);
+      metrics::to_rows(calibrator.probabilities(test.logits)), data.test.labels);
   nlohmann::json out = {{"calibrator", type},
                         {"fit", figures},
                         {"evaluated_on", "test"},
@@ -123,14 +123,38 @@ void fit_and_report(RunState& s, Calibrator& calibrator, const std::string& type
                         {"after", report_json(after)}};
   if (figures.count("temperature")) out["temperature"] = figures.at("temperature");
   if (!check.is_null()) out["small_validation_check"] = check;
-  s.metrics["calibration"] = out;
+  s.metrics() = out;
   log_info(kSource, "test ECE " + format_metric(before.ece) + " → " + format_metric(after.ece) +
                         ", NLL " + format_metric(before.nll) + " → " + format_metric(after.nll));
 }
 
+// The softmax path: fits on validation (after the small-validation check) and reports on
+// test. False when the check says calibrating would not help (its figures are in metrics).
+bool fit_single_label(StageRun& s, Calibrator& calibrator, const std::string& type,
+                      const toml::table& table, const CalibrationGuard& guard) {
+  const ForwardResult& validation = s.forward("validation");
+  keep_validation_outputs(s, validation);
+  const auto n = static_cast<int64_t>(s.data().validation.size());
+  nlohmann::json check;
+  if (n < guard.min_validation) {
+    check = cross_validate(s, type, table, validation, guard);
+    log_info(kSource, std::to_string(n) + " validation texts (< " +
+                          std::to_string(guard.min_validation) +
+                          "): " + std::to_string(guard.folds) + "-fold held-out NLL " +
+                          format_metric(check["cv_nll_uncalibrated"]) + " uncalibrated, " +
+                          format_metric(check["cv_nll_calibrated"]) + " calibrated");
+    if (!check["calibrate"].get<bool>()) {
+      s.metrics() = {{"small_validation_check", check}};
+      return false;
+    }
+  }
+  fit_and_report(s, calibrator, type, validation, check);
+  return true;
+}
+
 }  // namespace
 
-void run_calibrate_stage(RunState& s) {
+void run_calibrate_stage(StageRun& s) {
   const toml::table* table = s.tables().section("calibrator");
   if (table == nullptr) {
     log_info(kSource, "no [calibrator]: probabilities are the head's own");
@@ -138,47 +162,34 @@ void run_calibrate_stage(RunState& s) {
   }
   const std::string type = s.tables().plugin_type("calibrator");
   const CalibrationGuard guard = CalibrationGuard::read(*table);
-  auto calibrator = s.registry.create<Calibrator>(type, s.context(), *table);
-  const std::string& stamp = s.stamps["calibrate"];
-  const bool current = stage_is_current(s, "calibrate", stamp, {});
-  if (current && s.metrics.contains("calibration") &&
-      s.metrics["calibration"].value("kept_uncalibrated", false)) {
+  auto calibrator = s.registry().create<Calibrator>(type, s.context(), *table);
+  const bool current = s.is_current();
+  if (current && s.has_metrics() && s.metrics().value("kept_uncalibrated", false)) {
     log_info(kSource, "up to date: uncalibrated (cross-validation on a small validation split)");
-    return record_stage(s, "calibrate", stamp);
+    return s.finish();
   }
-  auto saved = current ? read_state_group(s, "calibrator") : std::nullopt;
+  auto saved = current ? s.saved_state("calibrator") : std::nullopt;
   if (saved) {
     log_info(kSource, "up to date: loading the fitted " + type + " calibrator");
     calibrator->load_state(*saved);
-    if (auto analysis = read_state_group(s, kValidationAnalysisGroup))
-      s.state_groups[kValidationAnalysisGroup] = *analysis;
-  } else if (s.multi_label) {
+    if (auto analysis = s.saved_state(kValidationAnalysisGroup))
+      s.keep_state(kValidationAnalysisGroup, *analysis);
+  } else if (s.data().multi_label) {
     // Per-label calibrators fit two numbers per label: no small-validation check (that
     // guards one softmax temperature against a few hundred texts' noise).
     fit_multilabel_calibrator(s, *calibrator, type);
-  } else {
-    const ForwardResult& validation = forward_split(s, "validation");
-    keep_validation_outputs(s, validation);
-    nlohmann::json check;
-    if (static_cast<int64_t>(s.validation.size()) < guard.min_validation) {
-      check = cross_validate(s, type, *table, validation, guard);
-      log_info(kSource, std::to_string(s.validation.size()) + " validation texts (< " +
-                            std::to_string(guard.min_validation) +
-                            "): " + std::to_string(guard.folds) + "-fold held-out NLL " +
-                            format_metric(check["cv_nll_uncalibrated"]) + " uncalibrated, " +
-                            format_metric(check["cv_nll_calibrated"]) + " calibrated");
-      if (!check["calibrate"].get<bool>()) return keep_uncalibrated(s, type, check, stamp);
-    }
-    fit_and_report(s, *calibrator, type, validation, check);
+  } else if (!fit_single_label(s, *calibrator, type, *table, guard)) {
+    return keep_uncalibrated(s, type, s.metrics()["small_validation_check"]);
   }
-  s.state_groups["calibrator"] = calibrator->state();
-  s.manifest.components.push_back({"calibrator", "calibrator", type,
-                                   s.registry.find("calibrator", type).version, "", "calibrator",
-                                   options_without_type(*table)});
-  s.pipeline->set_calibrator(std::move(calibrator));
-  s.forward_cache.clear();  // probabilities changed
-  write_state_file(s);
-  record_stage(s, "calibrate", stamp);
+  s.keep_state("calibrator", calibrator->state());
+  s.manifest().components.push_back({"calibrator", "calibrator", type,
+                                     s.registry().find("calibrator", type).version, "",
+                                     "calibrator", options_without_type(*table)});
+  ModelOutput& model = s.model();
+  model.pipeline().set_calibrator(std::move(calibrator));
+  model.outputs_changed();  // probabilities changed
+  s.write_state_file();
+  s.finish();
 }
 
 }  // namespace rubrika::detail

@@ -1,5 +1,5 @@
 // Stage "data": normaliser, files, splits, label map, class counts.
-#include "run_state.hpp"
+#include "stage_run.hpp"
 
 #include <rubrika/data/dataset.hpp>
 #include <rubrika/error.hpp>
@@ -44,35 +44,37 @@ nlohmann::json counts_json(const Dataset& data) {
 
 // The data stage always runs: it is deterministic and fast, and every later stage needs
 // its texts. Its stamp covers what decides those texts.
-void run_data_stage(RunState& s) {
+void run_data_stage(StageRun& s) {
   static const toml::table empty;
   const toml::table* normalizer_table = s.tables().section("normalizer");
   const NormalizerOptions normalizer_options =
       NormalizerOptions::from_toml(normalizer_table ? *normalizer_table : empty);
   auto normalizer = std::make_shared<Normalizer>(normalizer_options);
-  s.normalize = [normalizer](std::string_view text) { return normalizer->normalize(text); };
-  s.normalizer_options = normalizer_options.to_toml();
+  DataOutput out;
+  out.normalize = [normalizer](std::string_view text) { return normalizer->normalize(text); };
+  out.normalizer_options = normalizer_options.to_toml();
 
   const toml::table* data_table = s.tables().section("data");
   if (data_table == nullptr)
-    throw RecipeError("the recipe has no [data] section", s.recipe.file().string(),
+    throw RecipeError("the recipe has no [data] section", s.recipe().file().string(),
                       "add [data] with train = \"path/to/file.csv\"");
-  const DatasetOptions options = DatasetOptions::from_toml(*data_table, s.recipe.run().seed);
-  Dataset data = load_dataset(options, s.normalize);
+  const DatasetOptions options = DatasetOptions::from_toml(*data_table, s.recipe().run().seed);
+  Dataset data = load_dataset(options, out.normalize);
   if (data.validation.size() == 0 || data.test.size() == 0)
-    throw InputError("the validation or test split is empty", s.recipe.file().string(),
+    throw InputError("the validation or test split is empty", s.recipe().file().string(),
                      "add more data or change [data] split");
   log_info(kSource, "classes and examples:\n" + class_count_report(data));
-  s.metrics["data"] = counts_json(data);
-  s.labels = data.labels;
-  s.label_descriptions = data.descriptions;
-  s.ood_texts = std::move(data.ood_texts);
-  s.train = to_labelled(std::move(data.train));
-  s.validation = to_labelled(std::move(data.validation));
-  s.test = to_labelled(std::move(data.test));
-  s.multi_label = data.multi_label;
-  s.manifest.normalizer = s.normalizer_options;
-  s.manifest.labels = s.labels.names();
+  s.metrics() = counts_json(data);
+  s.manifest().normalizer = out.normalizer_options;
+  s.manifest().labels = data.labels.names();
+  out.labels = data.labels;
+  out.label_descriptions = data.descriptions;
+  out.ood_texts = std::move(data.ood_texts);
+  out.train = to_labelled(std::move(data.train));
+  out.validation = to_labelled(std::move(data.validation));
+  out.test = to_labelled(std::move(data.test));
+  out.multi_label = data.multi_label;
+  s.set_data(std::move(out));
 }
 
 }  // namespace rubrika::detail

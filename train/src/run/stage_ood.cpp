@@ -1,8 +1,8 @@
 // Stage "ood": fit the primary OOD scorer ([ood]) and the ones reported beside it
 // ([ood_report] scorers) on training features, thresholds on validation, and evaluate
 // in-domain test texts against the out-of-domain set.
-#include "run_state.hpp"
 #include "stage_common.hpp"
+#include "stage_run.hpp"
 
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
@@ -28,7 +28,7 @@ struct ScorerSpec {
 
 // [ood] is the primary scorer; [ood_report] scorers = [...] with optional
 // [ood_report.<name>] tables are evaluated beside it.
-std::vector<ScorerSpec> scorer_specs(const RunState& s) {
+std::vector<ScorerSpec> scorer_specs(const StageRun& s) {
   std::vector<ScorerSpec> specs = {{s.tables().plugin_type("ood"), *s.tables().section("ood")}};
   if (const toml::table* report = s.tables().section("ood_report")) {
     OptionsReader in(*report, "ood_report", false);
@@ -50,12 +50,13 @@ OodInputs inputs_of(const ForwardResult& f) { return {&f.encoded, f.logits, f.pr
 // scorer such as Mahalanobis measures the distance to the nearest label-set mean. Means of
 // positives per label would leave the in-domain items without a topic (weather, incidents)
 // far from every mean and flag them; one Gaussian of all features would blur the topics.
-at::Tensor fit_classes(const RunState& s) {
-  if (!s.multi_label) return at::tensor(s.train.labels, at::kLong);
+at::Tensor fit_classes(const StageRun& s) {
+  const LabelledTexts& train = s.data().train;
+  if (!s.data().multi_label) return at::tensor(train.labels, at::kLong);
   std::map<std::vector<float>, int64_t> ids;
   std::vector<int64_t> classes;
-  classes.reserve(s.train.size());
-  for (const auto& row : s.train.multi_hot)
+  classes.reserve(train.size());
+  for (const auto& row : train.multi_hot)
     classes.push_back(ids.emplace(row, static_cast<int64_t>(ids.size())).first->second);
   log_info(kSource, std::to_string(ids.size()) + " distinct label sets in the training split " +
                         "are the classes of the OOD scorers");
@@ -96,10 +97,10 @@ nlohmann::json histogram(const std::vector<double>& in, const std::vector<double
 
 // The scores of the texts the scorer was fitted and thresholded on, in split order: they
 // let anyone check that serving computes the same scores for the same texts.
-void keep_fit_scores(RunState& s, const OodScorer& scorer, const std::string& group) {
-  s.state_groups[group] = {
-      {"train_scores", scorer.score(inputs_of(forward_split(s, "train"))).contiguous()},
-      {"validation_scores", scorer.score(inputs_of(forward_split(s, "validation"))).contiguous()}};
+void keep_fit_scores(StageRun& s, const OodScorer& scorer, const std::string& group) {
+  s.keep_state(group, {{"train_scores", scorer.score(inputs_of(s.forward("train"))).contiguous()},
+                       {"validation_scores",
+                        scorer.score(inputs_of(s.forward("validation"))).contiguous()}});
 }
 
 double flag_rate(const std::vector<bool>& flags) {
@@ -121,9 +122,9 @@ std::vector<std::string> threshold_warnings(const std::string& scorer, const nlo
   return warnings;
 }
 
-nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer,
+nlohmann::json evaluate_scorer(StageRun& s, const OodScorer& scorer,
                                const std::map<std::string, double>& fit) {
-  const ForwardResult& test = forward_split(s, "test");
+  const ForwardResult& test = s.forward("test");
   const at::Tensor in_scores = scorer.score(inputs_of(test));
   const auto in = metrics::to_doubles(in_scores);
   // The threshold is reported once, as scorers.<name>.threshold; "fit" keeps the rest of
@@ -137,11 +138,11 @@ nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer,
   out["fit"] = fit_figures;
   const auto in_flags = metrics::to_bools(scorer.flag(inputs_of(test), in_scores));
   out["in_domain_flag_rate"] = flag_rate(in_flags);
-  const ForwardResult& validation = forward_split(s, "validation");
+  const ForwardResult& validation = s.forward("validation");
   out["validation_flag_rate"] = flag_rate(
       metrics::to_bools(scorer.flag(inputs_of(validation), scorer.score(inputs_of(validation)))));
-  if (s.ood_texts.empty()) return out;
-  const ForwardResult& ood = forward_split(s, "ood");
+  if (s.data().ood_texts.empty()) return out;
+  const ForwardResult& ood = s.forward("ood");
   const at::Tensor ood_scores = scorer.score(inputs_of(ood));
   const auto o = metrics::to_doubles(ood_scores);
   const auto report = metrics::ood_report(in, o);
@@ -167,59 +168,68 @@ nlohmann::json evaluate_scorer(RunState& s, const OodScorer& scorer,
   return out;
 }
 
+void log_figures(const std::string& scorer, const nlohmann::json& r) {
+  for (const auto& warning : r["warnings"]) log_warn(kSource, warning.get<std::string>());
+  if (!r.contains("auroc")) return;
+  log_info(kSource, scorer + ": AUROC " + format_metric(r["auroc"]) + ", FPR@95 " +
+                        format_metric(r["fpr_at_95_tpr"]) + ", OOD rejected " +
+                        format_metric(r["ood_rejection"]) + ", in-domain accepted " +
+                        format_metric(r["in_domain_acceptance"]) +
+                        (r.contains("without_gate")
+                             ? " (without the confidence gate: " +
+                                   format_metric(r["without_gate"]["ood_rejection"]) + " / " +
+                                   format_metric(r["without_gate"]["in_domain_acceptance"]) + ")"
+                             : std::string()));
+}
+
+// Fits `scorer` on training features and its threshold on validation, keeps the scores it
+// was fitted on, and returns its figures on test and the OOD texts.
+nlohmann::json fit_scorer(StageRun& s, OodScorer& scorer, const std::string& name,
+                          const at::Tensor& classes, const std::string& group) {
+  scorer.fit(inputs_of(s.forward("train")), classes);
+  auto fit = scorer.fit_thresholds(inputs_of(s.forward("validation")));
+  keep_fit_scores(s, scorer, "analysis/" + group);
+  nlohmann::json r = evaluate_scorer(s, scorer, fit);
+  r["warnings"] = threshold_warnings(name, r);
+  log_figures(name, r);
+  return r;
+}
+
 }  // namespace
 
-void run_ood_stage(RunState& s) {
+void run_ood_stage(StageRun& s) {
   if (s.tables().section("ood") == nullptr) {
     log_info(kSource, "no [ood]: texts are never flagged out-of-domain");
     return;
   }
-  const std::string& stamp = s.stamps["ood"];
-  const bool current = stage_is_current(s, "ood", stamp, {});
+  const bool current = s.is_current();
   nlohmann::json report = {{"primary", s.tables().plugin_type("ood")},
                            {"scorers", nlohmann::json::object()}};
-  if (current && s.metrics.contains("ood")) report = s.metrics["ood"];
+  if (current && s.has_metrics()) report = s.metrics();
   at::Tensor classes;  // computed when a scorer is fitted
   for (const auto& spec : scorer_specs(s)) {
-    auto scorer = s.registry.create<OodScorer>(spec.name, s.context(), spec.options);
+    auto scorer = s.registry().create<OodScorer>(spec.name, s.context(), spec.options);
     const std::string group = "ood/" + spec.name;
-    auto saved = current ? read_state_group(s, group) : std::nullopt;
+    auto saved = current ? s.saved_state(group) : std::nullopt;
     if (saved) {
       scorer->load_state(*saved);
-      if (auto analysis = read_state_group(s, "analysis/" + group))
-        s.state_groups["analysis/" + group] = *analysis;
+      if (auto analysis = s.saved_state("analysis/" + group))
+        s.keep_state("analysis/" + group, *analysis);
     } else {
       if (!classes.defined()) classes = fit_classes(s);
-      scorer->fit(inputs_of(forward_split(s, "train")), classes);
-      auto fit = scorer->fit_thresholds(inputs_of(forward_split(s, "validation")));
-      keep_fit_scores(s, *scorer, "analysis/" + group);
-      report["scorers"][spec.name] = evaluate_scorer(s, *scorer, fit);
-      auto& r = report["scorers"][spec.name];
-      r["warnings"] = threshold_warnings(spec.name, r);
-      for (const auto& warning : r["warnings"]) log_warn(kSource, warning.get<std::string>());
-      if (r.contains("auroc"))
-        log_info(kSource,
-                 spec.name + ": AUROC " + format_metric(r["auroc"]) + ", FPR@95 " +
-                     format_metric(r["fpr_at_95_tpr"]) + ", OOD rejected " +
-                     format_metric(r["ood_rejection"]) + ", in-domain accepted " +
-                     format_metric(r["in_domain_acceptance"]) +
-                     (r.contains("without_gate")
-                          ? " (without the confidence gate: " +
-                                format_metric(r["without_gate"]["ood_rejection"]) + " / " +
-                                format_metric(r["without_gate"]["in_domain_acceptance"]) + ")"
-                          : std::string()));
+      report["scorers"][spec.name] = fit_scorer(s, *scorer, spec.name, classes, group);
     }
-    s.state_groups[group] = scorer->state();
-    s.manifest.components.push_back({"ood." + spec.name, "ood", spec.name,
-                                     s.registry.find("ood", spec.name).version, "", group,
-                                     options_without_type(spec.options)});
-    s.pipeline->add_ood_scorer(spec.name, std::move(scorer));
+    s.keep_state(group, scorer->state());
+    s.manifest().components.push_back({"ood." + spec.name, "ood", spec.name,
+                                       s.registry().find("ood", spec.name).version, "", group,
+                                       options_without_type(spec.options)});
+    s.model().pipeline().add_ood_scorer(spec.name, std::move(scorer));
   }
-  if (s.ood_texts.empty())
+  if (s.data().ood_texts.empty())
     log_warn(kSource, "no out-of-domain texts ([data] ood): AUROC is not measured");
-  s.metrics["ood"] = report;
-  write_state_file(s);
-  record_stage(s, "ood", stamp);
+  s.metrics() = report;
+  s.write_state_file();
+  s.finish();
 }
 
 }  // namespace rubrika::detail

@@ -1,8 +1,8 @@
 // Stage "reranker": mine hard negatives from the classifier's own confusions, train the
 // cross-encoder with the shared Trainer, measure ranking over the classifier's top-k,
 // and choose the cascade's threshold τ and fusion weight w on validation under a budget.
-#include "run_state.hpp"
 #include "stage_common.hpp"
+#include "stage_run.hpp"
 
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
@@ -46,15 +46,15 @@ std::string label_text(const std::string& pattern, const std::string& name,
 }
 
 // Row-major [texts × labels] scores the mining ranks negatives by.
-std::vector<double> mining_scores(RunState& s, const std::string& split, MiningStrategy strategy,
+std::vector<double> mining_scores(StageRun& s, const std::string& split, MiningStrategy strategy,
                                   const std::vector<int64_t>& truth,
                                   const std::vector<std::string>& texts_of_labels) {
   if (strategy != MiningStrategy::similar_labels) {
-    at::Tensor p = forward_split(s, split).probabilities.to(at::kDouble).contiguous();
+    at::Tensor p = s.forward(split).probabilities.to(at::kDouble).contiguous();
     return std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
   }
   // Similarity of each label's text to the true label's text in the classifier's CLS space.
-  at::Tensor e = s.pipeline->forward_all(texts_of_labels, 64).encoded.cls.to(at::kDouble);
+  at::Tensor e = s.model().pipeline().forward_all(texts_of_labels, 64).encoded.cls.to(at::kDouble);
   e = e / e.norm(2, 1, true).clamp_min(1e-12);
   at::Tensor similarity = at::mm(e, e.t());
   std::vector<double> out;
@@ -65,14 +65,14 @@ std::vector<double> mining_scores(RunState& s, const std::string& split, MiningS
   return out;
 }
 
-std::vector<RerankGroup> mine_groups(RunState& s, const std::string& split,
+std::vector<RerankGroup> mine_groups(StageRun& s, const std::string& split,
                                      const LabelledTexts& data, const RerankerTrainOptions& o,
                                      const std::vector<std::string>& texts_of_labels,
                                      nlohmann::json& stats_out, std::ofstream* jsonl) {
   Progress progress(kSource, static_cast<int64_t>(data.size()), "texts mined (" + split + ")");
   const auto scores = mining_scores(s, split, o.mining.strategy, data.labels, texts_of_labels);
   MiningStats stats;
-  auto mined = mine_hard_negatives(scores, s.labels.size(), data.labels, o.mining, stats);
+  auto mined = mine_hard_negatives(scores, s.data().labels.size(), data.labels, o.mining, stats);
   progress.update(static_cast<int64_t>(data.size()));
   progress.finish(std::to_string(stats.kept) + " negatives kept of " +
                   std::to_string(stats.candidates_seen));
@@ -88,8 +88,8 @@ std::vector<RerankGroup> mine_groups(RunState& s, const std::string& split,
       *jsonl << nlohmann::json{{"split", split},
                                {"text", data.texts[static_cast<size_t>(m.text)]},
                                {"positive",
-                                s.labels.name(data.labels[static_cast<size_t>(m.text)])},
-                               {"negative", s.labels.name(m.label)},
+                                s.data().labels.name(data.labels[static_cast<size_t>(m.text)])},
+                               {"negative", s.data().labels.name(m.label)},
                                {"rank", m.rank},
                                {"score", m.score}}
                     .dump()
@@ -108,12 +108,12 @@ std::vector<RerankGroup> mine_groups(RunState& s, const std::string& split,
 }
 
 // The classifier's top-k per text with the reranker's scores: what the cascade sees.
-std::vector<CascadeExample> cascade_examples(RunState& s, const std::string& split,
+std::vector<CascadeExample> cascade_examples(StageRun& s, const std::string& split,
                                              const LabelledTexts& data, Reranker& reranker,
                                              const std::vector<std::string>& texts_of_labels,
                                              int64_t k, double* seconds_per_text) {
-  const ForwardResult& f = forward_split(s, split);
-  k = std::min<int64_t>(k, s.labels.size());
+  const ForwardResult& f = s.forward(split);
+  k = std::min<int64_t>(k, s.data().labels.size());
   auto [values, indices] = f.probabilities.to(at::kDouble).topk(k, 1);
   std::vector<CascadeExample> examples(data.size());
   std::vector<std::string> texts, candidates;
@@ -196,37 +196,39 @@ struct LabelTexts {
   std::vector<std::string> without_description;
 };
 
-LabelTexts label_texts_of(const RunState& s, const DecisionOptions& decision) {
+LabelTexts label_texts_of(const StageRun& s, const DecisionOptions& decision) {
+  const DataOutput& data = s.data();
   LabelTexts out;
-  for (const auto& name : s.labels.names()) {
-    auto d = s.label_descriptions.find(name);
-    const bool described = d != s.label_descriptions.end() && !d->second.empty();
+  for (const auto& name : data.labels.names()) {
+    auto d = data.label_descriptions.find(name);
+    const bool described = d != data.label_descriptions.end() && !d->second.empty();
     if (!described) out.without_description.push_back(name);
     out.texts.push_back(
-        s.normalize(label_text(decision.label_template, name, described ? d->second : "")));
+        data.normalize(label_text(decision.label_template, name, described ? d->second : "")));
   }
   return out;
 }
 
 // Mines pairs, trains the cross-encoder and saves it; returns the training figures.
-nlohmann::json train_reranker(RunState& s, Reranker& reranker, const RerankerTrainOptions& o,
+nlohmann::json train_reranker(StageRun& s, Reranker& reranker, const RerankerTrainOptions& o,
                               const std::string& type, const std::vector<std::string>& texts) {
   std::ofstream jsonl(s.layout().reranker_pairs(), std::ios::trunc);
   nlohmann::json stats;
-  auto train_groups = mine_groups(s, "train", s.train, o, texts, stats, &jsonl);
+  auto train_groups = mine_groups(s, "train", s.data().train, o, texts, stats, &jsonl);
   if (o.max_train_texts > 0 && static_cast<int64_t>(train_groups.size()) > o.max_train_texts) {
     // A cross-encoder pass costs one model run per pair: cap the set for CPU budgets.
-    SplitMix64 rng(s.recipe.run().seed);
+    SplitMix64 rng(s.recipe().run().seed);
     shuffle(train_groups, rng);
     train_groups.resize(static_cast<size_t>(o.max_train_texts));
   }
-  auto validation_groups = mine_groups(s, "validation", s.validation, o, texts, stats, &jsonl);
+  auto validation_groups =
+      mine_groups(s, "validation", s.data().validation, o, texts, stats, &jsonl);
   RerankerTaskOptions task_options;
   task_options.loss = o.loss;
   task_options.pos_weight = o.pos_weight;
   RerankerTask task(reranker, std::move(train_groups), std::move(validation_groups), task_options);
-  Trainer trainer(o.train, s.layout().reranker_training().root(), kSource, s.recipe.run().seed);
-  TrainingResult result = trainer.train(task, s.request.resume);
+  Trainer trainer(o.train, s.layout().reranker_training().root(), kSource, s.recipe().run().seed);
+  TrainingResult result = trainer.train(task, s.request().resume);
   reranker.save(s.layout().reranker());
   auto figure = [&](const char* name) {
     return result.best_evaluation.count(name) ? result.best_evaluation.at(name) : 0.0;
@@ -294,11 +296,12 @@ void choose_cascade(const std::vector<CascadeExample>& validation, const Reranke
 }
 
 // The cascade with the chosen τ and w on the test split: ranking and accuracy figures.
-void measure_cascade(RunState& s, Reranker& reranker, const RerankerTrainOptions& o,
+void measure_cascade(StageRun& s, Reranker& reranker, const RerankerTrainOptions& o,
                      const std::vector<std::string>& texts, const DecisionOptions& decision,
                      nlohmann::json& out) {
   double seconds_per_text = 0;
-  auto test = cascade_examples(s, "test", s.test, reranker, texts, o.candidates, &seconds_per_text);
+  auto test =
+      cascade_examples(s, "test", s.data().test, reranker, texts, o.candidates, &seconds_per_text);
   std::vector<CascadeExample> low_margin;
   double correct_without = 0, correct_with = 0, sent = 0;
   for (const auto& e : test) {
@@ -330,15 +333,15 @@ void measure_cascade(RunState& s, Reranker& reranker, const RerankerTrainOptions
 }
 
 // No reranker in this run: the decision alone, and why (for metrics.json and the report).
-void skip_reranker(RunState& s, const DecisionOptions& decision, const std::string& reason) {
+void skip_reranker(StageRun& s, const DecisionOptions& decision, const std::string& reason) {
   if (!reason.empty()) {
     log_warn(kSource, reason);
-    s.metrics["reranker"] = {{"used", false}, {"skipped", true}, {"not_used_reason", reason}};
+    s.metrics() = {{"used", false}, {"skipped", true}, {"not_used_reason", reason}};
   } else {
-    s.metrics.erase("reranker");
+    s.drop_metrics();
   }
-  s.pipeline->set_decision(decision);
-  s.manifest.decision = decision.to_toml();
+  s.model().pipeline().set_decision(decision);
+  s.manifest().decision = decision.to_toml();
 }
 
 std::string names_list(const std::vector<std::string>& names) {
@@ -349,84 +352,103 @@ std::string names_list(const std::vector<std::string>& names) {
 }
 
 // Puts the reranker and the decision into the pipeline and pipeline.toml.
-void install_reranker(RunState& s, std::unique_ptr<Reranker> reranker, const std::string& type,
+void install_reranker(StageRun& s, std::unique_ptr<Reranker> reranker, const std::string& type,
                       const toml::table& options, const std::vector<std::string>& texts,
                       const DecisionOptions& decision) {
+  const LabelSet& labels = s.data().labels;
   std::map<std::string, std::string> label_texts;
   toml::table label_texts_toml;
-  for (int64_t i = 0; i < s.labels.size(); ++i) {
-    label_texts[s.labels.name(i)] = texts[static_cast<size_t>(i)];
-    label_texts_toml.insert(s.labels.name(i), texts[static_cast<size_t>(i)]);
+  for (int64_t i = 0; i < labels.size(); ++i) {
+    label_texts[labels.name(i)] = texts[static_cast<size_t>(i)];
+    label_texts_toml.insert(labels.name(i), texts[static_cast<size_t>(i)]);
   }
-  s.manifest.components.push_back({"reranker", "reranker", type,
-                                   s.registry.find("reranker", type).version, RunLayout::kReranker,
-                                   "", options_pointing_at(options, RunLayout::kReranker)});
-  s.manifest.label_texts = label_texts_toml;
-  s.manifest.decision = decision.to_toml();
-  s.pipeline->set_reranker(std::move(reranker), label_texts);
-  s.pipeline->set_decision(decision);
+  RunManifest& manifest = s.manifest();
+  manifest.components.push_back({"reranker", "reranker", type,
+                                 s.registry().find("reranker", type).version, RunLayout::kReranker,
+                                 "", options_pointing_at(options, RunLayout::kReranker)});
+  manifest.label_texts = label_texts_toml;
+  manifest.decision = decision.to_toml();
+  Pipeline& pipeline = s.model().pipeline();
+  pipeline.set_reranker(std::move(reranker), label_texts);
+  pipeline.set_decision(decision);
+}
+
+// Why the stage cannot train a reranker on this run ("" = it can): a multi-label run, or
+// labels without descriptions unless [reranker] allow_label_names.
+std::string reason_to_skip(const StageRun& s, const LabelTexts& labels,
+                           const RerankerHostOptions& host) {
+  if (s.data().multi_label)
+    return "multi-label run: the reranker reorders the candidates for one label per text, and "
+           "a multi-label answer has none to reorder; [reranker] skipped";
+  if (labels.without_description.empty()) return "";
+  const std::string missing = std::to_string(labels.without_description.size()) + " of " +
+                              std::to_string(s.data().labels.size()) +
+                              " labels have no description (" +
+                              names_list(labels.without_description) + ")";
+  if (!host.allow_label_names)
+    return missing +
+           ": the cross-encoder would score the text against label names alone; stage "
+           "skipped. Give descriptions ([data] descriptions = a catalogue, or a description "
+           "column) or set [reranker] allow_label_names = true";
+  log_warn(kSource, missing + ": scoring against label names ([reranker] allow_label_names)");
+  return "";
+}
+
+// The plugin reads the recipe's own table (its errors then name recipe positions: a copy
+// has none); only a missing `model` makes a copy in `defaulted`, pointing at the run's
+// classifier encoder.
+const toml::table& reranker_options(const StageRun& s, const toml::table& table,
+                                    toml::table& defaulted) {
+  if (table.contains("model")) return table;
+  defaulted = table;
+  defaulted.insert("model", s.layout().encoder().string());
+  return defaulted;
+}
+
+// The reranker of this run: loaded when the stage is current, else trained; `out` gets
+// its training figures.
+std::unique_ptr<Reranker> trained_reranker(StageRun& s, const toml::table& options,
+                                           const RerankerTrainOptions& o,
+                                           const std::vector<std::string>& texts,
+                                           nlohmann::json& out) {
+  const std::string type = s.tables().plugin_type("reranker");
+  if (s.is_current() && out.contains("plugin")) {
+    log_info(kSource, "up to date: loading " + s.layout().reranker().string());
+    return s.registry().create<Reranker>(type, s.context(s.layout().reranker()), options);
+  }
+  auto reranker = s.registry().create<Reranker>(type, s.context(), options);
+  out = train_reranker(s, *reranker, o, type, texts);
+  return reranker;
 }
 
 }  // namespace
 
-void run_reranker_stage(RunState& s) {
+void run_reranker_stage(StageRun& s) {
   const toml::table* decision_table = s.tables().section("decision");
-  DecisionOptions decision = decision_options(s);
+  DecisionOptions decision = s.decision_options();
   const toml::table* table = s.tables().section("reranker");
-  if (table == nullptr || s.multi_label)
-    return skip_reranker(s, decision,
-                         table ? "multi-label run: the reranker reorders the candidates for "
-                                 "one label per text, and a multi-label answer has none to "
-                                 "reorder; [reranker] skipped"
-                               : "");
+  if (table == nullptr) return skip_reranker(s, decision, "");
   const RerankerHostOptions host = RerankerHostOptions::read(*table);
   const LabelTexts labels = label_texts_of(s, decision);
-  if (!labels.without_description.empty()) {
-    const std::string missing = std::to_string(labels.without_description.size()) + " of " +
-                                std::to_string(s.labels.size()) + " labels have no description (" +
-                                names_list(labels.without_description) + ")";
-    if (!host.allow_label_names)
-      return skip_reranker(
-          s, decision,
-          missing +
-              ": the cross-encoder would score the text against label names alone; "
-              "stage skipped. Give descriptions ([data] descriptions = a catalogue, or "
-              "a description column) or set [reranker] allow_label_names = true");
-    log_warn(kSource, missing + ": scoring against label names ([reranker] allow_label_names)");
-  }
-  const std::string type = s.tables().plugin_type("reranker");
+  const std::string skip = reason_to_skip(s, labels, host);
+  if (!skip.empty()) return skip_reranker(s, decision, skip);
   const RerankerTrainOptions o =
-      RerankerTrainOptions::read(s.tables().section("reranker_train"), s.recipe.run().seed);
-  // The plugin reads the recipe's own table (its errors then name recipe positions); only a
-  // missing `model` makes a copy, pointing at the run's classifier encoder.
+      RerankerTrainOptions::read(s.tables().section("reranker_train"), s.recipe().run().seed);
   toml::table defaulted;
-  if (!table->contains("model")) {
-    defaulted = *table;
-    defaulted.insert("model", s.layout().encoder().string());
-  }
-  const toml::table& options = table->contains("model") ? *table : defaulted;
-  const std::string& stamp = s.stamps["reranker"];
-  const fs::path reranker_dir = s.layout().reranker();
-  std::unique_ptr<Reranker> reranker;
-  nlohmann::json out = s.metrics.value("reranker", nlohmann::json::object());
-  if (stage_is_current(s, "reranker", stamp, {reranker_dir}) && out.contains("plugin")) {
-    log_info(kSource, "up to date: loading " + reranker_dir.string());
-    reranker = s.registry.create<Reranker>(type, s.context(reranker_dir), options);
-  } else {
-    reranker = s.registry.create<Reranker>(type, s.context(), options);
-    out = train_reranker(s, *reranker, o, type, labels.texts);
-  }
-  auto validation = cascade_examples(s, "validation", s.validation, *reranker, labels.texts,
+  const toml::table& options = reranker_options(s, *table, defaulted);
+  nlohmann::json out = s.has_metrics() ? s.metrics() : nlohmann::json::object();
+  std::unique_ptr<Reranker> reranker = trained_reranker(s, options, o, labels.texts, out);
+  auto validation = cascade_examples(s, "validation", s.data().validation, *reranker, labels.texts,
                                      o.candidates, nullptr);
   const bool fixed = decision_table && (decision_table->contains("rerank_tau") ||
                                         decision_table->contains("rerank_weight"));
   choose_cascade(validation, o, fixed, decision, out);
   decision.rerank_candidates = o.candidates;
   measure_cascade(s, *reranker, o, labels.texts, decision, out);
-  s.metrics["reranker"] = out;
-
-  install_reranker(s, std::move(reranker), type, options, labels.texts, decision);
-  record_stage(s, "reranker", stamp);
+  s.metrics() = out;
+  install_reranker(s, std::move(reranker), s.tables().plugin_type("reranker"), options,
+                   labels.texts, decision);
+  s.finish();
 }
 
 }  // namespace rubrika::detail

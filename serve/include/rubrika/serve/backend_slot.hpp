@@ -44,7 +44,4 @@ class BackendSlot {
   int64_t reloads_ = 0;
 };
 
-// The current UTC time as ISO 8601 to the second: "2026-12-02T10:00:00Z".
-std::string utc_now_iso8601();
-
 }  // namespace rubrika::serve

@@ -1,15 +1,20 @@
-// What each stage of `rubrika train` reads, declared once, and the resume stamp derived from it.
+// What each stage of `rubrika train` reads and writes, declared once, and the resume stamp
+// derived from it.
 //
-// A stage declares the recipe tables it reads and the stages whose outputs it uses. Its stamp
-// (stages/<stage>.json) is a hash of exactly those tables, the run seed and the upstream
-// stamps, so a stage reruns when, and only when, something it declares changed. The stage
-// reads the recipe through a StageRecipe, which refuses a table the stage did not declare:
-// an input forgotten in the declaration fails loudly on the first run instead of silently
-// breaking resume.
+// A stage declares the recipe tables it reads, the stages whose outputs it uses, the files of
+// the run folder it writes and its key of metrics.json. Its stamp (stages/<stage>.json) is a
+// hash of exactly those tables, the run seed and the upstream stamps, so a stage reruns
+// when, and only when, something it declares changed, or when a file it declares is gone.
+// The stage reads the recipe through a StageRecipe and upstream outputs through checked
+// accessors, which refuse a table or a stage it did not declare: an input forgotten in the
+// declaration fails loudly on the first run instead of silently breaking resume.
 #pragma once
+
+#include <rubrika/run_layout.hpp>
 
 #include <toml++/toml.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,9 +24,13 @@ namespace rubrika {
 class Recipe;
 
 struct StageInputs {
+  using RunFile = std::filesystem::path (*)(const RunLayout&);
+
   std::string name;                   // "classifier"
   std::vector<std::string> sections;  // recipe tables it reads: "encoder", "head", "train"
   std::vector<std::string> upstream;  // stages whose outputs it uses: "data", "vocab"
+  std::vector<RunFile> files;         // what it writes in the run folder (resume needs them)
+  std::string metrics_key;            // its part of metrics.json ("" = none)
 };
 
 // Every stage of `rubrika train`, in order, with its inputs.
@@ -31,6 +40,10 @@ const std::vector<StageInputs>& stage_inputs();
 // stage missing from `stamps` counts as empty).
 std::string stage_stamp(const Recipe& recipe, const StageInputs& stage,
                         const std::map<std::string, std::string>& stamps);
+
+// Throws rubrika::Error naming both stages unless `stage` declared `upstream` (a bug in the
+// stage table: its stamp would ignore a change upstream).
+void check_upstream_declared(const StageInputs& stage, const std::string& upstream);
 
 // The recipe as one stage may read it: only the tables it declared.
 class StageRecipe {
