@@ -4,6 +4,7 @@
 # with the median and the best of REPEATS runs of each point (for docs/benchmarks.md).
 #
 # Usage: scripts/bench_encoder.sh [REPEATS] [--no-train]     (default 3)
+# Where the time goes: rubrika bench encoder --shape tiny --batch 32 --seq 64 --profile
 # Environment: RUBRIKA_BUILD (default build/) holds bin/rubrika.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ echo
 echo "| shape | batch × seq | dtype | seq/s median | seq/s best | GFLOP/s median |"
 echo "|---|---|---|---|---|---|"
 for dtype in fp32 bf16; do
-  for point in "tiny 32 128" "base 32 128" "base 32 64"; do
+  for point in "tiny 32 64" "tiny 32 128" "base 32 128" "base 32 64"; do
     read -r shape batch seq <<<"$point"
     rates=() flops=()
     for ((i = 0; i < repeats; ++i)); do

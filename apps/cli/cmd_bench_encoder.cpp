@@ -1,6 +1,7 @@
 // `rubrika bench encoder`: throughput of the bert encoder on fixed-shape batches against this
 // machine's measured fp32 GEMM peak, or (--texts) on real texts of varied length, comparing
-// padding to max_length with dynamic and length-bucketed padding.
+// padding to max_length with dynamic and length-bucketed padding. --profile adds the self time
+// of every libtorch op the forward pass dispatches, grouped by what it does.
 #include "bench/bench_support.hpp"
 #include "bench/padding_bench.hpp"
 #include "cli_common.hpp"
@@ -11,10 +12,16 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace po = boost::program_options;
 
@@ -24,7 +31,123 @@ namespace {
 
 struct FixedShapeRun {
   int64_t batch = 32, seq = 128, iterations = 3, warmup = 1;
+  bool profile = false;
 };
+
+// Self time (own time less that of the ops it calls) of the ops dispatched on this thread,
+// through RecordFunction callbacks. Kernels' intra-op threads dispatch nothing, so their work
+// counts towards the op that started them.
+namespace op_timer {
+
+struct Frame {
+  std::string op;
+  BenchClock::time_point start;
+  double children = 0;
+};
+struct OpTime {
+  double self = 0, calls = 0;
+};
+thread_local std::vector<Frame> open_ops;
+thread_local std::map<std::string, OpTime> times;
+thread_local double in_ops = 0;
+
+// "aten::add 4-D": the rank of the first tensor argument tells attention ops from the rest.
+std::string op_key(const at::RecordFunction& fn) {
+  for (const auto& input : fn.inputs())
+    if (input.isTensor())
+      return std::string(fn.name()) + " " + std::to_string(input.toTensor().dim()) + "-D";
+  return fn.name();
+}
+
+std::unique_ptr<at::ObserverContext> enter(const at::RecordFunction& fn) {
+  open_ops.push_back({op_key(fn), BenchClock::now(), 0});
+  return nullptr;
+}
+
+void leave(const at::RecordFunction&, at::ObserverContext*) {
+  const Frame frame = std::move(open_ops.back());
+  open_ops.pop_back();
+  const double total = seconds_since(frame.start);
+  OpTime& t = times[frame.op];
+  t.self += total - frame.children;
+  t.calls += 1;
+  (open_ops.empty() ? in_ops : open_ops.back().children) += total;
+}
+
+// The breakdown issue 17 asks for, from an op's name and rank.
+std::string category(const std::string& key) {
+  auto op = [&](const char* name) {
+    return key.rfind(name, 0) == 0 && key[std::strlen(name)] <= ' ';
+  };
+  auto rank4 = key.size() > 3 && key.compare(key.size() - 3, 3, "4-D") == 0;
+  if (op("aten::addmm") || op("aten::mm") || op("aten::_addmm_activation"))
+    return "GEMM: linear layers (fused bias/GELU included)";
+  if (op("aten::bmm") || op("aten::baddbmm") || op("rubrika::bert_attention"))
+    return "GEMM: attention scores + context";
+  if (op("aten::_softmax") || op("aten::_masked_softmax")) return "attention softmax";
+  if (rank4 && (op("aten::add") || op("aten::div") || op("aten::mul") || op("aten::add_")))
+    return "attention scale + mask";
+  if (op("aten::where") || op("aten::ne") || op("aten::eq") || op("aten::lt") ||
+      op("aten::equal") || op("aten::sum") || op("aten::min") || op("aten::arange"))
+    return "mask building";
+  if (op("aten::native_layer_norm")) return "LayerNorm";
+  if (op("aten::gelu") || op("aten::gelu_") || op("aten::relu") || op("aten::silu"))
+    return "GELU (separate pass)";
+  if (op("aten::add") || op("aten::add_")) return "residual / embedding adds";
+  if (op("aten::copy_") || op("aten::clone") || op("aten::cat") || op("aten::contiguous"))
+    return "copies (permute/contiguous, bias broadcast, cat)";
+  if (op("aten::embedding") || op("aten::index_select")) return "embedding lookups";
+  if (op("aten::tanh")) return "pooler tanh";
+  if (op("aten::empty") || op("aten::empty_strided") || op("aten::zeros") || op("aten::full") ||
+      op("aten::ones") || op("aten::from_blob"))
+    return "allocation";
+  return "views, selects and other dispatch-only ops";
+}
+
+void report(double wall, int64_t batches, std::ostream& out) {
+  std::map<std::string, OpTime> groups;
+  std::vector<std::pair<double, std::string>> top;
+  double calls = 0;
+  for (const auto& [key, t] : times) {
+    OpTime& g = groups[category(key)];
+    g.self += t.self;
+    g.calls += t.calls;
+    calls += t.calls;
+    top.emplace_back(t.self, key);
+  }
+  groups["outside ops (module code between dispatches)"] = {wall - in_ops, 0};
+  std::vector<std::pair<double, std::string>> rows;
+  for (const auto& [name, g] : groups) rows.emplace_back(g.self, name);
+  std::sort(rows.rbegin(), rows.rend());
+  out << std::fixed << std::setprecision(2) << "profile   " << 1e3 * wall / batches
+      << " ms per batch with the op timer on (it adds time per call), " << std::setprecision(0)
+      << calls / batches << " dispatched ops per batch\n";
+  for (const auto& [self, name] : rows)
+    out << "  " << std::left << std::setw(52) << name << std::right << std::setprecision(2)
+        << std::setw(9) << 1e3 * self / batches << " ms " << std::setprecision(1) << std::setw(6)
+        << 100 * self / wall << "% " << std::setprecision(0) << std::setw(7)
+        << groups[name].calls / batches << " calls\n";
+  std::sort(top.rbegin(), top.rend());
+  out << "  top ops:";
+  for (size_t i = 0; i < std::min<size_t>(8, top.size()); ++i)
+    out << (i ? ", " : " ") << top[i].second << " " << std::setprecision(2)
+        << 1e3 * top[i].first / batches << " ms";
+  out << "\n";
+}
+
+}  // namespace op_timer
+
+void profile_forward(Encoder& encoder, const TokenBatch& input, int64_t iterations) {
+  auto handle =
+      at::addThreadLocalCallback(at::RecordFunctionCallback(op_timer::enter, op_timer::leave)
+                                     .needsInputs(true)
+                                     .scopes({at::RecordScope::FUNCTION}));
+  const auto start = BenchClock::now();
+  for (int64_t i = 0; i < iterations; ++i) (void)encoder.forward(input).pooled.sum().item<float>();
+  const double wall = seconds_since(start);
+  at::removeCallback(handle);
+  op_timer::report(wall, iterations, std::cout);
+}
 
 TokenBatch random_batch(int64_t batch, int64_t seq, int64_t vocab) {
   TokenBatch input;
@@ -54,6 +177,7 @@ void run_fixed_shape(Encoder& encoder, const EncoderArchitecture& arch, const Fi
     std::cout << " = " << std::setprecision(0) << 100.0 * gflops / peak
               << "% of measured fp32 GEMM peak " << std::setprecision(1) << peak << " GFLOP/s";
   std::cout << " (" << std::setprecision(3) << elapsed / run.iterations << " s per batch)\n";
+  if (run.profile) profile_forward(encoder, input, run.iterations);
 }
 
 }  // namespace
@@ -76,6 +200,8 @@ int run_bench_encoder(const std::vector<std::string>& args) {
       "threads", po::value(&threads)->default_value(0), "intra-op threads (0: as configured)")(
       "iterations", po::value(&run.iterations)->default_value(3), "timed batches")(
       "warmup", po::value(&run.warmup)->default_value(1), "untimed batches first")(
+      "profile", po::bool_switch(&run.profile),
+      "then as many batches again with per-op self times, grouped (fixed shape only)")(
       "device", po::value(&source.device)->default_value("cpu"), "auto|cpu|cuda|cuda:N")(
       "texts", po::value(&texts_file),
       "real texts (.csv, .jsonl, or one per line): compare padding strategies")(
@@ -86,7 +212,7 @@ int run_bench_encoder(const std::vector<std::string>& args) {
       "with --texts: clean them with this run folder's normaliser, as serving does");
   const std::string usage =
       "rubrika bench encoder (--model DIR | --shape base|tiny [--vocab FILE]) --batch B --seq L "
-      "[--dtype fp32|bf16] [--threads N] [--texts FILE [--columns a,b] [--limit N]]";
+      "[--dtype fp32|bf16] [--threads N] [--profile] [--texts FILE [--columns a,b] [--limit N]]";
   auto values = parse_options(args, usage, options);
   if (!values) return kOk;
   if (source.model.empty() == source.shape.empty())

@@ -16,6 +16,13 @@
 
 namespace rubrika::bert {
 
+// The padding mask in the two forms the layers use.
+struct AttentionMask {
+  torch::Tensor bias;                // [batch, 1, 1, seq]: 0, or the dtype's lowest where padded
+  std::vector<int64_t> key_lengths;  // tokens per row for CPU fp32 inference over a right-padded
+                                     // batch (see right_padded_lengths); empty otherwise
+};
+
 // Word + position + token type embeddings, then LayerNorm and dropout.
 class BertEmbeddingsImpl : public torch::nn::Module {
  public:
@@ -38,6 +45,11 @@ class BertSelfAttentionImpl : public torch::nn::Module {
   // → context [batch, seq, hidden]
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias);
 
+  // The [3·hidden, hidden] weight and [3·hidden] bias of Q, K and V side by side, for
+  // inference; rebuilt when a weight changes.
+  std::pair<torch::Tensor, torch::Tensor> fused_qkv();
+  int64_t heads() const { return heads_; }
+
   torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
   torch::nn::Dropout dropout{nullptr};
 
@@ -45,7 +57,6 @@ class BertSelfAttentionImpl : public torch::nn::Module {
   // q, k, v: [batch, seq, hidden] (any strides) → [batch, seq, hidden]
   torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                        const torch::Tensor& mask_bias);
-  // One [3·hidden, hidden] projection in inference, rebuilt when a weight changes.
   void refresh_fused();
   int64_t heads_, head_size_;
   torch::Tensor fused_weight_, fused_bias_;
@@ -81,10 +92,14 @@ class BertIntermediateImpl : public torch::nn::Module {
  public:
   explicit BertIntermediateImpl(const BertConfig& config);
   torch::Tensor forward(const torch::Tensor& hidden);
+  // Inference on 2-D input [tokens, hidden] → [tokens, intermediate], bias and GELU/ReLU fused
+  // into the GEMM where libtorch has that (_addmm_activation).
+  torch::Tensor forward_2d(const torch::Tensor& hidden);
 
   torch::nn::Linear dense{nullptr};
 
  private:
+  torch::Tensor activate(const torch::Tensor& x) const;
   Activation activation_;
 };
 TORCH_MODULE(BertIntermediate);
@@ -92,12 +107,19 @@ TORCH_MODULE(BertIntermediate);
 class BertLayerImpl : public torch::nn::Module {
  public:
   explicit BertLayerImpl(const BertConfig& config);
-  // [batch, seq, hidden] → [batch, seq, hidden]
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias);
+  // [batch, seq, hidden] → [batch, seq, hidden]; the CPU inference path when
+  // mask.key_lengths is set, the module path otherwise.
+  torch::Tensor forward(const torch::Tensor& hidden, const AttentionMask& mask);
 
   BertAttention attention{nullptr};
   BertIntermediate intermediate{nullptr};
   BertDenseNorm output{nullptr};
+
+ private:
+  // The same layer for CPU fp32 inference in fewer passes: GEMMs on 2-D views with the bias
+  // fused in, attention without permute copies (attention_by_head).
+  torch::Tensor forward_cpu_inference(const torch::Tensor& hidden,
+                                      const std::vector<int64_t>& key_lengths);
 };
 TORCH_MODULE(BertLayer);
 
@@ -105,7 +127,7 @@ class BertEncoderImpl : public torch::nn::Module {
  public:
   explicit BertEncoderImpl(const BertConfig& config);
   // Appends each layer's output to `all` when it is not null.
-  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask_bias,
+  torch::Tensor forward(torch::Tensor hidden, const AttentionMask& mask,
                         std::vector<torch::Tensor>* all);
 
   torch::nn::ModuleList layer{nullptr};
