@@ -40,6 +40,12 @@ int run_predict(const std::vector<std::string>& args) {
   if (!parse_options(args, usage, options, positional)) return kOk;
   if (texts.empty() && input.empty())
     throw UsageError("no texts: give TEXT arguments or --input FILE");
+  if (predict.top_k < 1)
+    throw UsageError("--top-k must be at least 1, got " + std::to_string(predict.top_k));
+  for (size_t i = 0; i < texts.size(); ++i)
+    if (texts[i].find_first_not_of(" \t\r\n\f\v") == std::string::npos)
+      throw InputError("text " + std::to_string(i + 1) + " is empty or only whitespace",
+                       "TEXT arguments", "give each text some words, or use --input FILE");
   predict.rerank = parse_rerank_mode(rerank);
   const TextFileFormat format = file_options.file_format();
 

@@ -53,7 +53,10 @@ HttpServer::HttpServer(Service& service, const ServeOptions& options)
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(static_cast<size_t>(options_.max_body_bytes));
   server_->set_socket_options([this](socket_t socket) {
-    httplib::default_socket_options(socket);
+    // SO_REUSEADDR (a restart binds past TIME_WAIT) but not httplib's default SO_REUSEPORT,
+    // with which a second server on a port in use started silently and took half the traffic.
+    const int on = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
     listen_socket_ = socket;  // the last one created is the one bind() keeps
   });
   server_->set_keep_alive_max_count(100000);

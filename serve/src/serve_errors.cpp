@@ -1,10 +1,18 @@
 #include <rubrika/serve/serve_errors.hpp>
 
 #include <rubrika/log.hpp>
+#include <rubrika/prediction.hpp>
+#include <rubrika/text/utf8.hpp>
 
 #include <nlohmann/json.hpp>
 
 namespace rubrika::serve {
+namespace {
+
+// Enough for any message of ours with the input it names; ~200 bytes of that input at most.
+constexpr size_t kMaxQuotedBytes = 256;
+
+}  // namespace
 
 ErrorStatus error_status(const std::exception& error) {
   // Most derived classes first: BadRequestError and PayloadTooLargeError are InputErrors.
@@ -19,6 +27,7 @@ ErrorStatus error_status(const std::exception& error) {
   if (dynamic_cast<const UnauthorizedError*>(&error)) return {401, "unauthorized"};
   if (dynamic_cast<const ConflictError*>(&error)) return {409, "conflict"};
   if (dynamic_cast<const ReloadFailedError*>(&error)) return {422, "reload_failed"};
+  if (dynamic_cast<const ModelOutputError*>(&error)) return {500, "model_output"};
   return {500, "internal"};
 }
 
@@ -26,17 +35,19 @@ HttpResponse error_response(const std::exception& error, int retry_after_s) {
   const ErrorStatus mapped = error_status(error);
   nlohmann::json detail = {{"code", mapped.code}, {"field", nullptr}};
   const auto* known = dynamic_cast<const Error*>(&error);
-  if (mapped.status == 500) {
+  if (mapped.code == "internal") {
     // Internal details go to the log, not to the client.
     log_warn("serve", std::string("internal error: ") + error.what());
     detail["message"] = "internal server error; see the server log";
   } else if (known != nullptr) {
-    std::string message = known->problem();
+    // The problem and the field may quote the client's input (a malformed token, an unknown
+    // field name): clipped, so a bad megabyte is not sent back.
+    std::string message = utf8::clip(known->problem(), kMaxQuotedBytes);
     if (!known->hint().empty()) message += " (" + known->hint() + ")";
     detail["message"] = message;
-    if (!known->where().empty()) detail["field"] = known->where();
+    if (!known->where().empty()) detail["field"] = utf8::clip(known->where(), kMaxQuotedBytes);
   } else {
-    detail["message"] = error.what();
+    detail["message"] = utf8::clip(error.what(), kMaxQuotedBytes);
   }
   HttpResponse response;
   response.status = mapped.status;

@@ -2,7 +2,7 @@
 // train the same model as one process with twice the batch; a worker killed with SIGKILL
 // stops the run with an error naming it, and --resume continues from the last checkpoint.
 #include "test_process.hpp"
-#include "word_ads.hpp"
+#include "word_ads_folder.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -30,16 +30,8 @@ using testing::run_process;
 
 const std::string kCli = RUBRIKA_CLI;
 
-class Distributed : public ::testing::Test {
+class Distributed : public testing::WordAdsFolder {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("rubrika_cli_distributed_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "ads.csv") << testing::word_ads_csv(60, 3);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // A tfidf + linear recipe (no dropout: the workers' arithmetic is the only difference).
   std::string recipe(const std::string& name, int batch, int epochs) const {
     const std::string text =
@@ -63,8 +55,6 @@ class Distributed : public ::testing::Test {
     std::ifstream in(dir_ / "runs" / name / "metrics.json");
     return nlohmann::json::parse(in)["classifier"];
   }
-
-  fs::path dir_;
 };
 
 TEST_F(Distributed, TwoWorkersTrainTheModelOneProcessTrainsWithTwiceTheBatch) {

@@ -196,6 +196,18 @@ TEST_F(InputFiles, InputErrorsNameTheFileAndLine) {
   EXPECT_EQ(format.exit_code, 2);
 }
 
+// An empty text or a top-k below 1 is a clear error, not an answer.
+TEST_F(InputFiles, EmptyTextsAndTopKBelowOneAreRefused) {
+  const ProcessResult empty = rubrika({"predict", run(), "диван", "  "});
+  EXPECT_EQ(empty.exit_code, 5) << empty.err;  // InputError
+  EXPECT_NE(empty.err.find("text 2 is empty"), std::string::npos) << empty.err;
+  for (const char* k : {"0", "-3"}) {
+    const ProcessResult top = rubrika({"predict", run(), "диван", std::string("--top-k=") + k});
+    EXPECT_EQ(top.exit_code, 2) << top.err;  // UsageError
+    EXPECT_NE(top.err.find("--top-k must be at least 1"), std::string::npos) << top.err;
+  }
+}
+
 TEST_F(InputFiles, EvalNamesTheFileItsTestSplitCameFrom) {
   const ProcessResult split = rubrika({"eval", run("split")});
   ASSERT_EQ(split.exit_code, 0) << split.err;

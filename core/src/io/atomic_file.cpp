@@ -2,13 +2,17 @@
 #include <rubrika/io/atomic_file.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <regex>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -55,6 +59,38 @@ fs::path temporary_sibling(const fs::path& target, const char* tag) {
   const std::string name = "." + clean.filename().string() + "." + tag + "-" +
                            std::to_string(::getpid()) + "-" + std::to_string(g_counter++);
   return clean.parent_path() / name;
+}
+
+namespace {
+
+// The writer's pid when `name` is one temporary_sibling made (".<name>.<tag>-<pid>-<n>").
+std::optional<pid_t> temporary_owner(const std::string& name) {
+  static const std::regex pattern(R"(^\..+\.[a-z]+-([0-9]{1,9})-[0-9]+$)");
+  std::smatch match;
+  if (!std::regex_match(name, match, pattern)) return std::nullopt;
+  return static_cast<pid_t>(std::stol(match[1].str()));
+}
+
+bool process_gone(pid_t pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }
+
+}  // namespace
+
+size_t remove_stale_temporaries(const fs::path& folder) {
+  std::vector<fs::path> stale;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const auto owner = temporary_owner(it->path().filename().string());
+    if (!owner || *owner == ::getpid() || !process_gone(*owner)) continue;
+    stale.push_back(it->path());
+    if (it->is_directory()) it.disable_recursion_pending();
+  }
+  size_t removed = 0;
+  for (const auto& path : stale) {
+    std::error_code ignored;
+    if (fs::remove_all(path, ignored) > 0) ++removed;
+  }
+  return removed;
 }
 
 AtomicFileWriter::AtomicFileWriter(fs::path target) : target_(std::move(target)) {

@@ -119,4 +119,13 @@ std::string prefix(std::string_view text, size_t max_chars) {
   return std::string(text);
 }
 
+std::string clip(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t end = max_bytes;
+  // Back to the lead byte of the character that would be cut (at most 3 continuations).
+  for (int i = 0; i < 3 && end > 0 && is_continuation(static_cast<unsigned char>(text[end])); ++i)
+    --end;
+  return std::string(text.substr(0, end)) + "…";
+}
+
 }  // namespace rubrika::utf8

@@ -151,6 +151,24 @@ TEST(ServeHttp, SigintAlsoStopsCleanly) {
   EXPECT_EQ(*code, 0) << server->output();
 }
 
+// A second server on a port in use fails to start, naming the port, instead of sharing it
+// (SO_REUSEPORT) and taking part of the first one's traffic.
+TEST(ServeHttp, APortInUseIsAClearErrorAtStart) {
+  auto first = start_fake({});
+  const std::string port = std::to_string(first->port());
+  try {
+    ServerProcess::start({RUBRIKA_SERVE_FAKE_SERVER, "--set", "serve.port=" + port}, 20s);
+    ADD_FAILURE() << "a second server started on port " << port;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot listen on 127.0.0.1:" + port), std::string::npos)
+        << e.what();
+  }
+  auto client = client_for(*first);
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+}
+
 TEST(ServeHttp, BadServeOptionIsRefusedAtStart) {
   EXPECT_THROW(
       ServerProcess::start({RUBRIKA_SERVE_FAKE_SERVER, "--set", "serve.max_batch_sise=4"}, 20s),

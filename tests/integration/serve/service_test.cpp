@@ -171,6 +171,26 @@ TEST_F(ServiceTest, WrongShapesAndTypesAre400NamingTheField) {
                "expected true or false");
 }
 
+// A bad request's own bytes come back clipped: an unknown field name or a malformed token of
+// 1,500 bytes is quoted to ~200 bytes, the error still names it.
+TEST_F(ServiceTest, ErrorsQuoteAtMostAFewHundredBytesOfTheInput) {
+  Service roomy{backend, [] {
+    ServeOptions options = fast_options();
+    options.max_body_bytes = 100000;
+    return options;
+  }()};
+  const std::string long_name(1500, 'q');
+  HttpResponse field = roomy.handle(post("/v1/classify", "{\"" + long_name + "\": 1}"));
+  EXPECT_EQ(field.status, 400) << field.body.substr(0, 300);
+  EXPECT_LT(field.body.size(), 1000u) << "the 1,500-byte field name is not echoed whole";
+  EXPECT_NE(field.body.find("qqqq"), std::string::npos) << field.body;
+  const std::string long_token = "{\"texts\": [" + std::string(1500, 't') + "]}";
+  HttpResponse token = roomy.handle(post("/v1/classify", long_token));
+  EXPECT_EQ(token.status, 400) << token.body.substr(0, 300);
+  EXPECT_LT(token.body.size(), 1000u) << token.body.substr(0, 300);
+  EXPECT_NE(token.body.find("malformed JSON"), std::string::npos) << token.body;
+}
+
 TEST_F(ServiceTest, UnusableValuesAre422NamingTheField) {
   expect_error(classify(R"({"texts": []})"), 422, "texts", "empty");
   expect_error(classify(R"({"texts": ["a", ""]})"), 422, "texts[1]", "empty");

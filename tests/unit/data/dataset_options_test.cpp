@@ -1,6 +1,10 @@
+#include <rubrika/data/dataset_files.hpp>
 #include <rubrika/data/dataset_options.hpp>
 
 #include "test_util.hpp"
+
+#include <filesystem>
+#include <fstream>
 
 namespace rubrika {
 namespace {
@@ -171,6 +175,37 @@ TEST(DatasetOptions, NewsTopicUnknownToTheCatalogueNamesItAndTheKnownOnes) {
   EXPECT_TRUE(contains(twice->problem(), "'спорт' is given twice")) << twice->what();
   EXPECT_EQ(DatasetOptions::from_toml(recipe("[\"спорт\"]"), 1).synth->topics,
             (std::vector<std::string>{"спорт"}));
+}
+
+// The files [data] names are checked before a run reads them, each error at its key; the
+// training file of a [data.synth] table may be missing (it is generated).
+TEST(DatasetFiles, AMissingFileIsNamedAtItsKey) {
+  const std::string dir = ::testing::TempDir();
+  const std::string train = dir + "/rubrika_files_train.csv";
+  std::ofstream(train) << "title,category\nа,б\n";
+  const toml::table ok = parse("train = \"" + train + "\"\n");
+  EXPECT_NO_THROW(check_dataset_files(ok, DatasetOptions::from_toml(ok, 1)));
+  const toml::table bad =
+      parse("train = \"" + train + "\"\nvalidation = \"/no/such/valid.csv\"\n");
+  auto error = caught<RecipeError>(
+      [&] { check_dataset_files(bad, DatasetOptions::from_toml(bad, 1)); });
+  ASSERT_TRUE(error);
+  EXPECT_TRUE(contains(error->problem(), "[data] validation: no file at /no/such/valid.csv"))
+      << error->problem();
+  EXPECT_EQ(error->where(), "/recipes/r.toml:2:14");
+  const toml::table generated = parse("train = \"" + dir +
+                                      "/rubrika_files_new.csv\"\n[synth]\ncategories = \"" +
+                                      train + "\"\nood_n = 0\n");
+  EXPECT_NO_THROW(check_dataset_files(generated, DatasetOptions::from_toml(generated, 1)));
+  const toml::table no_catalogue =
+      parse("train = \"" + dir + "/rubrika_files_new.csv\"\n[synth]\ncategories = "
+            "\"/no/cat.toml\"\nood_n = 0\n");
+  error = caught<RecipeError>(
+      [&] { check_dataset_files(no_catalogue, DatasetOptions::from_toml(no_catalogue, 1)); });
+  ASSERT_TRUE(error);
+  EXPECT_TRUE(contains(error->problem(), "[data.synth] categories: no file at /no/cat.toml"))
+      << error->problem();
+  std::filesystem::remove(train);
 }
 
 }  // namespace

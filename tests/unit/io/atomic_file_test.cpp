@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
+
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -95,3 +97,34 @@ TEST_F(AtomicFileTest, DirectoryWithoutCommitLeavesTheOldFolder) {
 }
 
 }  // namespace
+
+namespace {
+
+// A pid that no process has now: a child that exited and was reaped.
+pid_t dead_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+}  // namespace
+
+// What a killed writer left (a temporary file, a temporary folder) is deleted; a live
+// writer's temporaries and ordinary files are not.
+TEST_F(AtomicFileTest, StaleTemporariesOfKilledWritersAreRemoved) {
+  const std::string dead = std::to_string(dead_pid());
+  const std::string live = std::to_string(::getppid());
+  std::ofstream(dir_ / (".metrics.json.tmp-" + dead + "-0")) << "";
+  fs::create_directories(dir_ / "encoder" / (".model.tmp-" + dead + "-4"));
+  std::ofstream(dir_ / "encoder" / (".model.tmp-" + dead + "-4") / "weights") << "half";
+  std::ofstream(dir_ / (".state.h5.tmp-" + live + "-1")) << "";
+  std::ofstream(dir_ / "metrics.json") << "{}";
+  EXPECT_EQ(rubrika::remove_stale_temporaries(dir_), 2u);
+  EXPECT_FALSE(fs::exists(dir_ / (".metrics.json.tmp-" + dead + "-0")));
+  EXPECT_FALSE(fs::exists(dir_ / "encoder" / (".model.tmp-" + dead + "-4")));
+  EXPECT_TRUE(fs::exists(dir_ / (".state.h5.tmp-" + live + "-1"))) << "its writer still runs";
+  EXPECT_TRUE(fs::exists(dir_ / "metrics.json"));
+  EXPECT_EQ(rubrika::remove_stale_temporaries(dir_ / "no such folder"), 0u);
+}

@@ -76,6 +76,18 @@ TEST(Utf8, PrefixNeverSplitsACharacter) {
   EXPECT_EQ(utf8::prefix("😀x", 1), "😀");
 }
 
+// Error messages quote client input through clip: short text whole, long text cut at a
+// character boundary and marked, whatever the bytes.
+TEST(Utf8, ClipKeepsShortTextAndCutsLongTextAtACharacterBoundary) {
+  EXPECT_EQ(utf8::clip("abc", 3), "abc");
+  EXPECT_EQ(utf8::clip("abcd", 3), "abc…");
+  EXPECT_EQ(utf8::clip("аб", 3), "а…") << "never half of the two-byte б";
+  EXPECT_EQ(utf8::clip("a😀", 4), "a…");
+  const std::string megabyte(1 << 20, 'x');
+  EXPECT_EQ(utf8::clip(megabyte, 200).size(), 200 + std::string("…").size());
+  EXPECT_EQ(utf8::clip("\x80\x80\x80\x80\x80z", 4), "\x80…") << "bad bytes: at most 3 back";
+}
+
 TEST(Utf8, OnInvalidNamesAreTheNormalizerOption) {
   EXPECT_STREQ(enum_name(kInvalidUtf8Names, InvalidUtf8::replace), "replace");
   EXPECT_EQ(enum_value(kInvalidUtf8Names, "error"), InvalidUtf8::error);

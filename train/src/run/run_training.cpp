@@ -1,5 +1,6 @@
 #include <rubrika/train/run_training.hpp>
 
+#include "recipe_changes.hpp"
 #include "stage_run.hpp"
 
 #include <rubrika/device.hpp>
@@ -8,6 +9,7 @@
 #include <rubrika/log.hpp>
 #include <rubrika/progress.hpp>
 #include <rubrika/train/communicator.hpp>
+#include <rubrika/train/recipe_check.hpp>
 #include <rubrika/utc_time.hpp>
 
 #include <algorithm>
@@ -118,11 +120,39 @@ nlohmann::json started_metrics(const detail::RunContext& run) {
   return metrics;
 }
 
+// --resume continues checkpoints made under the recipe the run was started with; finishing
+// them with other values would give a model of neither recipe, so a difference is refused
+// (naming the keys) unless --force.
+void check_resumed_recipe(const detail::RunContext& context) {
+  const fs::path started = context.layout().recipe();
+  if (!context.request.resume || context.request.force || !fs::exists(started)) return;
+  std::ifstream in(started);
+  std::ostringstream before;
+  before << in.rdbuf();
+  std::vector<std::string> changes;
+  try {
+    changes = detail::recipe_changes(before.str(), context.recipe.resolved_toml());
+  } catch (...) {
+    rethrow_with_context(started.string());
+  }
+  if (changes.empty()) return;
+  std::string list;
+  for (const auto& line : changes) list += "\n  " + line;
+  throw InputError("--resume: the recipe differs from the one this run was started with:" + list,
+                   started.string(),
+                   "resume with that recipe, drop --resume to rerun the changed stages from the "
+                   "start, or add --force to resume with the new values");
+}
+
 // Rank 0, or the only process: every stage, every file.
 void run_as_lead(Run& run, size_t last) {
   const size_t classifier = stage_index("classifier");
   const detail::RunContext& context = run.context;
   nlohmann::json& metrics = run.outputs.record.metrics;
+  check_resumed_recipe(context);
+  if (const size_t stale = remove_stale_temporaries(context.run_dir))
+    log_info(kSource, "deleted " + std::to_string(stale) +
+                          " temporary file(s) that an interrupted run left in the run folder");
   write_file_atomically(run.layout().recipe(), context.recipe.resolved_toml());
   metrics = started_metrics(context);
   log_info(kSource, "run folder " + context.run_dir.string() + " on " + context.device.str());
@@ -162,6 +192,7 @@ void run_as_worker(Run& run, size_t last) {
 
 fs::path run_training(const Recipe& recipe, PluginRegistry& registry, const TrainRequest& request) {
   check_stage_names(request);
+  (void)check_recipe(recipe, registry);  // the whole recipe, before the first stage
   Run run{{recipe, registry, request, recipe.run().run_dir(), resolve_device(recipe.run().device)},
           {},
           {}};

@@ -1,5 +1,6 @@
 // Stage "calibrate": fit the calibrator on validation logits, report calibration on test.
 #include "calibrate_multilabel.hpp"
+#include "calibration_guard.hpp"
 #include "stage_common.hpp"
 
 #include <rubrika/log.hpp>
@@ -32,21 +33,6 @@ void keep_validation_outputs(StageRun& s, const ForwardResult& validation) {
                 {"cls", validation.encoded.cls.contiguous()},
                 {"pooled", validation.encoded.pooled.contiguous()}});
 }
-
-// [calibrator] min_validation / cv_folds: read by this stage, not by the calibrator plugin.
-struct CalibrationGuard {
-  int64_t min_validation = 300;  // below this many validation texts, check by cross-validation
-  int64_t folds = 5;             // folds of that check
-
-  // Reads the two keys (the calibrator plugin's reader accepts and ignores them).
-  static CalibrationGuard read(const toml::table& table) {
-    OptionsReader in(table, "calibrator");
-    CalibrationGuard g;
-    g.min_validation = in.get_int("min_validation", g.min_validation, 0, 100000000);
-    g.folds = in.get_int("cv_folds", g.folds, 2, 100);
-    return g;
-  }
-};
 
 // The calibrator would not help: probabilities stay the head's softmax (T = 1), and the
 // test figures say so.

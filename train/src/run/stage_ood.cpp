@@ -1,6 +1,7 @@
 // Stage "ood": fit the primary OOD scorer ([ood]) and the ones reported beside it
 // ([ood_report] scorers) on training features, thresholds on validation, and evaluate
 // in-domain test texts against the out-of-domain set.
+#include "ood_scorer_specs.hpp"
 #include "stage_common.hpp"
 #include "stage_run.hpp"
 
@@ -20,28 +21,6 @@ namespace {
 
 constexpr const char* kSource = "ood";
 constexpr int kHistogramBins = 30;
-
-struct ScorerSpec {
-  std::string name;
-  toml::table options;
-};
-
-// [ood] is the primary scorer; [ood_report] scorers = [...] with optional
-// [ood_report.<name>] tables are evaluated beside it.
-std::vector<ScorerSpec> scorer_specs(const StageRun& s) {
-  std::vector<ScorerSpec> specs = {{s.tables().plugin_type("ood"), *s.tables().section("ood")}};
-  if (const toml::table* report = s.tables().section("ood_report")) {
-    OptionsReader in(*report, "ood_report", false);
-    for (const auto& name : in.get_strings("scorers", {})) {
-      if (name == specs.front().name)
-        in.fail("scorers", "'" + name + "' is already the primary [ood] scorer");
-      const toml::table* options = in.get_table(name);
-      specs.push_back({name, options ? *options : toml::table{}});
-    }
-    in.finish();
-  }
-  return specs;
-}
 
 OodInputs inputs_of(const ForwardResult& f) { return {&f.encoded, f.logits, f.probabilities}; }
 
@@ -207,7 +186,7 @@ void run_ood_stage(StageRun& s) {
                            {"scorers", nlohmann::json::object()}};
   if (current && s.has_metrics()) report = s.metrics();
   at::Tensor classes;  // computed when a scorer is fitted
-  for (const auto& spec : scorer_specs(s)) {
+  for (const auto& spec : ood_scorer_specs(s.tables())) {
     auto scorer = s.registry().create<OodScorer>(spec.name, s.context(), spec.options);
     const std::string group = "ood/" + spec.name;
     auto saved = current ? s.saved_state(group) : std::nullopt;

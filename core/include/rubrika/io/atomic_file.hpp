@@ -58,4 +58,10 @@ class AtomicDirectory {
 // "<parent>/.<name>.<tag>-<pid>-<counter>".
 std::filesystem::path temporary_sibling(const std::filesystem::path& target, const char* tag);
 
+// Deletes what killed writers left in `folder` and below: files and folders named by
+// temporary_sibling whose process no longer runs (a live writer's are kept). Returns how many
+// it deleted. `rubrika train` calls it on the run folder before its first stage, so a
+// half-written file does not outlive the run that was killed while writing it.
+size_t remove_stale_temporaries(const std::filesystem::path& folder);
+
 }  // namespace rubrika

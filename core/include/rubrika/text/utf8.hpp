@@ -50,5 +50,11 @@ size_t length(std::string_view text);
 // The first `max_chars` code points of well-formed `text` (never splits a character).
 std::string prefix(std::string_view text, size_t max_chars);
 
+// `text` as an error message may quote it: whole when it has at most `max_bytes` bytes, else
+// its first bytes up to a character boundary within `max_bytes`, then "…". Any bytes (a
+// message about invalid UTF-8 may carry some), so a client's megabyte of bad input is never
+// echoed back whole.
+std::string clip(std::string_view text, size_t max_bytes);
+
 }  // namespace utf8
 }  // namespace rubrika
