@@ -36,6 +36,7 @@ Answers answer_all(Pipeline& pipeline, const std::vector<std::string>& texts, in
     const std::vector<std::string> chunk(texts.begin() + static_cast<long>(begin),
                                          texts.begin() + static_cast<long>(end));
     for (const Prediction& p : pipeline.predict(chunk, options)) {
+      check_answered(p, "eval");
       std::vector<double> probabilities;
       std::vector<bool> on;
       for (const auto& label : p.label_scores) {

@@ -65,7 +65,10 @@ double other_rate(Pipeline& pipeline, const std::vector<std::string>& texts, siz
   for (size_t begin = 0; begin < texts.size(); begin += batch) {
     const std::vector<std::string> chunk(texts.begin() + begin,
                                          texts.begin() + std::min(texts.size(), begin + batch));
-    for (const auto& p : pipeline.predict(chunk, predict)) other += p.is_other;
+    for (const auto& p : pipeline.predict(chunk, predict)) {
+      check_answered(p, "eval");
+      other += p.is_other;
+    }
   }
   return static_cast<double>(other) / static_cast<double>(texts.size());
 }
@@ -137,8 +140,10 @@ EvaluationResult evaluate_pipeline(Pipeline& pipeline, const std::vector<std::st
     const size_t end = std::min(texts.size(), begin + batch);
     const std::vector<std::string> chunk(texts.begin() + begin, texts.begin() + end);
     const auto predictions = pipeline.predict(chunk, predict);
-    for (size_t i = 0; i < predictions.size(); ++i)
+    for (size_t i = 0; i < predictions.size(); ++i) {
+      check_answered(predictions[i], "eval, text " + std::to_string(begin + i + 1));
       record(predictions[i], labels[begin + i], label_set, a);
+    }
   }
   EvaluationResult r;
   r.texts = texts.size();

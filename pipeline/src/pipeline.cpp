@@ -1,4 +1,5 @@
 #include <rubrika/error.hpp>
+#include <rubrika/log.hpp>
 #include <rubrika/long_text.hpp>
 #include <rubrika/pipeline.hpp>
 
@@ -62,6 +63,22 @@ WindowedBatch stack_tokens(const std::vector<PreparedText>& texts) {
   }
   return out;
 }
+
+// Per text: whether its logits, probabilities and OOD score (when scored) are all finite.
+// A text with a NaN or an infinity among them gets no answer (Prediction::error).
+std::vector<bool> finite_rows(const ForwardResult& result, const at::Tensor& ood_scores) {
+  at::Tensor finite = at::isfinite(result.logits)
+                          .all(1)
+                          .logical_and(at::isfinite(result.probabilities).all(1));  // [texts]
+  if (ood_scores.defined()) finite = finite.cpu().logical_and(at::isfinite(ood_scores));
+  finite = finite.to(at::kCPU).contiguous();
+  const bool* values = finite.data_ptr<bool>();
+  return std::vector<bool>(values, values + finite.numel());
+}
+
+constexpr const char* kNonFiniteOutput =
+    "the model produced a non-finite output (NaN or infinite logits, probabilities or OOD "
+    "score) for this text, so it has no answer";
 
 }  // namespace
 
@@ -256,8 +273,15 @@ std::vector<Prediction> Pipeline::predict(const std::vector<PreparedText>& texts
 
   const at::Tensor probabilities = forward_result.probabilities.to(at::kCPU, at::kDouble);
   const std::vector<double> thresholds = label_thresholds();
+  const std::vector<bool> finite = finite_rows(forward_result, ood_scores);
   for (size_t i = 0; i < texts.size(); ++i) {
     Prediction& p = predictions[i];
+    if (!finite[i]) {
+      p.error = kNonFiniteOutput;
+      log_warn("pipeline", std::string(kNonFiniteOutput) + " (text " + std::to_string(i + 1) +
+                               " of " + std::to_string(texts.size()) + " in the batch)");
+      continue;
+    }
     const at::Tensor row = probabilities[static_cast<int64_t>(i)];
     if (ood_scores.defined()) {
       p.ood = {ood_scores[static_cast<int64_t>(i)].item<double>(),

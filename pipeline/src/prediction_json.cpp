@@ -22,7 +22,15 @@ nlohmann::json multilabel_prediction_json(const Prediction& p) {
 
 }  // namespace
 
+void check_answered(const Prediction& prediction, const std::string& where) {
+  if (!prediction.error.empty())
+    throw ModelOutputError(prediction.error, where,
+                           "its weights may be damaged, or it overflowed on this text; train the "
+                           "run again");
+}
+
 nlohmann::json prediction_json(const Prediction& p, bool with_timings) {
+  if (!p.error.empty()) return {{"error", {{"code", "model_output"}, {"message", p.error}}}};
   if (p.multi_label) {
     nlohmann::json out = multilabel_prediction_json(p);
     if (with_timings && !p.timings_ms.empty()) out["timings_ms"] = p.timings_ms;

@@ -1,5 +1,7 @@
 #include <rubrika/error.hpp>
 #include <rubrika/io/atomic_file.hpp>
+#include <rubrika/io/sha256.hpp>
+#include <rubrika/log.hpp>
 #include <rubrika/pipeline.hpp>
 #include <rubrika/run_layout.hpp>
 #include <rubrika/run_manifest.hpp>
@@ -8,6 +10,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace rubrika {
@@ -84,6 +87,90 @@ std::vector<LineageStep> read_lineage(const toml::table& root, const fs::path& f
   return lineage;
 }
 
+constexpr const char* kSha256Prefix = "sha256:";
+
+// Adds `path` (a file, or every file under a folder) to `files`, by run-relative name.
+void add_artifact(const fs::path& run_dir, const fs::path& path, std::set<std::string>& files) {
+  const auto add_file = [&](const fs::path& file) {
+    files.insert(file.lexically_relative(run_dir).generic_string());
+  };
+  if (fs::is_regular_file(path)) return add_file(path);
+  if (!fs::is_directory(path)) return;
+  for (const auto& entry : fs::recursive_directory_iterator(path))
+    if (entry.is_regular_file()) add_file(entry.path());
+}
+
+// The run-relative names of the files the loaders read: each component's artifact (a file
+// or a folder), a `model` option pointing inside the run folder, head.safetensors for the
+// head (RunComponents loads it whatever its path says) and state.h5.
+std::set<std::string> artifact_files(const fs::path& run_dir, const RunManifest& m) {
+  const RunLayout layout(run_dir);
+  std::set<std::string> files;
+  for (const auto& c : m.components) {
+    if (!c.path.empty() && c.path != ".") add_artifact(run_dir, run_dir / c.path, files);
+    if (c.role == "head") add_artifact(run_dir, layout.head(), files);
+    if (const auto* model = c.options.get_as<std::string>("model")) {
+      const fs::path path(model->get());
+      if (path.is_relative() && path != "." && !path.empty())
+        add_artifact(run_dir, run_dir / path, files);
+    }
+  }
+  add_artifact(run_dir, layout.state(), files);
+  return files;
+}
+
+toml::table checksums_table(const fs::path& run_dir, const RunManifest& m) {
+  toml::table out;
+  for (const auto& name : artifact_files(run_dir, m))
+    out.insert(name, kSha256Prefix + sha256_file_hex(run_dir / name));
+  return out;
+}
+
+std::map<std::string, std::string> read_checksums(const toml::table& root, const fs::path& file) {
+  std::map<std::string, std::string> out;
+  const toml::table* table = root["checksums"].as_table();
+  if (table == nullptr) return out;
+  for (const auto& [name, value] : *table) {
+    const std::string* text = value.is_string() ? &value.as_string()->get() : nullptr;
+    if (text == nullptr || text->rfind(kSha256Prefix, 0) != 0)
+      throw ArtifactError("checksum of '" + std::string(name.str()) + "' is not \"sha256:<hex>\"",
+                          file.string(), "the run folder is damaged; train it again");
+    out[std::string(name.str())] = *text;
+  }
+  return out;
+}
+
+// Hashes every recorded artifact file again: a missing or changed one is never served.
+void verify_checksums(const fs::path& run_dir, const RunManifest& m, bool recorded,
+                      const fs::path& file) {
+  if (!recorded) {
+    log_warn("pipeline", file.string() +
+                             " records no artifact checksums (written before rubrika recorded "
+                             "them): its artifacts are loaded unverified; train the run again "
+                             "to record them");
+    return;
+  }
+  for (const auto& [name, expected] : m.checksums) {
+    const fs::path path = run_dir / name;
+    if (!fs::is_regular_file(path))
+      throw ArtifactError("artifact file '" + name +
+                              "' is missing; pipeline.toml recorded it when the run was written",
+                          path.string(),
+                          "the run folder is incomplete; copy all of it again or train it again");
+    const std::string actual = kSha256Prefix + sha256_file_hex(path);
+    if (actual != expected)
+      throw ArtifactError("artifact file '" + name +
+                              "' changed since the run was written (its sha256 is " + actual +
+                              ", pipeline.toml records " + expected + ")",
+                          path.string(),
+                          "restore the file from the original run folder, or train the run to "
+                          "the end again (its report stage records the checksums); a modified "
+                          "artifact is never served");
+  }
+  log_debug("pipeline", "verified the sha256 of " + std::to_string(m.checksums.size()) +
+                            " artifact files of " + run_dir.string());
+}
+
 }  // namespace
 
 const ComponentRecord* RunManifest::find(const std::string& role) const {
@@ -130,6 +217,7 @@ void write_run_manifest(const fs::path& run_dir, const RunManifest& m) {
   if (!m.long_text.empty()) root.insert("long_text", m.long_text);
   root.insert("label_texts", m.label_texts);
   if (!m.lineage.empty()) root.insert("lineage", lineage_array(m.lineage));
+  root.insert("checksums", checksums_table(run_dir, m));
   std::ostringstream text;
   text << "# written by rubrika train; serve/predict/eval rebuild the pipeline from this file\n"
        << root << "\n";
@@ -194,6 +282,8 @@ RunManifest read_run_manifest(const fs::path& run_dir) {
   }
   if (!m.find("encoder") || !m.find("head"))
     throw ArtifactError("pipeline.toml needs an encoder and a head", file.string());
+  m.checksums = read_checksums(root, file);
+  verify_checksums(run_dir, m, root.contains("checksums"), file);
   return m;
 }
 

@@ -208,6 +208,12 @@ void Batcher::run_classify(std::vector<QueuedItem>& batch, Clock::time_point sta
   for (size_t i = 0; i < batch.size(); ++i) {
     auto& request = static_cast<PendingResults<Prediction>&>(*batch[i].request);
     Prediction& prediction = predictions[i];
+    if (!prediction.error.empty()) {  // no answer for this text: its request fails, not others
+      request.fail(std::make_exception_ptr(
+          ModelOutputError(prediction.error, "texts[" + std::to_string(batch[i].index) + "]",
+                           "the served run may be damaged; see the server log")));
+      continue;
+    }
     const auto top_k = static_cast<size_t>(std::max<int64_t>(1, request.options().top_k));
     if (prediction.top_k.size() > top_k) prediction.top_k.resize(top_k);
     const double queued_ms = milliseconds(started - batch[i].enqueued);

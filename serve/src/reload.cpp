@@ -7,6 +7,7 @@
 #include <rubrika/log.hpp>
 
 #include <chrono>
+#include <cmath>
 
 namespace rubrika::serve {
 namespace {
@@ -28,6 +29,21 @@ void warm_up_backend(InferenceBackend& backend) {
   if (predictions.size() != 1)
     throw Error("warm-up: the backend returned " + std::to_string(predictions.size()) +
                 " predictions for 1 text");
+  check_warm_up_answer(predictions.front());
+}
+
+void check_warm_up_answer(const Prediction& p) {
+  bool finite = std::isfinite(p.confidence) && std::isfinite(p.ood.score);
+  for (const auto& item : p.top_k) finite = finite && std::isfinite(item.p);
+  for (const auto& item : p.label_scores) finite = finite && std::isfinite(item.p);
+  if (p.error.empty() && finite) return;
+  throw ModelOutputError(
+      "warm-up: " +
+          (p.error.empty() ? std::string("the model produced a non-finite output "
+                                         "(NaN or infinite probability)")
+                           : p.error) +
+          "; the run is not served",
+      "", "its weights may be damaged: train the run again, or serve another run");
 }
 
 Reloader::Reloader(BackendSlot& slot, BackendLoader loader, Metrics& metrics)

@@ -3,6 +3,7 @@
 #include <rubrika/serve/routes.hpp>
 #include <rubrika/serve/serve_errors.hpp>
 
+#include <rubrika/log.hpp>
 #include <rubrika/prediction_json.hpp>
 
 #include <nlohmann/json.hpp>
@@ -118,7 +119,12 @@ HttpResponse Service::handle(const HttpRequest& request) {
 void Service::warm_up() {
   ClassifyRequest request;
   request.texts = {kWarmUpText};
-  predict(slot_.current()->backend, request);
+  try {
+    check_warm_up_answer(predict(slot_.current()->backend, request).at(0));
+  } catch (const std::exception& error) {
+    log_error("serve", std::string("warm-up failed, not becoming ready: ") + error.what());
+    throw;
+  }
   ready_ = true;
 }
 

@@ -22,11 +22,11 @@ class WholeRecipe : public testing::WordAdsFolder {
  protected:
   // A tfidf + linear recipe that trains in seconds, with [decision] and [reranker_train].
   std::string recipe(const std::string& data = {}) const {
-    const std::string data_table =
-        data.empty() ? "[data]\ntrain = \"" + (dir_ / "ads.csv").string() +
-                           "\"\ntext_fields = [\"title\", \"description\"]\n"
-                           "label_field = \"category\"\n"
-                     : data;
+    const std::string data_table = data.empty()
+                                       ? "[data]\ntrain = \"" + (dir_ / "ads.csv").string() +
+                                             "\"\ntext_fields = [\"title\", \"description\"]\n"
+                                             "label_field = \"category\"\n"
+                                       : data;
     const std::string text = "[run]\nname = \"whole\"\noutput_dir = \"" + (dir_ / "runs").string() +
                              "\"\nseed = 7\ndevice = \"cpu\"\n\n" + data_table +
                              "\n[encoder]\ntype = \"tfidf\"\n\n[head]\ntype = \"linear\"\n\n"
@@ -64,12 +64,12 @@ TEST_F(WholeRecipe, RecipeCheckRefusesMisspeltKeysAndMissingFiles) {
 // [ood_report] scorers go through their plugins' readers too.
 TEST_F(WholeRecipe, RecipeCheckReadsTheReportedOodScorersTables) {
   const std::string file = recipe();
-  const ProcessResult ok = run_process(
-      {kCli, "recipe", "check", file, "--set", "ood_report.scorers=[\"energy\"]"});
+  const ProcessResult ok =
+      run_process({kCli, "recipe", "check", file, "--set", "ood_report.scorers=[\"energy\"]"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.out.find("ood/energy"), std::string::npos) << ok.out;
-  const ProcessResult unknown = run_process(
-      {kCli, "recipe", "check", file, "--set", "ood_report.scorers=[\"enrgy\"]"});
+  const ProcessResult unknown =
+      run_process({kCli, "recipe", "check", file, "--set", "ood_report.scorers=[\"enrgy\"]"});
   EXPECT_EQ(unknown.exit_code, 4) << unknown.err;
   EXPECT_NE(unknown.err.find("enrgy"), std::string::npos) << unknown.err;
   const ProcessResult twice = run_process(
@@ -99,8 +99,8 @@ TEST_F(WholeRecipe, SynthesisedAdsAreNotRegeneratedBesideAnExistingOodFile) {
 
 // `train` runs the same check before its first stage: nothing is trained or written.
 TEST_F(WholeRecipe, TrainRefusesABrokenRecipeBeforeTheFirstStage) {
-  const ProcessResult r = run_process(
-      {kCli, "train", recipe(), "--set", "reranker_train.num_negativez=2"});
+  const ProcessResult r =
+      run_process({kCli, "train", recipe(), "--set", "reranker_train.num_negativez=2"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("did you mean 'num_negatives'?"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(run_dir() / "metrics.json"));
@@ -118,10 +118,9 @@ TEST_F(WholeRecipe, ResumeRefusesAChangedRecipeUnlessForced) {
   const ProcessResult changed =
       run_process({kCli, "train", file, "--resume", "--set", "train.learning_rate=0.1"});
   EXPECT_EQ(changed.exit_code, 5) << changed.err;
-  EXPECT_NE(changed.err.find("train.learning_rate: 0.05 → 0.1"), std::string::npos)
-      << changed.err;
-  const ProcessResult forced = run_process(
-      {kCli, "train", file, "--resume", "--force", "--set", "train.learning_rate=0.1"});
+  EXPECT_NE(changed.err.find("train.learning_rate: 0.05 → 0.1"), std::string::npos) << changed.err;
+  const ProcessResult forced =
+      run_process({kCli, "train", file, "--resume", "--force", "--set", "train.learning_rate=0.1"});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   // Without --resume a changed recipe simply reruns the stages it changes.
   const ProcessResult fresh = run_process({kCli, "train", file, "--set", "train.epochs=1"});

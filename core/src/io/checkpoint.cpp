@@ -52,6 +52,7 @@ std::map<std::string, torch::Tensor> read_torch_zip(const fs::path& file) {
                           "save model.state_dict(), not a nested structure");
     tensors[item.key().toStringRef()] = item.value().toTensor();
   }
+  check_finite_tensors(tensors, file);
   return tensors;
 }
 

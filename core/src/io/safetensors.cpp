@@ -236,7 +236,23 @@ SafetensorsContent read_safetensors(const fs::path& file) {
   for (const auto& e : entries) pointers.push_back(&e);
   check_no_overlap(file, pointers);
   for (const auto& e : entries) content.tensors[e.name] = view_tensor(mapping, e, data);
+  check_finite_tensors(content.tensors, file);
   return content;
+}
+
+void check_finite_tensors(const std::map<std::string, torch::Tensor>& tensors,
+                          const fs::path& file) {
+  for (const auto& [name, tensor] : tensors) {
+    if (!at::isFloatingType(tensor.scalar_type()) || tensor.numel() == 0) continue;
+    const at::Tensor finite = at::isfinite(tensor);
+    if (finite.all().item<bool>()) continue;
+    const int64_t bad = finite.numel() - finite.sum().item<int64_t>();
+    throw ArtifactError("tensor '" + name + "' holds " + std::to_string(bad) + " of " +
+                            std::to_string(tensor.numel()) + " values that are NaN or infinite",
+                        file.string(),
+                        "the weights are damaged (or training diverged); train or download "
+                        "them again");
+  }
 }
 
 std::map<std::string, torch::Tensor> load_safetensors(const fs::path& file) {

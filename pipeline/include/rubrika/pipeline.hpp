@@ -164,8 +164,10 @@ class Pipeline {
 
   // Step 2 of predict: one Prediction per prepared text, in order (forward on the stacked
   // tokens, OOD, decision, cascade). Each text's timings_ms carries its own normalize and
-  // tokenize times; forward and ood are the batch's divided by its texts. Throws Error for
-  // a PreparedText that prepare() did not make (no tokens).
+  // tokenize times; forward and ood are the batch's divided by its texts. A text whose
+  // logits, probabilities or OOD score are not finite gets Prediction::error and no label
+  // (the other texts are answered). Throws Error for a PreparedText that prepare() did not
+  // make (no tokens).
   std::vector<Prediction> predict(const std::vector<PreparedText>& texts,
                                   const PredictOptions& options);
   // Raw texts in, one Prediction each: prepare() then predict() on the prepared texts.

@@ -1,6 +1,8 @@
 // What the pipeline answers for one text: the shape `predict`, `eval` and `serve` share.
 #pragma once
 
+#include <rubrika/error.hpp>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +29,10 @@ struct LabelDecision {
 };
 
 struct Prediction {
+  // Set when the model gave this text no answer: its logits or probabilities were not
+  // finite (NaN or infinite). Then `error` says so and no other field is an answer — the
+  // text has no label (never a label with a NaN confidence). Empty for every answered text.
+  std::string error;
   // Single-label runs: `label`, `confidence` and `top_k` are the answer. Multi-label runs
   // (multi_label = true): `labels` is the answer — every label on, possibly none — and
   // `label_scores` lists every label with its probability and threshold; `label` and
@@ -44,6 +50,17 @@ struct Prediction {
   std::map<std::string, double> timings_ms;  // per stage, when asked: normalize, encode, ...
 };
 
+// The model produced no usable answer for a text (Prediction::error): a NaN or infinite
+// output, which damaged weights or a numeric overflow give. The server answers it with 500.
+class ModelOutputError : public ArtifactError {
+ public:
+  using ArtifactError::ArtifactError;
+};
+
+// Throws ModelOutputError with `prediction.error` when it is set; `where` names the text
+// ("text 12"). For callers that need every text answered (eval).
+void check_answered(const Prediction& prediction, const std::string& where);
+
 enum class RerankMode { automatic, always, never };
 
 struct PredictOptions {
@@ -60,7 +77,8 @@ RerankMode parse_rerank_mode(const std::string& name);
 // "ood": {"score", "flag", "scorer"}, "reranked", ["label_before_rerank"], ["timings_ms"]};
 // for a multi-label run {"labels": [...], "label_scores": [{"label", "p", "threshold",
 // "on"}], "other", "ood", ["timings_ms"]} ("labels": [] when no label is on). Text is UTF-8
-// (no \uXXXX escapes). prediction_json.hpp gives it as a JSON value.
+// (no \uXXXX escapes). A text the model gave no answer (Prediction::error) is
+// {"error": {"code": "model_output", "message"}}. prediction_json.hpp gives it as a JSON value.
 std::string to_json(const Prediction& prediction);
 
 }  // namespace rubrika

@@ -18,6 +18,16 @@
 //   [long_text]                   # LongTextOptions (absent: truncate)
 //   [label_texts]                 # reranker text per label
 //   [[lineage]]                   # one per `rubrika extend` step, oldest first (LineageStep)
+//   [checksums]                   # "sha256:<64 hex>" of every artifact file, by its path
+//   "encoder/model.safetensors" = "sha256:…"   # relative to the run folder ('/'-separated)
+//
+// Checksums: write_run_manifest hashes the files the loaders read — every file under each
+// component's `path` (a folder is walked recursively), a `model` option pointing inside the
+// run folder, head.safetensors and state.h5 — as they are when it writes. read_run_manifest
+// hashes each recorded file again and throws ArtifactError naming the file when it is
+// missing or its content changed since the run was written; files added later are not
+// looked at. A pipeline.toml without [checksums] (written before rubrika recorded them)
+// still loads, unverified, with a warning in the log.
 //
 // Components: "encoder", "head", "calibrator", "ood.<name>" (first listed = primary),
 // "reranker". An extended run adds "head.added.<n>" (and "calibrator.added.<n>" for a
@@ -28,6 +38,7 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,14 +81,19 @@ struct RunManifest {
   toml::table long_text;
   toml::table label_texts;
   std::vector<LineageStep> lineage;  // empty for a run `rubrika train` made
+  // What [checksums] records: run-relative path → "sha256:<64 hex>". Filled by
+  // read_run_manifest; write_run_manifest ignores it and hashes the files on disk.
+  std::map<std::string, std::string> checksums;
 
   const ComponentRecord* find(const std::string& role) const;
 };
 
-// Writes run_dir/pipeline.toml atomically.
+// Writes run_dir/pipeline.toml atomically, with the checksums of the artifact files now in
+// run_dir (write it after every artifact).
 void write_run_manifest(const std::filesystem::path& run_dir, const RunManifest& manifest);
-// Reads run_dir/pipeline.toml. Throws ArtifactError when the folder or file is missing,
-// malformed, or of a newer format than this build reads.
+// Reads run_dir/pipeline.toml and verifies the artifact checksums it records. Throws
+// ArtifactError when the folder or file is missing, malformed, or of a newer format than
+// this build reads, or when a recorded artifact file is missing or changed.
 RunManifest read_run_manifest(const std::filesystem::path& run_dir);
 // run_dir/pipeline.toml's content hash: an id of exactly what a server loaded.
 std::string run_manifest_id(const std::filesystem::path& run_dir);

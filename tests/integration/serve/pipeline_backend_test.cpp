@@ -5,6 +5,7 @@
 #include <rubrika/serve/service.hpp>
 
 #include <rubrika/error.hpp>
+#include <rubrika/prediction_json.hpp>
 #include <rubrika/registry.hpp>
 
 #include <ATen/ATen.h>
@@ -13,6 +14,7 @@
 
 #include <unistd.h>
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -81,12 +83,21 @@ class CountingEncoder : public Encoder {
   Calls& calls_;
 };
 
-// logits = cls × W, W [2, 3] fixed.
+// Which texts FixedHead gives NaN logits: none, one-word texts (3 tokens), or every text.
+enum class NanRows { none, one_word, all };
+
+// logits = cls × W, W [2, 3] fixed; NaN rows as `nan_rows` says.
 class FixedHead : public Head {
  public:
+  explicit FixedHead(NanRows nan_rows = NanRows::none) : nan_rows_(nan_rows) {}
+
   torch::Tensor forward(const EncoderOutput& encoded) override {
     const at::Tensor w = at::tensor({1.0f, 0.0f, -1.0f, 0.1f, 0.5f, 0.2f}).view({2, 3});
-    return encoded.cls.matmul(w);  // [batch, 3]
+    at::Tensor logits = encoded.cls.matmul(w);  // [batch, 3]
+    if (nan_rows_ == NanRows::none) return logits;
+    const at::Tensor one_word = (encoded.cls.select(1, 0) - 0.3).abs() < 1e-6;  // [batch]
+    const at::Tensor rows = nan_rows_ == NanRows::all ? at::ones_like(one_word) : one_word;
+    return logits.masked_fill(rows.unsqueeze(1), NAN);
   }
   TaskType task() const override { return TaskType::single_label; }
   int64_t num_labels() const override { return 3; }
@@ -96,16 +107,19 @@ class FixedHead : public Head {
   NamedParameters named_parameters() override { return {}; }
   void set_training(bool) override {}
   void to(const torch::Device&) override {}
+
+ private:
+  NanRows nan_rows_;
 };
 
-std::unique_ptr<Pipeline> make_pipeline(Calls& calls) {
+std::unique_ptr<Pipeline> make_pipeline(Calls& calls, NanRows nan_rows = NanRows::none) {
   auto pipeline = std::make_unique<Pipeline>(
       [&calls](std::string_view text) {
         ++calls.normalized;
         return std::string(text);
       },
       LabelSet({"Авто", "Недвижимость", "Работа"}), std::make_unique<CountingEncoder>(calls),
-      std::make_unique<FixedHead>());
+      std::make_unique<FixedHead>(nan_rows));
   DecisionOptions decision;
   decision.tau_other = 0.0;  // never "Other": the labels show the model's choice
   pipeline->set_decision(decision);
@@ -209,6 +223,86 @@ TEST(PipelineBackend, ReloadingAFolderWithoutPipelineTomlIs422AndTheOldRunServes
   EXPECT_NE(service.handle({"GET", "/metrics", "", {}})
                 .body.find("rubrika_reloads_total{result=\"failed\"} 1"),
             std::string::npos);
+}
+
+// Options under which a batch runs as soon as a text is queued.
+ServeOptions without_waiting() {
+  ServeOptions options;
+  options.max_wait_ms = 0;
+  return options;
+}
+
+// A text whose logits are NaN has no answer — an error, never a label with a null
+// confidence — and the other texts of the batch are answered as before.
+TEST(PipelineBackend, ANonFiniteOutputIsAnErrorForThatTextNotALabel) {
+  Calls calls;
+  const std::vector<Prediction> clean = make_pipeline(calls)->predict(kTexts, PredictOptions{});
+  const std::vector<Prediction> predictions =
+      make_pipeline(calls, NanRows::one_word)->predict(kTexts, PredictOptions{});
+  ASSERT_EQ(predictions.size(), kTexts.size());
+  const Prediction& broken = predictions[2];  // "Ищу"
+  EXPECT_NE(broken.error.find("non-finite output"), std::string::npos) << broken.error;
+  EXPECT_EQ(broken.label, "");
+  EXPECT_TRUE(broken.top_k.empty());
+  const json line = json::parse(to_json(broken));
+  EXPECT_EQ(line["error"]["code"], "model_output") << line.dump();
+  EXPECT_FALSE(line.contains("label")) << line.dump();
+  EXPECT_FALSE(line.contains("confidence")) << line.dump();
+  for (size_t i : {0u, 1u, 3u}) {
+    EXPECT_EQ(predictions[i].error, "") << i;
+    EXPECT_EQ(predictions[i].label, clean[i].label) << i;
+    EXPECT_DOUBLE_EQ(predictions[i].confidence, clean[i].confidence) << i;
+  }
+}
+
+// Served: the request holding that text is a 500 saying the model produced a non-finite
+// output; a request without it is answered.
+TEST(PipelineBackend, ANonFiniteOutputIsA500ForItsRequest) {
+  Calls calls;
+  PipelineBackend backend(make_pipeline(calls, NanRows::one_word));
+  Service service(backend, without_waiting());
+  const HttpResponse broken =
+      service.handle({"POST", "/v1/classify", json{{"texts", {"Продам гараж", "Ищу"}}}.dump(), {}});
+  ASSERT_EQ(broken.status, 500) << broken.body;
+  const json error = json::parse(broken.body)["error"];
+  EXPECT_EQ(error["code"], "model_output") << broken.body;
+  EXPECT_NE(error["message"].get<std::string>().find("non-finite output"), std::string::npos)
+      << broken.body;
+  EXPECT_EQ(error["field"], "texts[1]") << broken.body;
+  const HttpResponse answered =
+      service.handle({"POST", "/v1/classify", json{{"texts", {"Продам гараж"}}}.dump(), {}});
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  EXPECT_TRUE(json::parse(answered.body)["results"][0]["confidence"].is_number()) << answered.body;
+}
+
+// A run whose warm-up answer is not finite never turns ready, on start or on reload.
+TEST(PipelineBackend, ANonFiniteWarmUpAnswerKeepsTheServerFromBecomingReady) {
+  Calls calls;
+  PipelineBackend backend(make_pipeline(calls, NanRows::all));
+  Service service(backend, without_waiting());
+  try {
+    service.warm_up();
+    FAIL() << "a run answering NaN warmed up";
+  } catch (const ModelOutputError& e) {
+    EXPECT_NE(std::string(e.what()).find("non-finite output"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(service.ready());
+  EXPECT_EQ(service.handle({"GET", "/readyz", "", {}}).status, 503);
+  EXPECT_THROW(warm_up_backend(backend), ModelOutputError);
+  PipelineBackend healthy(make_pipeline(calls));
+  EXPECT_NO_THROW(warm_up_backend(healthy));
+}
+
+// A warm-up answer with a NaN probability but no error (a backend other than Pipeline) is
+// refused too.
+TEST(PipelineBackend, AWarmUpAnswerWithANaNProbabilityIsRefused) {
+  Prediction answer;
+  answer.label = "Авто";
+  answer.confidence = 0.9;
+  answer.top_k = {{"Авто", 0.9}};
+  EXPECT_NO_THROW(check_warm_up_answer(answer));
+  answer.top_k.push_back({"Работа", NAN});
+  EXPECT_THROW(check_warm_up_answer(answer), ModelOutputError);
 }
 
 }  // namespace

@@ -175,10 +175,10 @@ TEST_F(ServiceTest, WrongShapesAndTypesAre400NamingTheField) {
 // 1,500 bytes is quoted to ~200 bytes, the error still names it.
 TEST_F(ServiceTest, ErrorsQuoteAtMostAFewHundredBytesOfTheInput) {
   Service roomy{backend, [] {
-    ServeOptions options = fast_options();
-    options.max_body_bytes = 100000;
-    return options;
-  }()};
+                  ServeOptions options = fast_options();
+                  options.max_body_bytes = 100000;
+                  return options;
+                }()};
   const std::string long_name(1500, 'q');
   HttpResponse field = roomy.handle(post("/v1/classify", "{\"" + long_name + "\": 1}"));
   EXPECT_EQ(field.status, 400) << field.body.substr(0, 300);

@@ -185,21 +185,20 @@ TEST(DatasetFiles, AMissingFileIsNamedAtItsKey) {
   std::ofstream(train) << "title,category\nа,б\n";
   const toml::table ok = parse("train = \"" + train + "\"\n");
   EXPECT_NO_THROW(check_dataset_files(ok, DatasetOptions::from_toml(ok, 1)));
-  const toml::table bad =
-      parse("train = \"" + train + "\"\nvalidation = \"/no/such/valid.csv\"\n");
-  auto error = caught<RecipeError>(
-      [&] { check_dataset_files(bad, DatasetOptions::from_toml(bad, 1)); });
+  const toml::table bad = parse("train = \"" + train + "\"\nvalidation = \"/no/such/valid.csv\"\n");
+  auto error =
+      caught<RecipeError>([&] { check_dataset_files(bad, DatasetOptions::from_toml(bad, 1)); });
   ASSERT_TRUE(error);
   EXPECT_TRUE(contains(error->problem(), "[data] validation: no file at /no/such/valid.csv"))
       << error->problem();
   EXPECT_EQ(error->where(), "/recipes/r.toml:2:14");
-  const toml::table generated = parse("train = \"" + dir +
-                                      "/rubrika_files_new.csv\"\n[synth]\ncategories = \"" +
-                                      train + "\"\nood_n = 0\n");
+  const toml::table generated =
+      parse("train = \"" + dir + "/rubrika_files_new.csv\"\n[synth]\ncategories = \"" + train +
+            "\"\nood_n = 0\n");
   EXPECT_NO_THROW(check_dataset_files(generated, DatasetOptions::from_toml(generated, 1)));
-  const toml::table no_catalogue =
-      parse("train = \"" + dir + "/rubrika_files_new.csv\"\n[synth]\ncategories = "
-            "\"/no/cat.toml\"\nood_n = 0\n");
+  const toml::table no_catalogue = parse("train = \"" + dir +
+                                         "/rubrika_files_new.csv\"\n[synth]\ncategories = "
+                                         "\"/no/cat.toml\"\nood_n = 0\n");
   error = caught<RecipeError>(
       [&] { check_dataset_files(no_catalogue, DatasetOptions::from_toml(no_catalogue, 1)); });
   ASSERT_TRUE(error);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -184,6 +185,26 @@ TEST_F(SafetensorsTest, OffsetsOutOfRangeOrOverlappingAreArtifactErrors) {
                                       "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})",
                                   "abcdefghijkl"),
                         "overlapping");
+}
+
+// A weights file with a NaN or an infinity in any floating-point tensor is refused, naming the
+// file and the tensor; integer tensors and finite floats of every width load.
+TEST_F(SafetensorsTest, NonFiniteWeightsAreAnArtifactErrorNamingTheTensor) {
+  at::Tensor weight = at::ones({2, 3});
+  weight[1][2] = NAN;
+  const fs::path file = dir_ / "nan.safetensors";
+  rubrika::save_safetensors(file, {{"ok.bias", at::zeros({3})},
+                                   {"encoder.layer.0.weight", weight},
+                                   {"ids", at::arange(4, at::kLong)}});
+  expect_artifact_error(file, "tensor 'encoder.layer.0.weight' holds 1 of 6 values that are NaN");
+  for (at::ScalarType type : {at::kHalf, at::kBFloat16, at::kDouble}) {
+    at::Tensor infinite = at::zeros({4}, type);
+    infinite[0] = -INFINITY;
+    rubrika::save_safetensors(file, {{"inf", infinite}});
+    expect_artifact_error(file, "tensor 'inf'");
+    rubrika::save_safetensors(file, {{"finite", at::full({4}, 65504.0, type)}});
+    EXPECT_NO_THROW(rubrika::read_safetensors(file)) << c10::toString(type);
+  }
 }
 
 TEST_F(SafetensorsTest, MissingFileIsAnIoError) {

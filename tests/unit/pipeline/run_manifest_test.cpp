@@ -2,6 +2,7 @@
 // part's labels and the lineage of `rubrika extend` steps; run_manifest_id names exactly
 // the manifest a server loaded.
 #include <rubrika/error.hpp>
+#include <rubrika/io/sha256.hpp>
 #include <rubrika/run_manifest.hpp>
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace rubrika {
 namespace {
@@ -114,6 +116,78 @@ TEST_F(RunManifestFile, ALineageStepWithoutItsParentIsAnErrorNamingTheFile) {
   } catch (const ArtifactError& e) {
     EXPECT_NE(std::string(e.what()).find("pipeline.toml"), std::string::npos) << e.what();
   }
+}
+
+// The artifact files of extended(): an encoder folder with a nested file, the heads, state.h5.
+void write_artifacts(const fs::path& dir) {
+  fs::create_directories(dir / "encoder/tokenizer");
+  std::ofstream(dir / "encoder/model.safetensors") << "weights";
+  std::ofstream(dir / "encoder/tokenizer/vocab.txt") << "[PAD]\n[UNK]\n";
+  std::ofstream(dir / "state.h5") << "state";
+}
+
+// What read_run_manifest throws for `dir`; "" when it reads the folder.
+std::string read_error(const fs::path& dir) {
+  try {
+    read_run_manifest(dir);
+  } catch (const ArtifactError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_F(RunManifestFile, RecordsTheSha256OfEveryArtifactFile) {
+  write_artifacts(dir_);
+  std::ofstream(dir_ / "metrics.json") << "{}";  // not an artifact: no loader reads it
+  write_run_manifest(dir_, extended());
+  const RunManifest read = read_run_manifest(dir_);
+  std::vector<std::string> names;
+  for (const auto& [name, sum] : read.checksums) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"encoder/model.safetensors",
+                                             "encoder/tokenizer/vocab.txt", "head.safetensors",
+                                             "heads/added-1.safetensors", "state.h5"}));
+  EXPECT_EQ(read.checksums.at("encoder/model.safetensors"), "sha256:" + sha256_hex("weights"));
+  EXPECT_EQ(read.checksums.at("head.safetensors"), "sha256:" + sha256_hex("x"));
+}
+
+TEST_F(RunManifestFile, AnArtifactChangedAfterWritingIsRefusedNamingTheFile) {
+  write_artifacts(dir_);
+  write_run_manifest(dir_, extended());
+  ASSERT_EQ(read_error(dir_), "");
+  std::ofstream(dir_ / "encoder/tokenizer/vocab.txt") << "[PAD]\n[UNK]\n";  // same bytes
+  EXPECT_EQ(read_error(dir_), "");
+  std::ofstream(dir_ / "encoder/tokenizer/vocab.txt") << "[PAD]\n[UNX]\n";  // same size
+  const std::string error = read_error(dir_);
+  EXPECT_NE(error.find("'encoder/tokenizer/vocab.txt' changed since the run was written"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find((dir_ / "encoder/tokenizer/vocab.txt").string()), std::string::npos)
+      << error;
+}
+
+TEST_F(RunManifestFile, AMissingArtifactFileIsRefusedNamingTheFile) {
+  write_artifacts(dir_);
+  write_run_manifest(dir_, extended());
+  fs::remove(dir_ / "state.h5");
+  const std::string error = read_error(dir_);
+  EXPECT_NE(error.find("artifact file 'state.h5' is missing"), std::string::npos) << error;
+}
+
+// A run folder written before checksums were recorded still loads, unverified, and says so.
+TEST_F(RunManifestFile, AManifestWithoutChecksumsLoadsWithAWarning) {
+  write_artifacts(dir_);
+  write_run_manifest(dir_, extended());
+  toml::table root = toml::parse_file((dir_ / "pipeline.toml").string());
+  ASSERT_TRUE(root.contains("checksums"));
+  root.erase("checksums");
+  std::ofstream(dir_ / "pipeline.toml") << root << "\n";
+  std::ofstream(dir_ / "encoder/model.safetensors") << "other weights";
+  ::testing::internal::CaptureStderr();
+  const std::string error = read_error(dir_);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(error, "");
+  EXPECT_NE(log.find("records no artifact checksums"), std::string::npos) << log;
+  EXPECT_TRUE(read_run_manifest(dir_).checksums.empty());
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ std::filesystem::path find_weights_file(const std::filesystem::path& dir);
 // Every tensor of `file` (CPU, dtype as stored): *.safetensors through read_safetensors,
 // anything else as a torch.save zip archive holding a flat {name: tensor} dict.
 // Throws rubrika::ArtifactError naming the file when it is truncated, corrupt or holds
-// something else than a dict of tensors; rubrika::IoError when it cannot be read.
+// something else than a dict of tensors, or a tensor holding a NaN or an infinity
+// (check_finite_tensors); rubrika::IoError when it cannot be read.
 std::map<std::string, torch::Tensor> read_checkpoint(const std::filesystem::path& file);
 
 }  // namespace rubrika

@@ -31,11 +31,18 @@ struct SafetensorsContent {
 // Reads and validates the whole file: header length, JSON, dtypes, shapes against byte
 // spans, offsets inside the file and not overlapping. Throws rubrika::ArtifactError naming
 // the file (and the tensor, when one is at fault) for truncated or corrupt files;
-// rubrika::IoError when the file cannot be opened.
+// rubrika::IoError when the file cannot be opened. A floating-point tensor holding a NaN or
+// an infinity is an ArtifactError too (check_finite_tensors): weights never load broken.
 SafetensorsContent read_safetensors(const std::filesystem::path& file);
 
 // The tensors of read_safetensors(file).
 std::map<std::string, torch::Tensor> load_safetensors(const std::filesystem::path& file);
+
+// Throws rubrika::ArtifactError naming `file`, the first floating-point tensor (by name) that
+// holds a NaN or an infinity, and how many such values it holds. Every weights reader
+// (read_safetensors, read_checkpoint) calls it, so no component loads non-finite weights.
+void check_finite_tensors(const std::map<std::string, torch::Tensor>& tensors,
+                          const std::filesystem::path& file);
 
 // Writes `tensors` (any device; copied to the CPU, made contiguous) with string `metadata`.
 // Written to a temporary file next to `file`, then renamed over it, so readers never see a

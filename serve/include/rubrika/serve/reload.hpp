@@ -64,7 +64,12 @@ class Reloader {
 };
 
 // One prediction of kWarmUpText through `backend` (prepare, then predict), which loads its
-// lazy state. Throws what the backend throws, or Error for a wrong number of results.
+// lazy state. Throws what the backend throws, Error for a wrong number of results, or
+// ModelOutputError when the answer is not finite (check_warm_up_answer).
 void warm_up_backend(InferenceBackend& backend);
+
+// Throws ModelOutputError when the warm-up answer has no answer (Prediction::error) or a
+// NaN or infinite probability: a run that cannot answer the warm-up text is never served.
+void check_warm_up_answer(const Prediction& prediction);
 
 }  // namespace rubrika::serve

@@ -10,6 +10,7 @@
 //   UnauthorizedError (admin route, missing or wrong token) 401 with WWW-Authenticate
 //   ConflictError (a reload is already running) 409
 //   ReloadFailedError (the new run did not load or warm up; the old one serves on) 422
+//   ModelOutputError (the model's output for a text was NaN or infinite) 500 model_output
 //   anything else 500 (the message is logged; the client sees a generic one)
 //
 // Every error body is {"error": {"code", "message", "field"}}; `field` is Error::where()
