@@ -95,16 +95,30 @@ std::vector<double> Batcher::rerank(std::shared_ptr<InferenceBackend> backend, P
   return wait_for(*request, result);
 }
 
+void Batcher::check_room(int64_t items) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  check_room_locked(items);
+}
+
+bool Batcher::full() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<int64_t>(queue_.size()) >= options_.queue_capacity;
+}
+
+void Batcher::check_room_locked(int64_t items) const {
+  if (stopping_)
+    throw OverloadError("the server is shutting down", "", "retry against another instance");
+  const auto waiting = static_cast<int64_t>(queue_.size());
+  if (waiting + items > options_.queue_capacity)
+    throw OverloadError("the server is overloaded: " + std::to_string(waiting) + " of " +
+                            std::to_string(options_.queue_capacity) + " queued texts",
+                        "", "retry after the Retry-After delay");
+}
+
 void Batcher::enqueue(std::vector<QueuedItem> items) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_)
-      throw OverloadError("the server is shutting down", "", "retry against another instance");
-    const auto waiting = static_cast<int64_t>(queue_.size());
-    if (waiting + static_cast<int64_t>(items.size()) > options_.queue_capacity)
-      throw OverloadError("the server is overloaded: " + std::to_string(waiting) + " of " +
-                              std::to_string(options_.queue_capacity) + " queued texts",
-                          "", "retry after the Retry-After delay");
+    check_room_locked(static_cast<int64_t>(items.size()));
     const auto now = Clock::now();
     for (auto& item : items) {
       item.enqueued = now;

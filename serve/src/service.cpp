@@ -146,6 +146,7 @@ std::vector<Prediction> Service::predict(const std::shared_ptr<InferenceBackend>
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
   PredictOptions options = request.options;
   options.timings = true;  // always measured, for the stage histograms
+  batcher_.check_room(static_cast<int64_t>(request.texts.size()));  // before any preparing
   // Normalised and tokenised here, once, by the backend that will compute the texts.
   std::vector<Prediction> predictions =
       batcher_.classify(backend, prepare(*backend, request.texts), options, deadline);
@@ -183,6 +184,7 @@ HttpResponse Service::rerank(const HttpRequest& request) {
                             "train one with a [reranker] section");
   RerankRequest parsed = parse_rerank(request.body, limits_, backend.labels());
   const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
+  batcher_.check_room(static_cast<int64_t>(parsed.candidates.size()));  // before any preparing
   std::vector<PreparedText> prepared = prepare(backend, {parsed.text});
   // Through the batcher like classify: the same queue, limits, deadline and model lock.
   const std::vector<double> scores =
@@ -217,6 +219,8 @@ HttpResponse Service::healthz(const HttpRequest&) { return json_response({{"stat
 HttpResponse Service::readyz(const HttpRequest&) {
   if (draining_) return json_response({{"status", "draining"}}, 503);
   if (!ready_) return json_response({{"status", "starting"}}, 503);
+  // A balancer should send new work elsewhere while this queue is full.
+  if (batcher_.full()) return json_response({{"status", "overloaded"}}, 503);
   return json_response({{"status", "ready"}});
 }
 

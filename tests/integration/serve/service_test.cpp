@@ -331,10 +331,13 @@ TEST(ServiceFailures, FullQueueIs503WithRetryAfter) {
   options.queue_capacity = 4;
   options.retry_after_s = 2;
   Service service(backend, options);
+  backend.open_gate();
+  service.warm_up();  // ready, so /readyz can say why it is not
+  backend.close_gate();
   auto busy = std::async(std::launch::async, [&] {
     return service.handle(post("/v1/classify", R"({"texts": ["a"]})"));
   });
-  ASSERT_TRUE(backend.wait_entered(1));
+  ASSERT_TRUE(backend.wait_entered(2));  // the warm-up, then this one
   auto queued = std::async(std::launch::async, [&] {
     return service.handle(post("/v1/classify", R"({"texts": ["a", "b", "c", "d"]})"));
   });
@@ -343,14 +346,21 @@ TEST(ServiceFailures, FullQueueIs503WithRetryAfter) {
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  const int64_t prepared_before = backend.prepared();
   HttpResponse rejected = service.handle(post("/v1/classify", R"({"texts": ["e"]})"));
   EXPECT_EQ(rejected.status, 503);
   EXPECT_EQ(json::parse(rejected.body)["error"]["code"], "overloaded");
   ASSERT_EQ(rejected.headers.size(), 1u);
   EXPECT_EQ(rejected.headers[0], (std::pair<std::string, std::string>{"Retry-After", "2"}));
+  EXPECT_EQ(backend.prepared(), prepared_before) << "refused before normalising or tokenising";
+  HttpResponse ready = service.handle(get("/readyz"));
+  EXPECT_EQ(ready.status, 503) << "not ready while the queue is full";
+  EXPECT_EQ(json::parse(ready.body)["status"], "overloaded");
+  EXPECT_EQ(service.handle(get("/healthz")).status, 200) << "alive all the same";
   backend.open_gate();
   EXPECT_EQ(busy.get().status, 200);
   EXPECT_EQ(queued.get().status, 200);
+  EXPECT_EQ(service.handle(get("/readyz")).status, 200) << "ready again once the queue drains";
 }
 
 TEST(ServiceFailures, RerankSharesTheQueueAndIs503WhenItIsFull) {

@@ -71,9 +71,16 @@ class Batcher {
   std::vector<double> rerank(std::shared_ptr<InferenceBackend> backend, PreparedText text,
                              std::vector<std::string> candidates, Clock::time_point deadline);
 
+  // Throws OverloadError when `items` more would not fit the queue now (or it is stopping),
+  // so that a request is refused before anything is normalised or tokenised for it: a 503
+  // under overload costs next to nothing. classify() and rerank() check again as they queue.
+  void check_room(int64_t items) const;
+
   // Refuses new work, finishes every queued item, joins the workers. Idempotent.
   void stop();
   int64_t queue_depth() const;
+  // Whether the queue holds as many items as it may (readiness says so).
+  bool full() const;
 
  private:
   struct QueuedItem {
@@ -86,6 +93,7 @@ class Batcher {
   };
 
   // Queues a request's items whole, or throws OverloadError.
+  void check_room_locked(int64_t items) const;  // mutex_ held
   void enqueue(std::vector<QueuedItem> items);
   void worker_loop();
   BatchChoice choose_locked() const;
