@@ -71,6 +71,17 @@ release_connections() {
   sleep 3  # the server's read timeouts free its threads
 }
 
+# One table row: `count` connections sending `payload` held while the server is probed.
+storm_case() {
+  local name=$1 count=$2 payload=$3 before during rss
+  before=$(rss_mb)
+  hold_connections "$count" "$payload" 30
+  during=$(probe)
+  rss=$(rss_mb)
+  release_connections
+  echo "| $name | $during | $(probe) | $before → $rss |"
+}
+
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) vCPU; run: $run_dir; $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 echo "| case | during the storm | after | RSS before → during (MB) |"
@@ -78,20 +89,9 @@ echo "|---|---|---|---|"
 start_server
 echo "| quiet server | $(probe) | – | $(rss_mb) |"
 
-before=$(rss_mb)
-hold_connections "$slow" 'POST /v1/classify HTTP/1.1\r\nHost: x\r\n' 30
-during=$(probe); rss=$(rss_mb); release_connections
-echo "| $slow slow-header clients | $during | $(probe) | $before → $rss |"
-
-before=$(rss_mb)
-hold_connections "$slow" 'POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{"texts": ["' 30
-during=$(probe); rss=$(rss_mb); release_connections
-echo "| $slow half-body clients | $during | $(probe) | $before → $rss |"
-
-before=$(rss_mb)
-hold_connections "$idle" '' 30
-during=$(probe); rss=$(rss_mb); release_connections
-echo "| $idle idle connections | $during | $(probe) | $before → $rss |"
+storm_case "$slow slow-header clients" "$slow" 'POST /v1/classify HTTP/1.1\r\nHost: x\r\n'
+storm_case "$slow half-body clients" "$slow" 'POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{"texts": ["'
+storm_case "$idle idle connections" "$idle" ''
 
 before=$(rss_mb)
 "$build/bin/rubrika_serve_load" --port "$port" --concurrency 512 --duration 12 --warmup 0 >/tmp/bench_faults_load.txt 2>&1 &

@@ -122,6 +122,12 @@ TEST_F(WholeRecipe, ResumeRefusesAChangedRecipeUnlessForced) {
   const ProcessResult forced =
       run_process({kCli, "train", file, "--resume", "--force", "--set", "train.learning_rate=0.1"});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  // A damaged recipe.toml in the run folder is named, not taken for "no change".
+  std::ofstream(run_dir() / "recipe.toml") << "[train\nlearning_rate = ";
+  const ProcessResult damaged = run_process({kCli, "train", file, "--resume"});
+  EXPECT_NE(damaged.exit_code, 0) << damaged.err;
+  EXPECT_NE(damaged.err.find((run_dir() / "recipe.toml").string()), std::string::npos)
+      << damaged.err;
   // Without --resume a changed recipe simply reruns the stages it changes.
   const ProcessResult fresh = run_process({kCli, "train", file, "--set", "train.epochs=1"});
   EXPECT_EQ(fresh.exit_code, 0) << fresh.err;

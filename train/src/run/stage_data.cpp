@@ -2,7 +2,6 @@
 #include "stage_run.hpp"
 
 #include <rubrika/data/dataset.hpp>
-#include <rubrika/data/dataset_files.hpp>
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
 #include <rubrika/text/normalizer.hpp>
@@ -60,7 +59,6 @@ void run_data_stage(StageRun& s) {
     throw RecipeError("the recipe has no [data] section", s.recipe().file().string(),
                       "add [data] with train = \"path/to/file.csv\"");
   const DatasetOptions options = DatasetOptions::from_toml(*data_table, s.recipe().run().seed);
-  check_dataset_files(*data_table, options);
   Dataset data = load_dataset(options, out.normalize);
   if (data.validation.size() == 0 || data.test.size() == 0)
     throw InputError("the validation or test split is empty", s.recipe().file().string(),
