@@ -1,116 +1,180 @@
 #include <rubrika/serve/http_server.hpp>
 
-#include <rubrika/serve/serve_errors.hpp>
+#include "http_session.hpp"
+
 #include <rubrika/serve/service.hpp>
 
 #include <rubrika/error.hpp>
 #include <rubrika/log.hpp>
 
-#include <httplib.h>
-#include <sys/socket.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
 
 namespace rubrika::serve {
 namespace {
 
-HttpRequest to_request(const httplib::Request& in) {
-  HttpRequest out;
-  out.method = in.method;
-  out.path = in.path;
-  out.body = in.body;
-  for (const auto& [name, value] : in.headers) out.headers[name] = value;
-  return out;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// Bursts of new connections wait in the kernel rather than being refused.
+constexpr int kListenBacklog = 1024;
+// After a failed accept (e.g. out of file descriptors), wait this long before the next.
+constexpr auto kAcceptRetry = std::chrono::milliseconds(50);
+
+IoError cannot_listen(const ServeOptions& options, const std::string& why) {
+  return IoError(
+      "cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + why,
+      "serve.host/port",
+      "is the port in use or the host not an address of this machine? choose another "
+      "with --port");
 }
 
-void to_response(const HttpResponse& in, httplib::Response& out) {
-  out.status = in.status;
-  for (const auto& [name, value] : in.headers) out.set_header(name, value);
-  out.set_content(in.body, in.content_type);
-}
-
-// The JSON error for a status httplib set on its own (its handlers never ran).
-HttpResponse library_error(int status, const ServeOptions& options) {
-  if (status == 413)
-    return error_response(
-        PayloadTooLargeError("the body is larger than the limit of " +
-                                 std::to_string(options.max_body_bytes) + " bytes",
-                             "body", "send fewer or shorter texts per request"),
-        0);
-  if (status == 404) return error_response(RouteNotFoundError("no route", "path"), 0);
-  HttpResponse response =
-      error_response(BadRequestError("the HTTP request could not be processed", "",
-                                     "check the request line and headers; a POST needs a "
-                                     "Content-Length, also for an empty body (curl: -d '')"),
-                     0);
-  response.status = status;
-  return response;
+tcp::endpoint listen_endpoint(asio::io_context& io, const ServeOptions& options) {
+  boost::system::error_code error;
+  const auto port = static_cast<unsigned short>(options.port);
+  const asio::ip::address address = asio::ip::make_address(options.host, error);
+  if (!error) return {address, port};
+  tcp::resolver resolver(io);
+  const auto found = resolver.resolve(options.host, std::to_string(port), error);
+  if (error || found.empty()) throw cannot_listen(options, "unknown host");
+  return *found.begin();
 }
 
 }  // namespace
 
-HttpServer::HttpServer(Service& service, const ServeOptions& options)
-    : service_(service), options_(options), server_(std::make_unique<httplib::Server>()) {
-  const auto threads = static_cast<size_t>(options_.threads);
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_payload_max_length(static_cast<size_t>(options_.max_body_bytes));
-  server_->set_socket_options([this](socket_t socket) {
-    // SO_REUSEADDR (a restart binds past TIME_WAIT) but not httplib's default SO_REUSEPORT,
-    // with which a second server on a port in use started silently and took half the traffic.
-    const int on = 1;
-    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-    listen_socket_ = socket;  // the last one created is the one bind() keeps
-  });
-  server_->set_keep_alive_max_count(100000);
-  // An idle keep-alive connection holds its HTTP thread this long, which bounds how long a
-  // drain waits for idle clients after the in-flight requests are answered.
-  server_->set_keep_alive_timeout(2);
-  // Small JSON answers: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms per exchange.
-  server_->set_tcp_nodelay(true);
-  const auto forward = [this](const httplib::Request& request, httplib::Response& response) {
-    to_response(service_.handle(to_request(request)), response);
-  };
-  // Routing happens in Service (one table); httplib only needs to hand everything over.
-  server_->Get(".*", forward);
-  server_->Post(".*", forward);
-  server_->Put(".*", forward);
-  server_->Patch(".*", forward);
-  server_->Delete(".*", forward);
-  server_->Options(".*", forward);
-  const httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request&,
-                                                               httplib::Response& response) {
-    // Called for every status ≥ 400, including Service's own JSON errors: keep those.
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const HttpResponse error = library_error(response.status, options_);
-    service_.metrics_registry().count_request("unmatched", error.status, 0.0);
-    to_response(error, response);
-    return httplib::Server::HandlerResponse::Handled;
-  };
-  server_->set_error_handler(on_error);
+struct HttpServer::Impl {
+  Impl(Service& service, const ServeOptions& serve_options)
+      : options(serve_options),
+        io(static_cast<int>(options.io_threads)),
+        acceptor(asio::make_strand(io)),
+        retry_timer(acceptor.get_executor()),
+        shared(service, options) {}
+
+  void accept_next();
+  void on_accept(boost::system::error_code error, tcp::socket socket);
+  void start_session(tcp::socket socket);
+  void refuse(tcp::socket socket);
+  void begin_stop();
+
+  const ServeOptions options;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  asio::steady_timer retry_timer;
+  ConnectionShared shared;
+  bool stopped = false;  // on the acceptor's strand
+};
+
+void HttpServer::Impl::accept_next() {
+  acceptor.async_accept(asio::make_strand(io),
+                        [this](boost::system::error_code error, tcp::socket socket) {
+                          on_accept(error, std::move(socket));
+                        });
 }
+
+void HttpServer::Impl::on_accept(boost::system::error_code error, tcp::socket socket) {
+  if (stopped || error == asio::error::operation_aborted) return;
+  if (error) {
+    log_warn("serve", "accepting a connection failed: " + error.message());
+    retry_timer.expires_after(kAcceptRetry);
+    retry_timer.async_wait([this](boost::system::error_code timer_error) {
+      if (!timer_error && !stopped) accept_next();
+    });
+    return;
+  }
+  start_session(std::move(socket));
+  accept_next();
+}
+
+void HttpServer::Impl::start_session(tcp::socket socket) {
+  if (shared.open_connections >= options.max_connections) {
+    refuse(std::move(socket));
+    return;
+  }
+  std::make_shared<HttpSession>(std::move(socket), shared)->start();
+}
+
+void HttpServer::Impl::refuse(tcp::socket socket) {
+  // One non-blocking write of a short answer: a client that cannot take it loses only it.
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  asio::write(socket, asio::buffer(too_many_connections_answer(options)), ignored);
+  shared.service.metrics_registry().count_request("unmatched", 503, 0.0);
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
+}
+
+void HttpServer::Impl::begin_stop() {
+  if (stopped) return;
+  stopped = true;
+  shared.stopping = true;
+  retry_timer.cancel();
+  // Connections the kernel accepted but we have not yet: take them, so each gets an answer.
+  boost::system::error_code error;
+  acceptor.non_blocking(true, error);
+  while (!error) {
+    tcp::socket socket(asio::make_strand(io));
+    acceptor.accept(socket, error);
+    if (!error) start_session(std::move(socket));
+  }
+  acceptor.close(error);
+  std::vector<std::shared_ptr<HttpSession>> live;
+  {
+    std::lock_guard<std::mutex> lock(shared.sessions_mutex);
+    for (const auto& [key, session] : shared.sessions)
+      if (auto alive = session.lock()) live.push_back(std::move(alive));
+  }
+  for (const auto& session : live) session->stop();
+}
+
+HttpServer::HttpServer(Service& service, const ServeOptions& options)
+    : impl_(std::make_unique<Impl>(service, options)) {}
 
 HttpServer::~HttpServer() = default;
 
 int HttpServer::bind() {
-  int port = static_cast<int>(options_.port);
-  if (port == 0) {
-    port = server_->bind_to_any_port(options_.host);
-  } else if (!server_->bind_to_port(options_.host, port)) {
-    port = -1;
-  }
-  if (port < 0)
-    throw IoError("cannot listen on " + options_.host + ":" + std::to_string(options_.port),
-                  "serve.host/port",
-                  "is the port in use or the host not an address of this machine? choose another "
-                  "with --port");
-  // Debian's compiled cpp-httplib listens with a backlog of 5: 64 clients connecting at once
-  // overflow it and the rest wait for SYN retransmits (1 s, 3 s). Linux lets listen() be
-  // called again on a listening socket to raise it.
-  if (listen_socket_ >= 0 && ::listen(listen_socket_, kListenBacklog) != 0)
-    log_warn("serve", "could not raise the listen backlog; bursts of new connections may wait");
-  return port;
+  const tcp::endpoint endpoint = listen_endpoint(impl_->io, impl_->options);
+  tcp::acceptor& acceptor = impl_->acceptor;
+  boost::system::error_code error;
+  acceptor.open(endpoint.protocol(), error);
+  // SO_REUSEADDR (a restart binds past TIME_WAIT) but never SO_REUSEPORT, with which a
+  // second server on a port in use would start silently and take half the traffic.
+  if (!error) acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(kListenBacklog, error);
+  if (error) throw cannot_listen(impl_->options, error.message());
+  return acceptor.local_endpoint().port();
 }
 
-bool HttpServer::listen() { return server_->listen_after_bind(); }
+bool HttpServer::listen() {
+  std::atomic<bool> ok{true};
+  const auto run = [this, &ok] {
+    try {
+      impl_->io.run();
+    } catch (const std::exception& error) {
+      log_error("serve", std::string("the HTTP layer failed: ") + error.what());
+      ok = false;
+      impl_->io.stop();
+    }
+  };
+  asio::post(impl_->acceptor.get_executor(), [this] { impl_->accept_next(); });
+  std::vector<std::thread> threads;
+  for (int64_t i = 1; i < impl_->options.io_threads; ++i) threads.emplace_back(run);
+  run();
+  for (auto& thread : threads) thread.join();
+  impl_->shared.request_threads.join();
+  return ok.load();
+}
 
-void HttpServer::stop() { server_->stop(); }
+void HttpServer::stop() {
+  asio::post(impl_->acceptor.get_executor(), [this] { impl_->begin_stop(); });
+}
 
 }  // namespace rubrika::serve

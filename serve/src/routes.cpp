@@ -7,13 +7,13 @@ namespace rubrika::serve {
 
 const std::vector<Route>& routes() {
   static const std::vector<Route> table = {
-      {"POST", "/v1/classify", &Service::classify},
-      {"POST", "/v1/rerank", &Service::rerank},
+      {"POST", "/v1/classify", &Service::classify, /*admin=*/false, /*waits=*/true},
+      {"POST", "/v1/rerank", &Service::rerank, /*admin=*/false, /*waits=*/true},
       {"GET", "/v1/info", &Service::info},
       {"GET", "/healthz", &Service::healthz},
       {"GET", "/readyz", &Service::readyz},
       {"GET", "/metrics", &Service::metrics},
-      {"POST", "/admin/reload", &Service::admin_reload, /*admin=*/true},
+      {"POST", "/admin/reload", &Service::admin_reload, /*admin=*/true, /*waits=*/true},
   };
   return table;
 }
@@ -34,6 +34,13 @@ const Route& find_route(const std::string& method, const std::string& path, bool
     if (!route.admin || admin_on)
       known += (known.empty() ? "" : ", ") + route.method + " " + route.path;
   throw RouteNotFoundError("no route " + path, "path", "routes: " + known);
+}
+
+bool route_waits(const std::string& method, const std::string& path, bool admin_on) {
+  for (const auto& route : routes())
+    if (route.path == path && route.method == method && (admin_on || !route.admin))
+      return route.waits;
+  return false;
 }
 
 }  // namespace rubrika::serve

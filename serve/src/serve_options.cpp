@@ -36,6 +36,16 @@ ServeOptions ServeOptions::from_toml(const toml::table& table) {
   o.on_long_text = in.get_enum("on_long_text", o.on_long_text, kLongTextNames);
   o.workers = in.get_int("workers", o.workers, 1, 64);
   o.threads = in.get_int("threads", o.threads, 1, 1024);
+  o.io_threads = in.get_int("io_threads", o.io_threads, 1, 64);
+  o.max_connections = in.get_int("max_connections", o.max_connections, 1, 1 << 20);
+  o.header_timeout_ms = in.get_int("header_timeout_ms", o.header_timeout_ms, 1, 3600000);
+  o.body_timeout_ms = in.get_int("body_timeout_ms", o.body_timeout_ms, 1, 3600000);
+  o.keep_alive_timeout_ms =
+      in.get_int("keep_alive_timeout_ms", o.keep_alive_timeout_ms, 1, 3600000);
+  o.send_timeout_ms = in.get_int("send_timeout_ms", o.send_timeout_ms, 1, 3600000);
+  o.max_requests_per_connection =
+      in.get_int("max_requests_per_connection", o.max_requests_per_connection, 1, 1 << 30);
+  o.max_header_bytes = in.get_int("max_header_bytes", o.max_header_bytes, 256, 1 << 20);
   o.retry_after_s = in.get_int("retry_after_s", o.retry_after_s, 0, 3600);
   o.admin_token = in.get_string("admin_token", o.admin_token);
   const std::string token_problem = admin_token_problem(o.admin_token);
@@ -67,6 +77,14 @@ toml::table ServeOptions::to_toml() const {
                      {"on_long_text", enum_name(kLongTextNames, on_long_text)},
                      {"workers", workers},
                      {"threads", threads},
+                     {"io_threads", io_threads},
+                     {"max_connections", max_connections},
+                     {"header_timeout_ms", header_timeout_ms},
+                     {"body_timeout_ms", body_timeout_ms},
+                     {"keep_alive_timeout_ms", keep_alive_timeout_ms},
+                     {"send_timeout_ms", send_timeout_ms},
+                     {"max_requests_per_connection", max_requests_per_connection},
+                     {"max_header_bytes", max_header_bytes},
                      {"retry_after_s", retry_after_s}};
 }
 

@@ -126,7 +126,7 @@ int serve_until_signal(Service& service, const ServeOptions& options, std::ostre
   service.begin_drain();
   stopping = true;
   http.stop();      // no new connections
-  listener.join();  // returns once the HTTP threads have answered what they hold
+  listener.join();  // returns once every accepted connection is answered and closed
   reloads.join();   // a reload still loading finishes (and switches) before the batcher stops
   service.stop();   // the batcher finishes anything still queued
   log_info("serve", "stopped");

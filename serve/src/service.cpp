@@ -120,7 +120,8 @@ void Service::warm_up() {
   ClassifyRequest request;
   request.texts = {kWarmUpText};
   try {
-    check_warm_up_answer(predict(slot_.current()->backend, request).at(0));
+    const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
+    check_warm_up_answer(predict(slot_.current()->backend, request, deadline).at(0));
   } catch (const std::exception& error) {
     log_error("serve", std::string("warm-up failed, not becoming ready: ") + error.what());
     throw;
@@ -141,9 +142,20 @@ ReloadResult Service::reload(const std::string& run_dir) {
   return reloader_.reload(run_dir);
 }
 
+Clock::time_point Service::live_deadline(const HttpRequest& request) const {
+  const auto now = Clock::now();
+  const auto start = request.received_at == Clock::time_point{} ? now : request.received_at;
+  const auto deadline = start + std::chrono::milliseconds(options_.request_timeout_ms);
+  if (now >= deadline)
+    throw DeadlineError("the request waited past its deadline of " +
+                            std::to_string(options_.request_timeout_ms) + " ms before it started",
+                        "", "the server is overloaded; retry later or raise request_timeout_ms");
+  return deadline;
+}
+
 std::vector<Prediction> Service::predict(const std::shared_ptr<InferenceBackend>& backend,
-                                         const ClassifyRequest& request) {
-  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
+                                         const ClassifyRequest& request,
+                                         Clock::time_point deadline) {
   PredictOptions options = request.options;
   options.timings = true;  // always measured, for the stage histograms
   batcher_.check_room(static_cast<int64_t>(request.texts.size()));  // before any preparing
@@ -167,23 +179,24 @@ void Service::record(const std::vector<Prediction>& predictions) {
 }
 
 HttpResponse Service::classify(const HttpRequest& request) {
+  const Clock::time_point deadline = live_deadline(request);
   const ClassifyRequest parsed = parse_classify(request.body, limits_, PredictOptions{}.top_k);
   const std::shared_ptr<const ServedBackend> served = slot_.current();
   json results = json::array();
   // The shape `rubrika predict` prints, built once; timings only when asked.
-  for (const auto& prediction : predict(served->backend, parsed))
+  for (const auto& prediction : predict(served->backend, parsed, deadline))
     results.push_back(prediction_json(prediction, parsed.options.timings));
   return json_response({{"results", std::move(results)}});
 }
 
 HttpResponse Service::rerank(const HttpRequest& request) {
+  const Clock::time_point deadline = live_deadline(request);
   const std::shared_ptr<const ServedBackend> served = slot_.current();
   InferenceBackend& backend = *served->backend;
   if (!backend.has_reranker())
     throw NotAvailableError("this pipeline has no reranker", "",
                             "train one with a [reranker] section");
   RerankRequest parsed = parse_rerank(request.body, limits_, backend.labels());
-  const auto deadline = Clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
   batcher_.check_room(static_cast<int64_t>(parsed.candidates.size()));  // before any preparing
   std::vector<PreparedText> prepared = prepare(backend, {parsed.text});
   // Through the batcher like classify: the same queue, limits, deadline and model lock.

@@ -116,16 +116,21 @@ std::string ServerProcess::output() const {
   return output_;
 }
 
+std::unique_ptr<ServerProcess> start_ready(const std::vector<std::string>& argv,
+                                           std::chrono::milliseconds timeout) {
+  auto server = ServerProcess::start(argv, timeout);
+  if (!server->wait_ready(timeout))
+    throw std::runtime_error("the server did not become ready; output:\n" + server->output());
+  return server;
+}
+
 std::unique_ptr<ServerProcess> start_rubrika_serve(const std::string& rubrika_binary,
                                                    const std::string& run_dir,
                                                    const std::vector<std::string>& extra_args,
                                                    std::chrono::milliseconds timeout) {
   std::vector<std::string> argv = {rubrika_binary, "serve", run_dir, "--port", "0"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  auto server = ServerProcess::start(argv, timeout);
-  if (!server->wait_ready(timeout))
-    throw std::runtime_error("rubrika serve did not become ready; output:\n" + server->output());
-  return server;
+  return start_ready(argv, timeout);
 }
 
 }  // namespace rubrika::serve::testing

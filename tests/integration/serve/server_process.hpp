@@ -53,6 +53,12 @@ class ServerProcess {
   std::thread reader_;
 };
 
+// argv started and waited for until /readyz answers 200. Throws std::runtime_error with
+// the server's output when it does not get ready within `timeout`.
+std::unique_ptr<ServerProcess> start_ready(
+    const std::vector<std::string>& argv,
+    std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
 // `rubrika serve RUN_DIR --port 0 [extra...]`, waited for until /readyz answers 200.
 // Throws std::runtime_error with the server's output when it does not get ready.
 std::unique_ptr<ServerProcess> start_rubrika_serve(

@@ -1,10 +1,10 @@
-// Batcher: dynamic batching between HTTP threads and the inference worker(s), for every
+// Batcher: dynamic batching between request threads and the inference worker(s), for every
 // kind of model work the server does.
 //
 //   handler threads ─ classify() / rerank() ─► bounded queue (prepared items)
 //                   ─► worker thread(s) ─► backend.predict / backend.rerank
 //
-// Items arrive prepared (normalised and tokenised once, on the HTTP thread): a classify
+// Items arrive prepared (normalised and tokenised once, on the request thread): a classify
 // text is one item, a rerank request one item per (text, candidate) pair. Token counts for
 // the budget are read from the prepared items. A request's items enter the queue together
 // or not at all; a full queue rejects at once (OverloadError → 503) instead of growing. A

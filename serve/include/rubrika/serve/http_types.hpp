@@ -2,6 +2,7 @@
 // and the HTTP library stays inside http_server.cpp.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -14,6 +15,9 @@ struct HttpRequest {
   std::string path;    // "/v1/classify", without the query string
   std::string body;    // raw bytes, not yet validated
   std::map<std::string, std::string> headers;
+  // When the HTTP layer had the whole request. Its deadline (request_timeout_ms) counts from
+  // here, so a wait for a request thread counts too; unset: from when Service::handle began.
+  std::chrono::steady_clock::time_point received_at{};
 };
 
 struct HttpResponse {

@@ -4,7 +4,7 @@
 // error mapping are tested with small fake backends; PipelineBackend adapts the trained
 // rubrika::Pipeline (the same object `predict` and `eval` use).
 //
-// A served text is prepared once, on its HTTP thread (normalised and tokenised: prepare),
+// A served text is prepared once, on its request thread (normalised and tokenised: prepare),
 // queued as that PreparedText, and computed from it in a batch (predict, rerank) on a
 // batcher worker; only the workers call into the model.
 #pragma once
@@ -24,7 +24,7 @@ class InferenceBackend {
   virtual ~InferenceBackend() = default;
 
   // Normalises and tokenises raw texts, each once; PreparedText::token_count is what the
-  // batch token budget counts. Called from HTTP threads concurrently with predict() and
+  // batch token budget counts. Called from request threads concurrently with predict() and
   // rerank(); must be thread-safe. Throws InputError for a text the model cannot take.
   virtual std::vector<PreparedText> prepare(const std::vector<std::string>& texts) const = 0;
   // One Prediction per prepared text, in order. Called by the batcher's worker threads; a

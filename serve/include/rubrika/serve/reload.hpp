@@ -1,6 +1,6 @@
 // Reloader: switches the served run with no downtime — POST /admin/reload and SIGHUP.
 //
-// reload(run_dir) runs on its caller's thread (an HTTP thread, or the one the signal
+// reload(run_dir) runs on its caller's thread (a request thread, or the one the signal
 // starts; never a batcher worker) while the old backend keeps serving: it loads the run
 // through the injected loader, warms the new backend up with one prediction on that same
 // thread, and only then switches the BackendSlot. Requests already holding the old backend

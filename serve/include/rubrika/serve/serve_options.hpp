@@ -30,8 +30,19 @@ struct ServeOptions {
   int64_t max_text_chars = 4096;       // longer texts (in Unicode characters) are ...
   LongText on_long_text = LongText::truncate;  // ... cut ("truncate") or refused, 422 ("reject")
   int64_t workers = 1;                         // inference threads taking batches from the queue
-  int64_t threads = 64;                        // HTTP threads; each waiting request holds one
-  int64_t retry_after_s = 1;                   // the Retry-After header sent with 503
+  // Requests computed at once: each classify, rerank or reload waiting for the model holds
+  // one request thread; beyond it a model request gets 503 at once (never a wait).
+  int64_t threads = 64;
+  // The HTTP layer (http_server.hpp): event-driven, so a slow or idle client holds no thread.
+  int64_t io_threads = 2;                       // threads reading and writing every connection
+  int64_t max_connections = 1024;               // open connections; beyond it: 503, then closed
+  int64_t header_timeout_ms = 10000;            // first byte of a request → end of its header
+  int64_t body_timeout_ms = 30000;              // end of the header → end of the body
+  int64_t keep_alive_timeout_ms = 5000;         // an idle connection between requests is closed
+  int64_t send_timeout_ms = 30000;              // a client not reading its answer is dropped
+  int64_t max_requests_per_connection = 10000;  // then the answer says Connection: close
+  int64_t max_header_bytes = 16384;             // request line + headers; beyond it: 431
+  int64_t retry_after_s = 1;                    // the Retry-After header sent with 503
   // Turns on POST /admin/reload for clients sending `Authorization: Bearer <admin_token>`;
   // empty (the default): the route is off and answers 404. At least 16 printable ASCII
   // characters without spaces. A secret: to_toml() leaves it out, /v1/info never shows it.

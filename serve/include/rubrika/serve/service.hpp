@@ -3,7 +3,7 @@
 // handle() finds the route in the routes table (routes.hpp), calls its method, turns any
 // exception into a JSON error response through error_response() (the one mapping), and
 // counts the request in the metrics. The HTTP adapter (http_server.hpp) only converts
-// between cpp-httplib and HttpRequest/HttpResponse, so every behaviour is tested here
+// between Beast messages and HttpRequest/HttpResponse, so every behaviour is tested here
 // without sockets.
 //
 // The backend served is held in a BackendSlot: each request takes one snapshot of it and
@@ -67,7 +67,11 @@ class Service {
  private:
   // Prepares and classifies on `backend`, the request's one snapshot.
   std::vector<Prediction> predict(const std::shared_ptr<InferenceBackend>& backend,
-                                  const ClassifyRequest& request);
+                                  const ClassifyRequest& request,
+                                  std::chrono::steady_clock::time_point deadline);
+  // received_at (or now) + request_timeout_ms; throws DeadlineError when already past, so
+  // a request that waited too long is answered 504 without being computed.
+  std::chrono::steady_clock::time_point live_deadline(const HttpRequest& request) const;
   void record(const std::vector<Prediction>& predictions);
 
   const ServeOptions options_;
