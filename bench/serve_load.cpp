@@ -1,11 +1,21 @@
-// rubrika_serve_load: a small closed-loop load generator for `rubrika serve`.
+// rubrika_serve_load: a small load generator for `rubrika serve`.
 //
 //   rubrika_serve_load --port P [--host 127.0.0.1] [--concurrency 8] [--duration 10]
-//                      [--warmup 2] [--texts-per-request 1] [--input texts.txt] [--max-requests N]
+//                      [--warmup 2] [--texts-per-request 1] [--max-texts-per-request K]
+//                      [--input texts.txt] [--max-requests N] [--rate R]
+//                      [--rerank "label 1,label 2"] [--probe-healthz MS]
 //
-// N client threads, each with one keep-alive connection, send POST /v1/classify back to
-// back for the duration (after an unmeasured warm-up) and record each latency. Prints one
-// line: requests, texts/s, requests/s, p50/p95/p99 latency in ms, and errors by status.
+// N client threads, each with one keep-alive connection, send POST /v1/classify for the
+// duration (after an unmeasured warm-up) and record each latency.
+//   closed loop (default): each thread sends its next request when the last is answered;
+//   open loop (--rate R): request i is due at i/R s, whatever the answers; a thread takes
+//     the next due request, and its latency counts from when it was due, so a generator
+//     that falls behind shows up as latency instead of hiding it.
+// --max-texts-per-request K: each request holds a random count of texts in
+// [texts-per-request, K] (mixed sizes). --rerank LABELS: POST /v1/rerank with those
+// candidates instead. --probe-healthz MS: one more connection GETs /healthz every MS ms.
+// Prints one line: requests answered 200, texts/s, requests/s, p50/p95/p99 of the 200s in
+// ms, the count of every other status (-1: no answer), and the /healthz latencies.
 #include <httplib.h>
 
 #include <algorithm>
@@ -16,6 +26,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +44,10 @@ struct Args {
   int texts_per_request = 1;
   std::string input;
   long max_requests = 10'000'000;  // a bound even with a long duration
+  int max_texts_per_request = 0;   // 0: always texts_per_request
+  double rate = 0;                 // requests/s; 0: closed loop
+  std::string rerank_candidates;   // comma-separated label names; empty: classify
+  int probe_healthz_ms = 0;        // 0: no probe
 };
 
 // Varied lengths, like real ads: a few words to a paragraph.
@@ -99,13 +114,58 @@ Args parse_args(int argc, char** argv) {
       args.input = value;
     else if (name == "--max-requests")
       args.max_requests = std::stol(value);
+    else if (name == "--max-texts-per-request")
+      args.max_texts_per_request = std::stoi(value);
+    else if (name == "--rate")
+      args.rate = std::stod(value);
+    else if (name == "--rerank")
+      args.rerank_candidates = value;
+    else if (name == "--probe-healthz")
+      args.probe_healthz_ms = std::stoi(value);
     else
       throw std::runtime_error("unknown option " + name);
   }
   if (args.port <= 0) throw std::runtime_error("--port is required");
   if (args.concurrency < 1 || args.texts_per_request < 1)
     throw std::runtime_error("counts must be ≥ 1");
+  if (args.max_texts_per_request != 0 && args.max_texts_per_request < args.texts_per_request)
+    throw std::runtime_error("--max-texts-per-request must be ≥ --texts-per-request");
+  if (args.rate < 0 || args.probe_healthz_ms < 0) throw std::runtime_error("rates must be ≥ 0");
   return args;
+}
+
+// The JSON array of the comma-separated label names.
+std::string candidates_json(const std::string& labels) {
+  std::string out = "[";
+  size_t start = 0;
+  while (start <= labels.size()) {
+    const size_t comma = std::min(labels.find(',', start), labels.size());
+    out += (out.size() > 1 ? ", " : "") + json_string(labels.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out + "]";
+}
+
+// Latencies of GET /healthz on one keep-alive connection every `every_ms`, until `stop_at`.
+std::vector<double> probe_healthz(const Args& args, Clock::time_point measure_from,
+                                  Clock::time_point stop_at, long& failures) {
+  httplib::Client client(args.host, args.port);
+  client.set_keep_alive(true);
+  client.set_read_timeout(std::chrono::seconds(10));
+  std::vector<double> latencies;
+  while (Clock::now() < stop_at) {
+    const auto begin = Clock::now();
+    auto result = client.Get("/healthz");
+    const auto end = Clock::now();
+    if (begin >= measure_from) {
+      if (result && result->status == 200)
+        latencies.push_back(std::chrono::duration<double, std::milli>(end - begin).count());
+      else
+        ++failures;
+    }
+    std::this_thread::sleep_until(begin + std::chrono::milliseconds(args.probe_healthz_ms));
+  }
+  return latencies;
 }
 
 double percentile(std::vector<double>& sorted, double q) {
@@ -125,7 +185,8 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "rubrika_serve_load: " << e.what()
               << "\nusage: rubrika_serve_load --port P [--host H] [--concurrency N] [--duration S]"
-                 " [--warmup S] [--texts-per-request K] [--input FILE] [--max-requests N]\n";
+                 " [--warmup S] [--texts-per-request K] [--max-texts-per-request K2] [--input FILE]"
+                 " [--max-requests N] [--rate R] [--rerank LABELS] [--probe-healthz MS]\n";
     return 2;
   }
   const auto start = Clock::now();
@@ -137,6 +198,19 @@ int main(int argc, char** argv) {
   std::mutex mutex;
   std::vector<double> latencies_ms;
   std::map<int, long> errors;  // status (-1: connection failure) → count
+  const std::string path = args.rerank_candidates.empty() ? "/v1/classify" : "/v1/rerank";
+  const std::string candidates = candidates_json(args.rerank_candidates);
+  // Open loop: when request `index` is due.
+  const auto due = [&](long index) {
+    return start + std::chrono::duration_cast<Clock::duration>(
+                       std::chrono::duration<double>(static_cast<double>(index) / args.rate));
+  };
+  std::vector<double> healthz_ms;
+  long healthz_failures = 0;
+  std::thread prober;
+  if (args.probe_healthz_ms > 0)
+    prober = std::thread(
+        [&] { healthz_ms = probe_healthz(args, measure_from, stop_at, healthz_failures); });
 
   std::vector<std::thread> clients;
   for (int c = 0; c < args.concurrency; ++c) {
@@ -148,13 +222,28 @@ int main(int argc, char** argv) {
       std::vector<double> mine;
       std::map<int, long> my_errors;
       size_t next = static_cast<size_t>(c);
-      while (Clock::now() < stop_at && sent.fetch_add(1) < args.max_requests) {
-        std::string body = "{\"texts\": [";
-        for (int k = 0; k < args.texts_per_request; ++k)
-          body += (k ? ", " : "") + json_string(texts[next++ % texts.size()]);
-        body += "]}";
-        const auto begin = Clock::now();
-        auto result = client.Post("/v1/classify", body, "application/json");
+      std::minstd_rand random(static_cast<unsigned>(c) + 1);
+      for (;;) {
+        const long index = sent.fetch_add(1);
+        if (index >= args.max_requests) break;
+        if (args.rate > 0) std::this_thread::sleep_until(due(index));
+        if (Clock::now() >= stop_at) break;
+        std::string body;
+        if (args.rerank_candidates.empty()) {
+          int count = args.texts_per_request;
+          if (args.max_texts_per_request > count)
+            count += static_cast<int>(
+                random() % static_cast<unsigned>(args.max_texts_per_request - count + 1));
+          body = "{\"texts\": [";
+          for (int k = 0; k < count; ++k)
+            body += (k ? ", " : "") + json_string(texts[next++ % texts.size()]);
+          body += "]}";
+        } else {
+          body = "{\"text\": " + json_string(texts[next++ % texts.size()]) +
+                 ", \"candidates\": " + candidates + "}";
+        }
+        const auto begin = args.rate > 0 ? due(index) : Clock::now();
+        auto result = client.Post(path, body, "application/json");
         const auto end = Clock::now();
         // Measured: requests completed inside the window (throughput = completions / window).
         if (end < measure_from || end > stop_at) continue;
@@ -170,19 +259,29 @@ int main(int argc, char** argv) {
     });
   }
   for (auto& client : clients) client.join();
+  if (prober.joinable()) prober.join();
 
   std::sort(latencies_ms.begin(), latencies_ms.end());
   const double seconds = args.duration_s;
   const auto ok = static_cast<double>(latencies_ms.size());
+  const double mean_texts = args.max_texts_per_request > args.texts_per_request
+                                ? (args.texts_per_request + args.max_texts_per_request) / 2.0
+                                : args.texts_per_request;
   std::printf(
-      "concurrency=%d texts_per_request=%d duration_s=%.1f requests=%zu rps=%.1f texts_per_s=%.1f "
-      "p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=",
-      args.concurrency, args.texts_per_request, seconds, latencies_ms.size(), ok / seconds,
-      ok * args.texts_per_request / seconds, percentile(latencies_ms, 0.50),
+      "concurrency=%d rate=%.0f texts_per_request=%d duration_s=%.1f requests=%zu rps=%.1f "
+      "texts_per_s=%.1f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=",
+      args.concurrency, args.rate, args.texts_per_request, seconds, latencies_ms.size(),
+      ok / seconds, ok * mean_texts / seconds, percentile(latencies_ms, 0.50),
       percentile(latencies_ms, 0.95), percentile(latencies_ms, 0.99));
   if (errors.empty()) std::printf("0");
   for (const auto& [status, count] : errors)
     std::printf("%s%d:%ld", status == errors.begin()->first ? "" : ",", status, count);
+  if (args.probe_healthz_ms > 0) {
+    std::sort(healthz_ms.begin(), healthz_ms.end());
+    std::printf(" healthz_p50_ms=%.2f healthz_p99_ms=%.2f healthz_max_ms=%.2f healthz_failed=%ld",
+                percentile(healthz_ms, 0.50), percentile(healthz_ms, 0.99),
+                healthz_ms.empty() ? 0.0 : healthz_ms.back(), healthz_failures);
+  }
   std::printf("\n");
   return latencies_ms.empty() ? 1 : 0;
 }

@@ -102,7 +102,34 @@ void Batcher::check_room(int64_t items) const {
 
 bool Batcher::full() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return static_cast<int64_t>(queue_.size()) >= options_.queue_capacity;
+  return static_cast<int64_t>(queue_.size()) >= options_.queue_capacity ||
+         (options_.max_queue_wait_ms > 0 &&
+          queued_work_ms_locked(0) >= static_cast<double>(options_.max_queue_wait_ms));
+}
+
+double Batcher::queued_work_ms_locked(int64_t tokens) const {
+  return static_cast<double>(queued_tokens_ + tokens) * seconds_per_token_ * 1000.0;
+}
+
+void Batcher::check_work_locked(const std::vector<QueuedItem>& items) const {
+  int64_t tokens = 0;
+  for (const auto& item : items) {
+    if (item.tokens > options_.max_batch_tokens)
+      throw PayloadTooLargeError(
+          "a text of " + std::to_string(item.tokens) + " tokens can never fit a batch of " +
+              std::to_string(options_.max_batch_tokens) + " tokens ([serve] max_batch_tokens)",
+          "texts", "send shorter texts or raise max_batch_tokens");
+    tokens += item.tokens;
+  }
+  // An empty queue admits any request: its wait is its own computation.
+  if (options_.max_queue_wait_ms <= 0 || queue_.empty()) return;
+  const double work_ms = queued_work_ms_locked(tokens);
+  if (work_ms > static_cast<double>(options_.max_queue_wait_ms))
+    throw OverloadError("the server is overloaded: the queue holds about " +
+                            std::to_string(static_cast<int64_t>(work_ms)) +
+                            " ms of work with this request, more than max_queue_wait_ms (" +
+                            std::to_string(options_.max_queue_wait_ms) + ")",
+                        "", "retry after the Retry-After delay");
 }
 
 void Batcher::check_room_locked(int64_t items) const {
@@ -119,9 +146,11 @@ void Batcher::enqueue(std::vector<QueuedItem> items) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     check_room_locked(static_cast<int64_t>(items.size()));
+    check_work_locked(items);
     const auto now = Clock::now();
     for (auto& item : items) {
       item.enqueued = now;
+      queued_tokens_ += item.tokens;
       queue_.push_back(std::move(item));
     }
     if (metrics_) metrics_->set_queue_depth(static_cast<int64_t>(queue_.size()));
@@ -147,7 +176,10 @@ BatchChoice Batcher::choose_locked() const {
 
 std::vector<Batcher::QueuedItem> Batcher::take_locked(const BatchChoice& choice) {
   std::vector<QueuedItem> batch;
-  for (size_t position : choice.picked) batch.push_back(std::move(queue_[position]));
+  for (size_t position : choice.picked) {
+    queued_tokens_ -= queue_[position].tokens;
+    batch.push_back(std::move(queue_[position]));
+  }
   std::vector<size_t> positions = choice.picked;
   std::sort(positions.rbegin(), positions.rend());
   for (size_t position : positions) queue_.erase(queue_.begin() + static_cast<long>(position));
@@ -169,12 +201,22 @@ void Batcher::worker_loop() {
     }
     std::vector<QueuedItem> batch = take_locked(choice);
     lock.unlock();
-    run_batch(std::move(batch));
+    const auto started = Clock::now();
+    const int64_t computed_tokens = run_batch(std::move(batch));
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     lock.lock();
+    if (computed_tokens > 0) note_batch_speed_locked(computed_tokens, seconds);
   }
 }
 
-void Batcher::run_batch(std::vector<QueuedItem> batch) {
+void Batcher::note_batch_speed_locked(int64_t tokens, double seconds) {
+  // A moving average over about the last five batches: recent enough to follow a reload or
+  // a change of text lengths, smooth enough not to follow one slow batch.
+  const double sample = seconds / static_cast<double>(tokens);
+  seconds_per_token_ = seconds_per_token_ == 0 ? sample : 0.8 * seconds_per_token_ + 0.2 * sample;
+}
+
+int64_t Batcher::run_batch(std::vector<QueuedItem> batch) {
   const auto started = Clock::now();
   std::vector<QueuedItem> live;
   for (auto& item : batch) {
@@ -185,7 +227,9 @@ void Batcher::run_batch(std::vector<QueuedItem> batch) {
     }
     live.push_back(std::move(item));
   }
-  if (live.empty()) return;
+  if (live.empty()) return 0;
+  int64_t tokens = 0;
+  for (const auto& item : live) tokens += item.tokens;
   // Length-sorted, so a backend that splits the batch further pads little.
   std::stable_sort(live.begin(), live.end(),
                    [](const QueuedItem& a, const QueuedItem& b) { return a.tokens < b.tokens; });
@@ -204,6 +248,7 @@ void Batcher::run_batch(std::vector<QueuedItem> batch) {
   } catch (...) {
     for (auto& item : live) item.request->fail(std::current_exception());
   }
+  return tokens;
 }
 
 void Batcher::run_classify(std::vector<QueuedItem>& batch, Clock::time_point started) {

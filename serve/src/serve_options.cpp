@@ -29,6 +29,7 @@ ServeOptions ServeOptions::from_toml(const toml::table& table) {
   o.max_batch_tokens = in.get_int("max_batch_tokens", o.max_batch_tokens, 1, int64_t{1} << 24);
   o.max_wait_ms = in.get_int("max_wait_ms", o.max_wait_ms, 0, 60000);
   o.queue_capacity = in.get_int("queue_capacity", o.queue_capacity, 1, int64_t{1} << 20);
+  o.max_queue_wait_ms = in.get_int("max_queue_wait_ms", o.max_queue_wait_ms, 0, 3600000);
   o.request_timeout_ms = in.get_int("request_timeout_ms", o.request_timeout_ms, 1, 3600000);
   o.max_body_bytes = in.get_int("max_body_bytes", o.max_body_bytes, 64, int64_t{1} << 30);
   o.max_texts_per_request = in.get_int("max_texts_per_request", o.max_texts_per_request, 1, 65536);
@@ -70,6 +71,7 @@ toml::table ServeOptions::to_toml() const {
                      {"max_batch_tokens", max_batch_tokens},
                      {"max_wait_ms", max_wait_ms},
                      {"queue_capacity", queue_capacity},
+                     {"max_queue_wait_ms", max_queue_wait_ms},
                      {"request_timeout_ms", request_timeout_ms},
                      {"max_body_bytes", max_body_bytes},
                      {"max_texts_per_request", max_texts_per_request},

@@ -15,7 +15,8 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 BatcherOptions batcher_options(const ServeOptions& o) {
-  return {o.max_batch_size, o.max_batch_tokens, o.max_wait_ms, o.queue_capacity, o.workers};
+  return {o.max_batch_size, o.max_batch_tokens, o.max_wait_ms,
+          o.queue_capacity, o.workers,          o.max_queue_wait_ms};
 }
 
 RequestLimits request_limits(const ServeOptions& o) {

@@ -278,6 +278,49 @@ TEST(Batcher, FullQueueRejectsImmediately) {
   EXPECT_EQ(batcher.queue_depth(), 0);
 }
 
+// Admission by work: after a batch has shown the speed (200 ms for a 4-token text), a
+// request is refused while the work queued ahead plus its own would pass
+// max_queue_wait_ms, and admitted again once the queue has drained.
+TEST(Batcher, ARequestWhoseQueuedWorkWouldPassMaxQueueWaitIsRefusedAtOnce) {
+  FakeBackend backend;
+  backend.set_delay_ms(200);
+  Batcher batcher({1, 8192, 0, 1024, 1, /*max_queue_wait_ms=*/300});
+  run(batcher, backend, {"два слова"});  // measures: 4 tokens in ~200 ms
+  backend.close_gate();
+  auto busy = std::async(std::launch::async, [&] { return run(batcher, backend, {"в работе"}); });
+  ASSERT_TRUE(backend.wait_entered(2));
+  // The queue is empty: admitted whatever it costs.
+  auto first = std::async(std::launch::async, [&] { return run(batcher, backend, {"ждёт тут"}); });
+  for (int i = 0; i < 200 && batcher.queue_depth() < 1; ++i)
+    std::this_thread::sleep_for(milliseconds(5));
+  ASSERT_EQ(batcher.queue_depth(), 1);
+  // ~200 ms queued + ~200 ms of its own > 300 ms.
+  try {
+    run(batcher, backend, {"лишний запрос"});
+    ADD_FAILURE() << "admitted past max_queue_wait_ms";
+  } catch (const OverloadError& error) {
+    EXPECT_NE(std::string(error.what()).find("max_queue_wait_ms (300)"), std::string::npos)
+        << error.what();
+  }
+  backend.open_gate();
+  busy.get();
+  first.get();
+  EXPECT_EQ(run(batcher, backend, {"снова можно"}).size(), 1u);
+}
+
+TEST(Batcher, ATextNoBatchCanHoldIs413NamingMaxBatchTokens) {
+  FakeBackend backend;
+  Batcher batcher({8, /*max_batch_tokens=*/5, 0, 1024, 1});
+  try {
+    run(batcher, backend, {"раз два", "раз два три четыре пять"});  // 4 and 7 tokens
+    ADD_FAILURE() << "a 7-token text was queued under a 5-token budget";
+  } catch (const PayloadTooLargeError& error) {
+    EXPECT_NE(std::string(error.what()).find("max_batch_tokens"), std::string::npos);
+  }
+  EXPECT_EQ(batcher.queue_depth(), 0);  // nothing of the request was queued
+  EXPECT_TRUE(backend.batches().empty());
+}
+
 TEST(Batcher, RequestPastItsDeadlineGetsDeadlineErrorAndIsNotComputed) {
   FakeBackend backend;
   backend.close_gate();

@@ -45,6 +45,10 @@ struct BatcherOptions {
   int64_t max_wait_ms = 5;
   int64_t queue_capacity = 1024;  // items: classify texts and rerank pairs
   int64_t workers = 1;
+  // Admission by work: a request is refused (503) when the work queued ahead of it plus its
+  // own — its tokens at the seconds per token the recent batches took — would take longer
+  // than this. 0: only queue_capacity bounds the queue.
+  int64_t max_queue_wait_ms = 0;
 };
 
 class Batcher {
@@ -79,7 +83,7 @@ class Batcher {
   // Refuses new work, finishes every queued item, joins the workers. Idempotent.
   void stop();
   int64_t queue_depth() const;
-  // Whether the queue holds as many items as it may (readiness says so).
+  // Whether the queue holds as many items, or as much work, as it may (readiness says so).
   bool full() const;
 
  private:
@@ -92,13 +96,21 @@ class Batcher {
     Clock::time_point enqueued;
   };
 
-  // Queues a request's items whole, or throws OverloadError.
-  void check_room_locked(int64_t items) const;  // mutex_ held
+  // Throws OverloadError when `items` more would not fit (mutex_ held).
+  void check_room_locked(int64_t items) const;
+  // Throws PayloadTooLargeError for an item no batch can hold, OverloadError when `tokens`
+  // more would pass max_queue_wait_ms (mutex_ held).
+  void check_work_locked(const std::vector<QueuedItem>& items) const;
+  // The milliseconds the queued work plus `tokens` more would take (0 before any batch ran).
+  double queued_work_ms_locked(int64_t tokens) const;
+  // Queues a request's items whole, or throws.
   void enqueue(std::vector<QueuedItem> items);
   void worker_loop();
   BatchChoice choose_locked() const;
   std::vector<QueuedItem> take_locked(const BatchChoice& choice);
-  void run_batch(std::vector<QueuedItem> batch);
+  // Computes the batch's items still wanted; returns their tokens (0: none was computed).
+  int64_t run_batch(std::vector<QueuedItem> batch);
+  void note_batch_speed_locked(int64_t tokens, double seconds);
   // One backend call for a batch of one kind; completes or fails each item's request.
   void run_classify(std::vector<QueuedItem>& batch, Clock::time_point started);
   void run_rerank(std::vector<QueuedItem>& batch);
@@ -108,6 +120,8 @@ class Batcher {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<QueuedItem> queue_;
+  int64_t queued_tokens_ = 0;     // tokens of the items in queue_
+  double seconds_per_token_ = 0;  // moving average over recent batches; 0: none ran yet
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

@@ -23,11 +23,14 @@ struct ServeOptions {
   int64_t max_batch_tokens =
       8192;                 // ... or when the padded size (longest × count) would pass this ...
   int64_t max_wait_ms = 0;  // ... or this long after its oldest text arrived
-  int64_t queue_capacity = 1024;       // texts waiting for a batch; beyond it requests get 503
-  int64_t request_timeout_ms = 30000;  // a request not answered by then gets 504
-  int64_t max_body_bytes = 1 << 20;    // larger request bodies get 413
-  int64_t max_texts_per_request = 64;  // more texts in one request get 413
-  int64_t max_text_chars = 4096;       // longer texts (in Unicode characters) are ...
+  int64_t queue_capacity = 1024;  // texts waiting for a batch; beyond it requests get 503
+  // A request whose work plus the work queued ahead would take longer than this (at the
+  // recent batches' speed) gets 503 at once; 0: off (queue_capacity only).
+  int64_t max_queue_wait_ms = 0;
+  int64_t request_timeout_ms = 30000;          // a request not answered by then gets 504
+  int64_t max_body_bytes = 1 << 20;            // larger request bodies get 413
+  int64_t max_texts_per_request = 64;          // more texts in one request get 413
+  int64_t max_text_chars = 4096;               // longer texts (in Unicode characters) are ...
   LongText on_long_text = LongText::truncate;  // ... cut ("truncate") or refused, 422 ("reject")
   int64_t workers = 1;                         // inference threads taking batches from the queue
   // Requests computed at once: each classify, rerank or reload waiting for the model holds
