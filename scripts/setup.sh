@@ -9,6 +9,7 @@ packages=(
   libtorch-dev              # libtorch (CPU build on Debian; CUDA users bring their own)
   libgloo-dev               # headers of the Gloo transport behind libtorch's c10d (distributed)
   libopenblas0-pthread      # fast BLAS for libtorch; without it GEMM is ~15x slower
+  libopenblas0-openmp       # its OpenMP build: compute commands restart on it (one thread pool)
   libblas-dev               # cblas.h + libblas.so: the bert plugin's attention GEMMs (OpenBLAS at run time)
   libboost-dev libboost-program-options-dev   # Boost.DLL (header-only) + Program_options
   libhdf5-dev               # state.h5

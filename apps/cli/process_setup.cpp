@@ -26,8 +26,10 @@ void fix_environment(char** argv, Workload workload) {
   // Problems a restart will not fix (no OpenBLAS, a slow core the user chose): say so.
   if (!blas.is_openblas || !blas.coretype_env.empty())
     for (const auto& problem : blas_problems(blas, cpu)) log_warn(kSource, problem);
+  const char* library_path = std::getenv("LD_LIBRARY_PATH");
   const EnvironmentFix fix =
-      plan_environment(blas, cpu, workload, std::getenv("OMP_WAIT_POLICY") != nullptr);
+      plan_environment(blas, cpu, workload, std::getenv("OMP_WAIT_POLICY") != nullptr,
+                       library_path == nullptr ? "" : library_path);
   if (fix.set.empty()) return;
   std::string names, reasons;
   for (const auto& [name, value] : fix.set) {

@@ -14,7 +14,10 @@ namespace rubrika::cli {
 //   OMP_WAIT_POLICY=PASSIVE         for `compute` work, or when restarting anyway: libtorch's
 //                                   OpenMP threads otherwise spin while OpenBLAS's pthreads
 //                                   need the cores (measured: tiny-BERT fine-tuning +20-35%
-//                                   on 2 cores; big GEMM-bound models unchanged).
+//                                   on 2 cores; big GEMM-bound models unchanged), and
+//   LD_LIBRARY_PATH=<openblas-openmp>  for `compute` work when OpenBLAS's OpenMP build is
+//                                   installed beside the pthread one libtorch loaded: one
+//                                   thread pool instead of two (see plan_environment()).
 // A variable the user set is respected (doctor reports a slow one). Sets libtorch's
 // intra-op threads to usable_cores() unless RUBRIKA_NUM_THREADS names a number, and
 // flushes denormal floats to zero.

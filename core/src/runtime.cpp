@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 
 namespace rubrika {
@@ -43,6 +44,19 @@ std::string cpu_vendor() {
 template <class Fn>
 Fn find_symbol(const char* name) {
   return reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, name));
+}
+
+// Debian installs each OpenBLAS build in its own folder (…/openblas-pthread,
+// …/openblas-openmp); the OpenMP one beside the pthread one this process loaded, or "".
+std::string openmp_build_beside(void* symbol) {
+  Dl_info where{};
+  if (symbol == nullptr || dladdr(symbol, &where) == 0 || where.dli_fname == nullptr) return "";
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path folder = fs::canonical(where.dli_fname, error).parent_path();
+  if (error || folder.filename() != "openblas-pthread") return "";
+  const fs::path openmp = folder.parent_path() / "openblas-openmp";
+  return fs::exists(openmp / "libblas.so.3", error) ? openmp.string() : "";
 }
 
 }  // namespace
@@ -90,6 +104,8 @@ BlasInfo detect_blas() {
   if (corename) info.core = corename();
   if (config) info.config = config();
   if (const char* env = std::getenv("OPENBLAS_CORETYPE")) info.coretype_env = env;
+  if (info.is_openblas && info.config.find("USE_OPENMP") == std::string::npos)
+    info.openmp_build_dir = openmp_build_beside(reinterpret_cast<void*>(config));
   return info;
 }
 
@@ -137,7 +153,7 @@ std::vector<std::string> blas_problems(const BlasInfo& blas, const CpuFeatures& 
 }
 
 EnvironmentFix plan_environment(const BlasInfo& blas, const CpuFeatures& cpu, Workload workload,
-                                bool omp_wait_policy_set) {
+                                bool omp_wait_policy_set, const std::string& ld_library_path) {
   EnvironmentFix fix;
   if (!blas.is_openblas) return fix;
   const std::string better = better_openblas_core(blas.core, cpu);
@@ -150,6 +166,16 @@ EnvironmentFix plan_environment(const BlasInfo& blas, const CpuFeatures& cpu, Wo
   if (!omp_wait_policy_set && (workload == Workload::compute || fix_core)) {
     fix.set.emplace_back("OMP_WAIT_POLICY", "PASSIVE");
     fix.reasons.push_back("libtorch's OpenMP threads would spin against OpenBLAS's own");
+  }
+  // A library path that names an OpenBLAS folder is the user's choice of build.
+  if (workload == Workload::compute && !blas.openmp_build_dir.empty() &&
+      ld_library_path.find("openblas") == std::string::npos) {
+    fix.set.emplace_back(
+        "LD_LIBRARY_PATH",
+        blas.openmp_build_dir + (ld_library_path.empty() ? "" : ":") + ld_library_path);
+    fix.reasons.push_back(
+        "OpenBLAS's pthreads would spin against libtorch's OpenMP threads: using the OpenMP "
+        "build of OpenBLAS, which shares libtorch's threads");
   }
   return fix;
 }

@@ -97,6 +97,29 @@ TEST(EnvironmentPlan, WhatTheUserSetIsNeverOverridden) {
   EXPECT_EQ(core_only["OPENBLAS_CORETYPE"], "SkylakeX");
 }
 
+TEST(EnvironmentPlan, ComputeWorkMovesToTheOpenMpBuildWhenItIsInstalled) {
+  BlasInfo pthread_build = openblas("SkylakeX");
+  pthread_build.openmp_build_dir = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
+  {
+    auto fix = as_map(plan_environment(pthread_build, avx512_intel(), Workload::compute, true, ""));
+    EXPECT_EQ(fix["LD_LIBRARY_PATH"], "/usr/lib/x86_64-linux-gnu/openblas-openmp");
+  }
+  // The user's own path is kept, after the OpenMP build's folder.
+  auto kept =
+      as_map(plan_environment(pthread_build, avx512_intel(), Workload::compute, true, "/opt/lib"));
+  EXPECT_EQ(kept["LD_LIBRARY_PATH"], "/usr/lib/x86_64-linux-gnu/openblas-openmp:/opt/lib");
+  // A path that already names an OpenBLAS folder is the user's choice; light work never moves.
+  EXPECT_TRUE(plan_environment(pthread_build, avx512_intel(), Workload::compute, true,
+                               "/usr/lib/x86_64-linux-gnu/openblas-pthread")
+                  .set.empty());
+  EXPECT_EQ(as_map(plan_environment(pthread_build, avx512_intel(), Workload::light, false, ""))
+                .count("LD_LIBRARY_PATH"),
+            0u);
+  // Without the OpenMP build installed (or already on it) nothing changes.
+  EXPECT_TRUE(plan_environment(openblas("SkylakeX"), avx512_intel(), Workload::compute, true, "")
+                  .set.empty());
+}
+
 TEST(EnvironmentPlan, WithoutOpenBlasNoRestartHelps) {
   BlasInfo reference;  // is_openblas false: only a warning helps (install the package)
   EXPECT_TRUE(plan_environment(reference, avx512_intel(), Workload::compute, false).set.empty());

@@ -44,6 +44,9 @@ struct BlasInfo {
   std::string core;          // openblas_get_corename(), e.g. "Haswell"; "" if not OpenBLAS
   std::string config;        // openblas_get_config()
   std::string coretype_env;  // OPENBLAS_CORETYPE as set in the environment, "" if unset
+  // When this is Debian's pthread build and its OpenMP build (libopenblas0-openmp) is
+  // installed too: the OpenMP build's folder; "" otherwise.
+  std::string openmp_build_dir;
 };
 
 BlasInfo detect_blas();
@@ -70,9 +73,13 @@ struct EnvironmentFix {
 
 // The restart main() makes (apps/cli/process_setup.hpp): OPENBLAS_CORETYPE when OpenBLAS chose a
 // slower core than the CPU has and the user set none; OMP_WAIT_POLICY=PASSIVE when the user set
-// none and the work is `compute` or a restart happens anyway. Empty: no restart.
+// none and the work is `compute` or a restart happens anyway; for `compute` work on the pthread
+// build of OpenBLAS with the OpenMP build installed, LD_LIBRARY_PATH led by the OpenMP build's
+// folder (unless `ld_library_path`, the user's, names an OpenBLAS folder): one thread pool
+// instead of two spinning against each other (measured on 2 cores: encoder inference +18%,
+// serving +10%, fine-tuning +7-14%). Empty: no restart.
 EnvironmentFix plan_environment(const BlasInfo& blas, const CpuFeatures& cpu, Workload workload,
-                                bool omp_wait_policy_set);
+                                bool omp_wait_policy_set, const std::string& ld_library_path = "");
 
 // CPUs this process may run on (sched_getaffinity), at least 1.
 int usable_cores();
