@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Fault checks of `rubrika serve` on loopback (issue 18 item 7, first part; not yet: open-loop
-# 10x overload, mixed sizes, rerank floods, SIGTERM under load): how /healthz and
-# a good classify answer while bad clients hold the server, bounded in count and time.
+# Fault checks of `rubrika serve` on loopback (issue 18 item 7): how /healthz and a good
+# classify answer while bad clients or too much work hold the server, bounded in count and
+# time (about 3 minutes).
 #   slow headers   N connections that send half a request head and then nothing
 #   half bodies    N connections that announce a body and send half of it
 #   idle           M keep-alive connections that send nothing at all
-#   overload       rubrika_serve_load at high concurrency, with /healthz timed beside it
-# Each prints the /healthz and classify latencies (curl, 10 s cap) and the server's RSS.
+#   closed-loop    rubrika_serve_load with 512 clients, /healthz timed beside it
+# then, with rubrika_serve_load and its /healthz probe (every 20 ms):
+#   capacity       closed loop, 64 clients: the requests/s the server sustains (C)
+#   unloaded       open loop at 0.5 C: the p99 an admitted request sees without overload
+#   10x overload   open loop at 10 C for 15 s, 512 connections
+#   mixed sizes    open loop at 2 C requests of 1-64 texts
+#   rerank flood   60 closed-loop clients on /v1/rerank with 3 candidates
+#   SIGTERM        open loop at 2 C, SIGTERM after 3 s: what each request got
+# Each prints status counts (-1: no answer or connection refused), p50/p99 of the 200s,
+# /healthz latency during the storm, and the server's RSS.
 #
 # Usage: scripts/bench_faults.sh RUN_DIR [SLOW_CLIENTS] [IDLE_CLIENTS]   (default 70, 500)
-# Environment: RUBRIKA_BUILD (default build/).
+# Environment: RUBRIKA_BUILD (default build/); FAULTS_SERVE_ARGS: extra `rubrika serve`
+#   arguments, e.g. "--set serve.max_queue_wait_ms=100".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,10 +36,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Starts `rubrika serve` with FAULTS_SERVE_ARGS unless the first argument is "plain".
 start_server() {
-  local log
+  local log extra=${FAULTS_SERVE_ARGS:-}
+  [[ "${1:-}" == plain ]] && extra=""
   log=$(mktemp)
-  "$build/bin/rubrika" serve "$run_dir" --port 0 >"$log" 2>&1 &
+  # shellcheck disable=SC2086  # a list of words
+  "$build/bin/rubrika" serve "$run_dir" --port 0 $extra >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do
     port=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -1 | sed 's/.*://' || true)
@@ -103,3 +115,55 @@ echo "| overload: 512 closed-loop clients | $during | $(probe) | $before → $rs
 echo
 echo "overload load generator: $(tr '\n' ' ' </tmp/bench_faults_load.txt)"
 
+load() { "$build/bin/rubrika_serve_load" --port "$port" "$@" 2>&1 || true; }
+field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
+# "| name | statuses | p50 | p99 | healthz p50 / p99 / max | RSS |" from a load line.
+row() {
+  local name=$1 out=$2 rss_before=$3
+  echo "| $name | 200:$(field requests "$out") $(field errors "$out") | $(field p50_ms "$out") | $(field p99_ms "$out") | $(field healthz_p50_ms "$out") / $(field healthz_p99_ms "$out") / $(field healthz_max_ms "$out") | $rss_before → $(rss_mb) |"
+}
+
+stop_server() { kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""; }
+
+# Capacity with the run's own [serve] (admission limits would refuse part of a closed loop).
+echo
+stop_server
+start_server plain
+out=$(load --concurrency 64 --duration 8 --warmup 2)
+capacity=$(field rps "$out")
+capacity=${capacity%.*}
+echo "capacity (closed loop, 64 clients, no extra serve arguments): $capacity requests/s, p99 $(field p99_ms "$out") ms"
+stop_server
+start_server
+echo "then serving with: ${FAULTS_SERVE_ARGS:-the run folder [serve] table}"
+echo
+echo "| case | statuses | p50 ms (200s) | p99 ms (200s) | /healthz p50 / p99 / max ms | RSS MB |"
+echo "|---|---|---|---|---|---|"
+before=$(rss_mb)
+out=$(load --concurrency 64 --rate $((capacity / 2)) --duration 10 --warmup 2 --probe-healthz 20)
+row "unloaded: open loop at 0.5 C = $((capacity / 2))/s" "$out" "$before"
+before=$(rss_mb)
+out=$(load --concurrency 512 --rate $((capacity * 10)) --duration 15 --warmup 2 --probe-healthz 20)
+row "10x overload: open loop at $((capacity * 10))/s" "$out" "$before"
+sleep 2
+before=$(rss_mb)
+out=$(load --concurrency 64 --rate $((capacity / 4)) --duration 10 --warmup 1 --texts-per-request 1 \
+        --max-texts-per-request 64 --probe-healthz 20)
+row "mixed sizes: 1-64 texts at $((capacity / 4)) requests/s (~8x the text capacity)" "$out" "$before"
+labels=$(curl -s "http://127.0.0.1:$port/v1/info" | python3 -c 'import json, sys; print(",".join(json.load(sys.stdin)["labels"][:3]))')
+if curl -s "http://127.0.0.1:$port/v1/info" | grep -q '"reranker":true'; then
+  before=$(rss_mb)
+  out=$(load --concurrency 60 --duration 10 --warmup 1 --rerank "$labels" --probe-healthz 20)
+  row "rerank flood: 60 clients, 3 candidates" "$out" "$before"
+fi
+before=$(rss_mb)
+load --concurrency 256 --rate $((capacity * 2)) --duration 6 --warmup 0 >/tmp/bench_faults_term.txt &
+term_load=$!
+sleep 3
+kill -TERM "$server_pid"
+wait "$server_pid"
+code=$?
+server_pid=""
+wait "$term_load" || true
+out=$(cat /tmp/bench_faults_term.txt)
+echo "| SIGTERM after 3 s of 2 C open loop (exit $code) | 200:$(field requests "$out") $(field errors "$out") | $(field p50_ms "$out") | $(field p99_ms "$out") | – | $before |"
