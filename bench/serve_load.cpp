@@ -174,6 +174,111 @@ double percentile(std::vector<double>& sorted, double q) {
   return sorted[std::min(index, sorted.size() - 1)];
 }
 
+// What one run shares between its client threads, and what they measured.
+struct LoadRun {
+  LoadRun(const Args& load_args, std::vector<std::string> load_texts)
+      : args(load_args),
+        texts(std::move(load_texts)),
+        start(Clock::now()),
+        measure_from(start + seconds(args.warmup_s)),
+        stop_at(measure_from + seconds(args.duration_s)),
+        path(args.rerank_candidates.empty() ? "/v1/classify" : "/v1/rerank"),
+        candidates(candidates_json(args.rerank_candidates)) {}
+
+  static Clock::duration seconds(double s) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  }
+  // Open loop: when request `index` is due.
+  Clock::time_point due(long index) const {
+    return start + seconds(static_cast<double>(index) / args.rate);
+  }
+  std::string body(size_t& next, std::minstd_rand& random) const;
+  void client_loop(int c);
+  void print() const;
+
+  const Args& args;
+  const std::vector<std::string> texts;
+  const Clock::time_point start, measure_from, stop_at;
+  const std::string path, candidates;
+  std::atomic<long> sent{0};
+  std::mutex mutex;
+  std::vector<double> latencies_ms;  // of the 200s answered inside the window
+  std::map<int, long> errors;        // status (-1: connection failure) → count
+  std::vector<double> healthz_ms;
+  long healthz_failures = 0;
+};
+
+std::string LoadRun::body(size_t& next, std::minstd_rand& random) const {
+  if (!args.rerank_candidates.empty())
+    return "{\"text\": " + json_string(texts[next++ % texts.size()]) +
+           ", \"candidates\": " + candidates + "}";
+  int count = args.texts_per_request;
+  if (args.max_texts_per_request > count)
+    count +=
+        static_cast<int>(random() % static_cast<unsigned>(args.max_texts_per_request - count + 1));
+  std::string out = "{\"texts\": [";
+  for (int k = 0; k < count; ++k)
+    out += (k ? ", " : "") + json_string(texts[next++ % texts.size()]);
+  return out + "]}";
+}
+
+void LoadRun::client_loop(int c) {
+  httplib::Client client(args.host, args.port);
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
+  client.set_read_timeout(std::chrono::seconds(60));
+  std::vector<double> mine;
+  std::map<int, long> my_errors;
+  size_t next = static_cast<size_t>(c);
+  std::minstd_rand random(static_cast<unsigned>(c) + 1);
+  for (;;) {
+    const long index = sent.fetch_add(1);
+    if (index >= args.max_requests) break;
+    if (args.rate > 0) std::this_thread::sleep_until(due(index));
+    if (Clock::now() >= stop_at) break;
+    const std::string request = body(next, random);
+    const auto begin = args.rate > 0 ? due(index) : Clock::now();
+    auto result = client.Post(path, request, "application/json");
+    const auto end = Clock::now();
+    // Measured: requests completed inside the window (throughput = completions / window).
+    if (end < measure_from || end > stop_at) continue;
+    if (!result || result->status != 200) {
+      ++my_errors[result ? result->status : -1];
+      continue;
+    }
+    mine.push_back(std::chrono::duration<double, std::milli>(end - begin).count());
+  }
+  std::lock_guard<std::mutex> lock(mutex);
+  latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+  for (const auto& [status, count] : my_errors) errors[status] += count;
+}
+
+void LoadRun::print() const {
+  std::vector<double> sorted = latencies_ms, health = healthz_ms;
+  std::sort(sorted.begin(), sorted.end());
+  std::sort(health.begin(), health.end());
+  const double window = args.duration_s;
+  const auto ok = static_cast<double>(sorted.size());
+  // Mixed sizes: the mean count of the uniform draw.
+  const double mean_texts = args.max_texts_per_request > args.texts_per_request
+                                ? (args.texts_per_request + args.max_texts_per_request) / 2.0
+                                : args.texts_per_request;
+  std::printf(
+      "concurrency=%d rate=%.0f texts_per_request=%d duration_s=%.1f requests=%zu rps=%.1f "
+      "texts_per_s=%.1f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=",
+      args.concurrency, args.rate, args.texts_per_request, window, sorted.size(), ok / window,
+      ok * mean_texts / window, percentile(sorted, 0.50), percentile(sorted, 0.95),
+      percentile(sorted, 0.99));
+  if (errors.empty()) std::printf("0");
+  for (const auto& [status, count] : errors)
+    std::printf("%s%d:%ld", status == errors.begin()->first ? "" : ",", status, count);
+  if (args.probe_healthz_ms > 0)
+    std::printf(" healthz_p50_ms=%.2f healthz_p99_ms=%.2f healthz_max_ms=%.2f healthz_failed=%ld",
+                percentile(health, 0.50), percentile(health, 0.99),
+                health.empty() ? 0.0 : health.back(), healthz_failures);
+  std::printf("\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,99 +294,17 @@ int main(int argc, char** argv) {
                  " [--max-requests N] [--rate R] [--rerank LABELS] [--probe-healthz MS]\n";
     return 2;
   }
-  const auto start = Clock::now();
-  const auto measure_from = start + std::chrono::duration_cast<Clock::duration>(
-                                        std::chrono::duration<double>(args.warmup_s));
-  const auto stop_at = measure_from + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(args.duration_s));
-  std::atomic<long> sent{0};
-  std::mutex mutex;
-  std::vector<double> latencies_ms;
-  std::map<int, long> errors;  // status (-1: connection failure) → count
-  const std::string path = args.rerank_candidates.empty() ? "/v1/classify" : "/v1/rerank";
-  const std::string candidates = candidates_json(args.rerank_candidates);
-  // Open loop: when request `index` is due.
-  const auto due = [&](long index) {
-    return start + std::chrono::duration_cast<Clock::duration>(
-                       std::chrono::duration<double>(static_cast<double>(index) / args.rate));
-  };
-  std::vector<double> healthz_ms;
-  long healthz_failures = 0;
+  LoadRun run(args, std::move(texts));
   std::thread prober;
   if (args.probe_healthz_ms > 0)
-    prober = std::thread(
-        [&] { healthz_ms = probe_healthz(args, measure_from, stop_at, healthz_failures); });
-
-  std::vector<std::thread> clients;
-  for (int c = 0; c < args.concurrency; ++c) {
-    clients.emplace_back([&, c] {
-      httplib::Client client(args.host, args.port);
-      client.set_keep_alive(true);
-      client.set_tcp_nodelay(true);
-      client.set_read_timeout(std::chrono::seconds(60));
-      std::vector<double> mine;
-      std::map<int, long> my_errors;
-      size_t next = static_cast<size_t>(c);
-      std::minstd_rand random(static_cast<unsigned>(c) + 1);
-      for (;;) {
-        const long index = sent.fetch_add(1);
-        if (index >= args.max_requests) break;
-        if (args.rate > 0) std::this_thread::sleep_until(due(index));
-        if (Clock::now() >= stop_at) break;
-        std::string body;
-        if (args.rerank_candidates.empty()) {
-          int count = args.texts_per_request;
-          if (args.max_texts_per_request > count)
-            count += static_cast<int>(
-                random() % static_cast<unsigned>(args.max_texts_per_request - count + 1));
-          body = "{\"texts\": [";
-          for (int k = 0; k < count; ++k)
-            body += (k ? ", " : "") + json_string(texts[next++ % texts.size()]);
-          body += "]}";
-        } else {
-          body = "{\"text\": " + json_string(texts[next++ % texts.size()]) +
-                 ", \"candidates\": " + candidates + "}";
-        }
-        const auto begin = args.rate > 0 ? due(index) : Clock::now();
-        auto result = client.Post(path, body, "application/json");
-        const auto end = Clock::now();
-        // Measured: requests completed inside the window (throughput = completions / window).
-        if (end < measure_from || end > stop_at) continue;
-        if (!result || result->status != 200) {
-          ++my_errors[result ? result->status : -1];
-          continue;
-        }
-        mine.push_back(std::chrono::duration<double, std::milli>(end - begin).count());
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
-      for (const auto& [status, count] : my_errors) errors[status] += count;
+    prober = std::thread([&] {
+      run.healthz_ms = probe_healthz(args, run.measure_from, run.stop_at, run.healthz_failures);
     });
-  }
+  std::vector<std::thread> clients;
+  for (int c = 0; c < args.concurrency; ++c)
+    clients.emplace_back([&run, c] { run.client_loop(c); });
   for (auto& client : clients) client.join();
   if (prober.joinable()) prober.join();
-
-  std::sort(latencies_ms.begin(), latencies_ms.end());
-  const double seconds = args.duration_s;
-  const auto ok = static_cast<double>(latencies_ms.size());
-  const double mean_texts = args.max_texts_per_request > args.texts_per_request
-                                ? (args.texts_per_request + args.max_texts_per_request) / 2.0
-                                : args.texts_per_request;
-  std::printf(
-      "concurrency=%d rate=%.0f texts_per_request=%d duration_s=%.1f requests=%zu rps=%.1f "
-      "texts_per_s=%.1f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=",
-      args.concurrency, args.rate, args.texts_per_request, seconds, latencies_ms.size(),
-      ok / seconds, ok * mean_texts / seconds, percentile(latencies_ms, 0.50),
-      percentile(latencies_ms, 0.95), percentile(latencies_ms, 0.99));
-  if (errors.empty()) std::printf("0");
-  for (const auto& [status, count] : errors)
-    std::printf("%s%d:%ld", status == errors.begin()->first ? "" : ",", status, count);
-  if (args.probe_healthz_ms > 0) {
-    std::sort(healthz_ms.begin(), healthz_ms.end());
-    std::printf(" healthz_p50_ms=%.2f healthz_p99_ms=%.2f healthz_max_ms=%.2f healthz_failed=%ld",
-                percentile(healthz_ms, 0.50), percentile(healthz_ms, 0.99),
-                healthz_ms.empty() ? 0.0 : healthz_ms.back(), healthz_failures);
-  }
-  std::printf("\n");
-  return latencies_ms.empty() ? 1 : 0;
+  run.print();
+  return run.latencies_ms.empty() ? 1 : 0;
 }
