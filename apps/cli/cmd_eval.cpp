@@ -239,85 +239,105 @@ void print_summary(const nlohmann::json& j, const fs::path& run_dir) {
   }
 }
 
-}  // namespace
-
-int run_eval(const std::vector<std::string>& args) {
+// `rubrika eval`'s command line, parsed.
+struct EvalArgs {
   std::string run_dir, data_file, rerank = "auto", device = "auto", out_file, dtype;
   bool json = false, ood = false;
   EvaluationOptions evaluation;
   InputFileOptions file_options;
+  std::optional<Precision> precision;  // --dtype, when given
+  TextFileFormat format{};
+};
+
+// False when --help was asked for (printed already).
+bool parse_eval_args(const std::vector<std::string>& args, EvalArgs& a) {
   const std::string usage =
       "rubrika eval RUN_DIR [--data FILE [--ood]] [--rerank auto|always|never] "
       "[--dtype fp32|bf16|fp16] [--json] [--out FILE]";
   po::options_description options(usage);
-  options.add_options()("run", po::value(&run_dir)->required(), "the run folder")(
-      "data", po::value(&data_file),
+  options.add_options()("run", po::value(&a.run_dir)->required(), "the run folder")(
+      "data", po::value(&a.data_file),
       "labelled CSV/TSV/JSONL file (default: the run's test split); with --ood any file of "
       "texts, plain text too")(
-      "ood", po::bool_switch(&ood),
+      "ood", po::bool_switch(&a.ood),
       "every text of --data is out-of-domain: score OOD detection against the test split")(
-      "rerank", po::value(&rerank)->default_value("auto"), "auto | always | never")(
-      "json", po::bool_switch(&json), "print every metric as JSON")(
-      "out", po::value(&out_file), "also write the JSON to this file")(
-      "batch", po::value(&evaluation.batch_size)->default_value(32), "texts per forward pass")(
-      "device", po::value(&device)->default_value("auto"), "auto | cpu | cuda | cuda:N")(
-      "dtype", po::value(&dtype),
+      "rerank", po::value(&a.rerank)->default_value("auto"), "auto | always | never")(
+      "json", po::bool_switch(&a.json), "print every metric as JSON")(
+      "out", po::value(&a.out_file), "also write the JSON to this file")(
+      "batch", po::value(&a.evaluation.batch_size)->default_value(32), "texts per forward pass")(
+      "device", po::value(&a.device)->default_value("auto"), "auto | cpu | cuda | cuda:N")(
+      "dtype", po::value(&a.dtype),
       "encoder inference precision (default: as trained); not fp32: "
       "also compare with fp32");
-  file_options.add_to(options, true);
+  a.file_options.add_to(options, true);
   po::positional_options_description positional;
   positional.add("run", 1);
-  if (!parse_options(args, usage, options, positional)) return kOk;
-  evaluation.rerank = parse_rerank_mode(rerank);
-  if (ood && data_file.empty())
+  if (!parse_options(args, usage, options, positional)) return false;
+  a.evaluation.rerank = parse_rerank_mode(a.rerank);
+  if (a.ood && a.data_file.empty())
     throw UsageError("--ood needs --data FILE: the out-of-domain texts to score");
-  const TextFileFormat format = file_options.file_format();
+  a.format = a.file_options.file_format();
+  if (!a.dtype.empty() && !(a.precision = enum_value(kDtypeNames, a.dtype)))
+    throw UsageError("--dtype must be fp32, bf16 or fp16, not '" + a.dtype + "'");
+  return true;
+}
 
-  std::optional<Precision> precision;
-  if (!dtype.empty() && !(precision = enum_value(kDtypeNames, dtype)))
-    throw UsageError("--dtype must be fp32, bf16 or fp16, not '" + dtype + "'");
-  auto pipeline = Pipeline::load(run_dir, registry_for(nullptr), device, dtype);
-  nlohmann::json report;
-  EvalTexts data;
-  if (ood) {
-    const DatasetOptions run_options = run_data_options(run_dir, true);
-    data = load_test_split(*pipeline, run_options);
-    const TextFile file = read_text_file(data_file, file_options.applied_to(run_options),
-                                         raw_if_not_empty(*pipeline), false, format);
-    const OodEvaluation result = evaluate_ood(*pipeline, data.texts, file.texts, evaluation);
-    report = ood_json(data, data_file, file, result, run_dir);
-  } else if (pipeline->multi_label()) {
-    const DatasetOptions run_options = run_data_options(run_dir, data_file.empty());
+// The metrics of the run on what `a` names; `data` gets the texts evaluated.
+nlohmann::json evaluate_run(Pipeline& pipeline, const EvalArgs& a, EvalTexts& data) {
+  const TextFileFormat format = a.format;
+  if (a.ood) {
+    const DatasetOptions run_options = run_data_options(a.run_dir, true);
+    data = load_test_split(pipeline, run_options);
+    const TextFile file = read_text_file(a.data_file, a.file_options.applied_to(run_options),
+                                         raw_if_not_empty(pipeline), false, format);
+    const OodEvaluation result = evaluate_ood(pipeline, data.texts, file.texts, a.evaluation);
+    return ood_json(data, a.data_file, file, result, a.run_dir);
+  }
+  if (pipeline.multi_label()) {
+    const DatasetOptions run_options = run_data_options(a.run_dir, a.data_file.empty());
     const MultiLabelTexts texts =
-        data_file.empty()
-            ? multilabel_test_split(*pipeline, run_options, test_source(run_options))
-            : multilabel_file(*pipeline, data_file, file_options.applied_to(run_options), format);
-    report = evaluate_multilabel(*pipeline, texts, evaluation.batch_size);
+        a.data_file.empty() ? multilabel_test_split(pipeline, run_options, test_source(run_options))
+                            : multilabel_file(pipeline, a.data_file,
+                                              a.file_options.applied_to(run_options), format);
     data.texts = texts.texts;
-  } else {
-    data = load_eval_texts(*pipeline, run_dir, data_file, file_options);
-    const EvaluationResult result =
-        evaluate_pipeline(*pipeline, data.texts, data.labels, evaluation);
-    report = evaluation_json(data, result, *pipeline);
+    return evaluate_multilabel(pipeline, texts, a.evaluation.batch_size);
   }
-  if (precision && *precision != Precision::fp32) {
-    auto fp32 = Pipeline::load(run_dir, registry_for(nullptr), device, "fp32");
+  data = load_eval_texts(pipeline, a.run_dir, a.data_file, a.file_options);
+  const EvaluationResult result =
+      evaluate_pipeline(pipeline, data.texts, data.labels, a.evaluation);
+  return evaluation_json(data, result, pipeline);
+}
+
+void print_report(const nlohmann::json& report, const EvalArgs& a, const Pipeline& pipeline) {
+  if (a.json)
+    std::cout << report.dump(2) << "\n";
+  else if (a.ood)
+    print_ood_summary(report, a.run_dir);
+  else if (pipeline.multi_label())
+    print_multilabel_summary(report, a.run_dir);
+  else
+    print_summary(report, a.run_dir);
+}
+
+}  // namespace
+
+int run_eval(const std::vector<std::string>& args) {
+  EvalArgs a;
+  if (!parse_eval_args(args, a)) return kOk;
+  auto pipeline = Pipeline::load(a.run_dir, registry_for(nullptr), a.device, a.dtype);
+  EvalTexts data;
+  nlohmann::json report = evaluate_run(*pipeline, a, data);
+  if (a.precision && *a.precision != Precision::fp32) {
+    auto fp32 = Pipeline::load(a.run_dir, registry_for(nullptr), a.device, "fp32");
     report["precision"] =
-        compare_precisions(*fp32, *pipeline, data.texts, evaluation.batch_size).to_json(dtype);
+        compare_precisions(*fp32, *pipeline, data.texts, a.evaluation.batch_size).to_json(a.dtype);
   }
-  if (!out_file.empty()) {
-    AtomicFileWriter out(out_file);
+  if (!a.out_file.empty()) {
+    AtomicFileWriter out(a.out_file);
     out.stream() << report.dump(2) << "\n";
     out.commit();
   }
-  if (json)
-    std::cout << report.dump(2) << "\n";
-  else if (ood)
-    print_ood_summary(report, run_dir);
-  else if (pipeline->multi_label())
-    print_multilabel_summary(report, run_dir);
-  else
-    print_summary(report, run_dir);
+  print_report(report, a, *pipeline);
   return kOk;
 }
 
