@@ -52,9 +52,9 @@ bool is_bare_key(const std::string& key) {
 const std::vector<std::string>& recipe_sections() {
   // In pipeline order; each is described in docs/recipes.md.
   static const std::vector<std::string> sections = {
-      "run",       "plugins",        "data",     "normalizer", "vocab", "encoder",
-      "long_text", "head",           "train",    "calibrator", "ood",   "ood_report",
-      "reranker",  "reranker_train", "decision", "baseline",   "serve"};
+      "run",        "plugins",   "data",           "normalizer", "vocab",      "encoder",
+      "pretrain",   "long_text", "head",           "train",      "calibrator", "ood",
+      "ood_report", "reranker",  "reranker_train", "decision",   "baseline",   "serve"};
   return sections;
 }
 

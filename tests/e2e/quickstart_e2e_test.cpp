@@ -12,9 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sstream>
@@ -23,7 +21,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <thread>
 
 namespace rubrika {
 namespace {
@@ -267,27 +264,10 @@ void check_kill_and_resume() {
   auto args = small_run("killed");
   args.push_back("--stages");
   args.push_back("classifier");
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int devnull = ::open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  // Kill as soon as a mid-training checkpoint exists (step 20 or 40 of 282).
+  // Killed as soon as a mid-training checkpoint exists (step 20 or 40 of 282).
   const fs::path state = work_dir() / "killed" / "checkpoints" / "last" / "state.json";
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
-  while (!fs::exists(state) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(fs::exists(state)) << "no checkpoint appeared";
+  ASSERT_TRUE(testing::run_until_file_appears(args, state, std::chrono::minutes(5)))
+      << "no checkpoint appeared";
   ASSERT_FALSE(fs::exists(work_dir() / "killed" / "head.safetensors"))
       << "finished before the kill";
 

@@ -1,6 +1,8 @@
 // Runs a program as a child process and captures what it prints, for black-box CLI tests.
 #pragma once
 
+#include <chrono>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +20,12 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {},
                           const std::string& working_dir = {});
+
+// Starts argv[0] with `argv` (output discarded), kills it with SIGKILL as soon as `appears`
+// exists or `timeout` has passed, and waits for it: a run interrupted at the worst moment,
+// for resume tests. True when the file appeared.
+bool run_until_file_appears(const std::vector<std::string>& argv,
+                            const std::filesystem::path& appears, std::chrono::seconds timeout);
 
 // A loopback TCP port nobody listens on now (the kernel's choice for a socket bound to port
 // 0), for tests that start servers or process groups side by side.

@@ -16,6 +16,7 @@
 #include <rubrika/text/wordpiece_trainer.hpp>
 #include <rubrika/train/classifier_task.hpp>
 #include <rubrika/train/distributed_options.hpp>
+#include <rubrika/train/pretrain_options.hpp>
 #include <rubrika/train/reranker_host_options.hpp>
 #include <rubrika/train/reranker_train_options.hpp>
 #include <rubrika/train/stage_inputs.hpp>
@@ -105,6 +106,16 @@ std::vector<std::string> check_plugin_sections(const Recipe& recipe, PluginRegis
   return used;
 }
 
+// [pretrain]: its keys, and every corpus file there before hours of training start.
+void check_pretrain_table(const toml::table& table) {
+  const PretrainOptions options = PretrainOptions::from_toml(table);
+  for (const fs::path& file : options.corpus)
+    if (!fs::is_regular_file(file))
+      throw InputError("[pretrain] corpus: no file at " + file.lexically_normal().string(),
+                       source_location(table.get("corpus")->source()),
+                       "paths are relative to the recipe's folder");
+}
+
 // The core tables, each through the reader of the stage that uses it.
 void check_core_tables(const Recipe& recipe) {
   (void)NormalizerOptions::from_toml(or_empty(recipe.section("normalizer")));  // word lists too
@@ -113,6 +124,7 @@ void check_core_tables(const Recipe& recipe) {
     check_dataset_files(*data, DatasetOptions::from_toml(*data, recipe.run().seed));
   if (const toml::table* vocab = recipe.section("vocab"))
     (void)WordPieceTrainerOptions::from_toml(*vocab);
+  if (const toml::table* pretrain = recipe.section("pretrain")) check_pretrain_table(*pretrain);
   (void)ClassifierTraining::from_toml(or_empty(recipe.section("train")));
   (void)LongTextOptions::from_toml(or_empty(recipe.section("long_text")));
   if (const toml::table* calibrator = recipe.section("calibrator"))

@@ -11,7 +11,7 @@ namespace rubrika {
 const std::vector<StageInputs>& stage_inputs() {
   // The baseline needs only the split, so it comes right after data: `--stages baseline`
   // does not pay for the classifier. The vocab stage fills the encoder table's vocabulary,
-  // so it reads [encoder] too. Calibrate and the stages after it go on with the classifier's
+  // so it reads [encoder] too; pretrain then points the table at the encoder it pretrained. Calibrate and the stages after it go on with the classifier's
   // pipeline and read the split's labels.
   using L = const RunLayout&;
   static const std::vector<StageInputs> stages = {
@@ -22,9 +22,14 @@ const std::vector<StageInputs>& stage_inputs() {
        {[](L l) { return l.baseline().encoder(); }, [](L l) { return l.baseline().head(); }},
        "baseline"},
       {"vocab", {"vocab", "encoder"}, {"data"}, {[](L l) { return l.vocab(); }}, ""},
+      {"pretrain",
+       {"pretrain", "encoder"},
+       {"data", "vocab"},
+       {[](L l) { return l.pretraining().encoder(); }},
+       "pretrain"},
       {"classifier",
        {"encoder", "head", "train", "long_text"},
-       {"data", "vocab"},
+       {"data", "vocab", "pretrain"},
        {[](L l) { return l.encoder(); }, [](L l) { return l.head(); }},
        "classifier"},
       {"calibrate", {"calibrator"}, {"classifier", "data"}, {}, "calibration"},

@@ -140,7 +140,7 @@ class TrainingRun {
     }
     task_.set_training(true);
     window_start_ = std::chrono::steady_clock::now();
-    for (int64_t epoch = state_.epoch; epoch < o_.epochs && !stop_; ++epoch) run_epoch(epoch);
+    for (int64_t epoch = state_.epoch; more_epochs(epoch) && !stop_; ++epoch) run_epoch(epoch);
     return finish();
   }
 
@@ -162,10 +162,16 @@ class TrainingRun {
     const int64_t batches_per_epoch = (n_ + global_batch() - 1) / global_batch();
     const int64_t steps_per_epoch =
         (batches_per_epoch + o_.gradient_accumulation_steps - 1) / o_.gradient_accumulation_steps;
-    total_steps_ = steps_per_epoch * o_.epochs;
+    total_steps_ = o_.max_steps > 0 ? o_.max_steps : steps_per_epoch * o_.epochs;
     warmup_ = o_.warmup_steps >= 0
                   ? o_.warmup_steps
                   : static_cast<int64_t>(std::ceil(o_.warmup_ratio * total_steps_));
+  }
+
+  // With max_steps the steps decide, however many epochs they take.
+  bool steps_done() const { return o_.max_steps > 0 && state_.global_step >= o_.max_steps; }
+  bool more_epochs(int64_t epoch) const {
+    return o_.max_steps > 0 ? !steps_done() : epoch < o_.epochs;
   }
 
   // Resumes from the last checkpoint, or starts afresh (clearing an older run's files).
@@ -240,7 +246,9 @@ class TrainingRun {
   }
 
   void log_plan() const {
-    log_info(name_, std::to_string(n_) + " examples, " + std::to_string(o_.epochs) + " epoch(s), " +
+    const std::string length =
+        o_.max_steps > 0 ? "max_steps" : std::to_string(o_.epochs) + " epoch(s)";
+    log_info(name_, std::to_string(n_) + " examples, " + length + ", " +
                         std::to_string(total_steps_) + " steps of " +
                         std::to_string(global_batch() * o_.gradient_accumulation_steps) +
                         " examples" +
@@ -259,7 +267,7 @@ class TrainingRun {
         epoch_batches(n_, global_batch(), seed_, epoch, o_.group_by_length ? &lengths_ : nullptr);
     const auto count = static_cast<int64_t>(batches.size());
     int64_t micro = 0;
-    for (int64_t b = state_.batch_in_epoch; b < count && !stop_; ++b) {
+    for (int64_t b = state_.batch_in_epoch; b < count && !stop_ && !steps_done(); ++b) {
       // The last accumulation group of an epoch may hold fewer micro-batches.
       const int64_t group = std::min(o_.gradient_accumulation_steps, count - (b - micro));
       forward_backward(batches[static_cast<size_t>(b)], group);
@@ -267,7 +275,7 @@ class TrainingRun {
       micro = 0;
       optimiser_step(epoch, b);
     }
-    if (stop_) return;
+    if (stop_ || steps_done()) return;  // the last step evaluated and saved itself
     state_.epoch = epoch + 1;
     state_.batch_in_epoch = 0;
     if (o_.eval_every_steps == 0) evaluate(epoch);
@@ -349,7 +357,8 @@ class TrainingRun {
     if (state_.global_step % o_.log_every_steps == 0) log_window(epoch, factor);
     bool checkpoint =
         o_.checkpoint_every_steps > 0 && state_.global_step % o_.checkpoint_every_steps == 0;
-    if (o_.eval_every_steps > 0 && state_.global_step % o_.eval_every_steps == 0) {
+    const bool last_step = o_.max_steps > 0 && state_.global_step == o_.max_steps;
+    if ((o_.eval_every_steps > 0 && state_.global_step % o_.eval_every_steps == 0) || last_step) {
       evaluate(epoch);
       checkpoint = true;
     }

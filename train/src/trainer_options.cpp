@@ -17,6 +17,7 @@ TrainerOptions TrainerOptions::read(OptionsReader& in, const std::string& sectio
   constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
   TrainerOptions o = defaults;
   o.epochs = in.get_int("epochs", o.epochs, 1, 10000);
+  o.max_steps = in.get_int("max_steps", o.max_steps, 0, kMax);
   o.batch_size = in.get_int("batch_size", o.batch_size, 1, 65536);
   o.gradient_accumulation_steps =
       in.get_int("gradient_accumulation_steps", o.gradient_accumulation_steps, 1, 4096);
@@ -66,7 +67,8 @@ toml::table TrainerOptions::to_toml() const {
                   {"early_stopping_threshold", early_stopping_threshold},
                   {"checkpoint_every_steps", checkpoint_every_steps},
                   {"log_every_steps", log_every_steps}};
-  // Written only when on, so run folders trained before the option existed stay current.
+  // Written only when set, so run folders trained before the options existed stay current.
+  if (max_steps > 0) out.insert("max_steps", max_steps);
   if (mixed_precision != Precision::fp32)
     out.insert("mixed_precision", enum_name(kMixedPrecisionNames, mixed_precision));
   return out;

@@ -9,6 +9,8 @@
 //     vocab/             trained WordPiece vocabulary   stages/<stage>.json   resume stamps
 //     checkpoints/       resumable training state       reranker_training/    its trainer's folder
 //     baseline/          a layout of its own: encoder/, head.safetensors, training/
+//     pretraining/       the [pretrain] stage's trainer folder; pretraining/encoder/ the
+//                        pretrained encoder with its MLM head (BertForMaskedLM layout)
 //     heads/added-<n>.safetensors   a head `rubrika extend` trained for added labels
 //     features.h5        encoder features `rubrika extend` computed once (its cache)
 //
@@ -64,6 +66,9 @@ class RunLayout {
   // The tf-idf baseline's own artifacts (encoder/, head.safetensors) and training/ folder.
   RunLayout baseline() const { return RunLayout(root_ / "baseline"); }
   RunLayout training() const { return RunLayout(root_ / "training"); }
+  // The [pretrain] stage's checkpoints and train_log.jsonl, and its encoder/ (what the
+  // classifier stage then fine-tunes).
+  RunLayout pretraining() const { return RunLayout(root_ / "pretraining"); }
 
  private:
   std::filesystem::path root_;

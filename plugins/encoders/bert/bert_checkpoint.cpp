@@ -94,6 +94,9 @@ LoadReport load_weights(BertModel& model, const std::map<std::string, torch::Ten
     if (used.count(key)) continue;
     if (report.has_classifier && starts_with(key, "classifier.")) continue;
     report.unused.push_back(key);
+    // A masked-language-model head (BertForMaskedLM, or rubrika's [pretrain] output) is
+    // expected beside an encoder: not worth a warning.
+    if (starts_with(key, "cls.predictions.")) continue;
     ++groups[key_group(key)];
   }
   if (!groups.empty()) {
@@ -134,8 +137,11 @@ std::map<std::string, torch::Tensor> state_dict(BertModel& model,
 void save_folder(const fs::path& dir, BertModel& model, BertConfig config,
                  const std::map<std::string, torch::Tensor>& extra,
                  const std::function<void(const fs::path&)>& write_tokenizer) {
-  config.architecture = extra.empty() ? "BertModel" : "BertForSequenceClassification";
-  if (extra.empty()) config.id2label.clear();
+  const bool masked_lm = extra.count("cls.predictions.bias") > 0;
+  config.architecture = extra.empty() ? "BertModel"
+                        : masked_lm   ? "BertForMaskedLM"
+                                      : "BertForSequenceClassification";
+  if (extra.empty() || masked_lm) config.id2label.clear();
   AtomicDirectory staged(dir);
   {
     AtomicFileWriter config_file(staged.path() / "config.json");

@@ -23,7 +23,8 @@ struct LoadReport {
 // Keys may carry the "bert." prefix or not; LayerNorm gamma/beta (old TensorFlow names) are
 // accepted; "embeddings.position_ids" is ignored. Missing encoder weights or a shape
 // mismatch throw rubrika::ArtifactError naming `source` and the keys; unused keys (other than
-// classifier.*) give one warning line; a missing pooler gives one warning line.
+// classifier.* and the MLM head's cls.predictions.*) give one warning line; a missing pooler
+// gives one warning line.
 LoadReport load_weights(BertModel& model, const std::map<std::string, torch::Tensor>& tensors,
                         const std::string& source);
 
@@ -38,14 +39,15 @@ LoadedBert load_folder(const std::filesystem::path& dir, uint64_t seed = 42);
 
 // The model's tensors under Hugging Face keys, on the CPU, fp32: "embeddings...." for a
 // BertModel, or "bert.embeddings...." plus `extra` (e.g. classifier.weight/bias) when
-// `extra` is not empty (BertForSequenceClassification layout).
+// `extra` is not empty (BertForSequenceClassification or BertForMaskedLM layout).
 std::map<std::string, torch::Tensor> state_dict(BertModel& model,
                                                 const std::map<std::string, torch::Tensor>& extra);
 
 // Writes a Hugging Face folder into `dir`, atomically (a temporary folder next to it, then
-// renamed over it): config.json (architectures BertForSequenceClassification when `extra`
-// is not empty), model.safetensors, and whatever `write_tokenizer(dir)` adds (vocab.txt,
-// tokenizer_config.json, special_tokens_map.json).
+// renamed over it): config.json (architectures BertModel when `extra` is empty,
+// BertForMaskedLM when it holds an MLM head's cls.predictions.*, else
+// BertForSequenceClassification), model.safetensors, and whatever `write_tokenizer(dir)` adds
+// (vocab.txt, tokenizer_config.json, special_tokens_map.json).
 void save_folder(const std::filesystem::path& dir, BertModel& model, BertConfig config,
                  const std::map<std::string, torch::Tensor>& extra,
                  const std::function<void(const std::filesystem::path&)>& write_tokenizer);

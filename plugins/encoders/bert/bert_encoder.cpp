@@ -3,6 +3,7 @@
 #include "bert_checkpoint.hpp"
 
 #include <rubrika/error.hpp>
+#include <rubrika/io/checkpoint.hpp>
 #include <rubrika/log.hpp>
 #include <rubrika/options_reader.hpp>
 #include <rubrika/plugin.hpp>
@@ -82,7 +83,7 @@ BertEncoderPlugin::Options BertEncoderPlugin::Options::from_toml(const toml::tab
 }
 
 BertEncoderPlugin::BertEncoderPlugin(const PluginContext& context, Options options)
-    : options_(std::move(options)), device_(context.device) {
+    : options_(std::move(options)), device_(context.device), seed_(context.seed) {
   if (context.use == ArtifactUse::load)
     load_from(context.artifact, context.seed);
   else if (options_.init)
@@ -116,6 +117,7 @@ void BertEncoderPlugin::load_from(const fs::path& dir, uint64_t seed) {
   try {
     LoadedBert loaded = load_folder(dir, seed);
     model_ = loaded.model;
+    source_folder_ = dir;
     tokenizer_ = std::make_unique<BertTokenizer>(BertTokenizer::from_folder(dir));
     log_info(kLog, "loaded " + loaded.weights_file.string() + " (" +
                        std::to_string(model_->config().num_hidden_layers) + " layers × " +
@@ -228,14 +230,54 @@ EncoderOutput BertEncoderPlugin::forward(const TokenBatch& batch, bool output_hi
   return result;
 }
 
-void BertEncoderPlugin::save(const fs::path& dir) const {
+void BertEncoderPlugin::save(const fs::path& dir) const { save_folder_with(dir, {}); }
+
+void BertEncoderPlugin::save_folder_with(const fs::path& dir,
+                                         const std::map<std::string, torch::Tensor>& extra) const {
   try {
     BertModel model = model_;  // shares the modules; save_folder only reads them
-    save_folder(dir, model, model_->config(), {},
+    save_folder(dir, model, model_->config(), extra,
                 [this](const fs::path& staged) { tokenizer_->save(staged); });
   } catch (...) {
     rethrow_with_context("saving the bert encoder to " + dir.string());
   }
+}
+
+BertMlmHead& BertEncoderPlugin::mlm_head() {
+  if (mlm_head_) return mlm_head_;
+  BertMlmHead head(model_->config());
+  head->init_weights(model_->config().initializer_range, seed_);
+  bool loaded = false;
+  if (!source_folder_.empty()) {
+    const fs::path weights = find_weights_file(source_folder_);
+    loaded = head->load(read_checkpoint(weights), weights.string());
+  }
+  log_info(kLog, loaded ? "masked-language-model head loaded from " + source_folder_.string()
+                        : "masked-language-model head initialised (the model has none)");
+  head->to(device_);
+  head->train(training_);
+  mlm_head_ = head;
+  return mlm_head_;
+}
+
+torch::Tensor BertEncoderPlugin::masked_token_logits(const TokenBatch& batch,
+                                                     const torch::Tensor& predict) {
+  const EncoderOutput out = forward(batch);
+  const torch::Tensor chosen = out.last_hidden_state.index({predict.to(device_, torch::kBool)});
+  return mlm_head()->forward(chosen, model_->embeddings->word_embeddings->weight).to(torch::kFloat);
+}
+
+NamedParameters BertEncoderPlugin::masked_lm_head_parameters() {
+  NamedParameters out;
+  for (const auto& [key, tensor] : mlm_head()->checkpoint_tensors()) out.emplace_back(key, tensor);
+  return out;
+}
+
+void BertEncoderPlugin::save_with_masked_lm_head(const fs::path& dir) const {
+  if (!mlm_head_)
+    throw Error("the masked-language-model head was never used, so there is none to save", "",
+                "save() writes the encoder alone");
+  save_folder_with(dir, mlm_head_->checkpoint_tensors());
 }
 
 NamedParameters BertEncoderPlugin::named_parameters() {
@@ -247,12 +289,14 @@ NamedParameters BertEncoderPlugin::named_parameters() {
 void BertEncoderPlugin::set_training(bool training) {
   training_ = training;
   model_->train(training);
+  if (mlm_head_) mlm_head_->train(training);
   if (training) bf16_model_ = nullptr;  // weights will change; rebuilt at the next inference
 }
 
 void BertEncoderPlugin::to(const torch::Device& device) {
   device_ = device;
   model_->to(device);
+  if (mlm_head_) mlm_head_->to(device);
   bf16_model_ = nullptr;
 }
 

@@ -12,10 +12,12 @@
 // PluginContext::artifact instead.
 #pragma once
 
+#include "bert_mlm_head.hpp"
 #include "bert_model.hpp"
 
 #include <rubrika/encoder.hpp>
 #include <rubrika/long_text.hpp>
+#include <rubrika/masked_language_model.hpp>
 #include <rubrika/mixed_precision.hpp>
 #include <rubrika/text/bert_tokenizer.hpp>
 
@@ -28,7 +30,10 @@
 
 namespace rubrika::bert {
 
-class BertEncoderPlugin : public rubrika::Encoder {
+// Also a MaskedLanguageModel: its MLM head is made on first use, from the source folder's
+// cls.predictions.* when the folder has them (rubert checkpoints do), else initialised as
+// Hugging Face initialises one; it then trains and saves with the encoder.
+class BertEncoderPlugin : public rubrika::Encoder, public rubrika::MaskedLanguageModel {
  public:
   // A new model with Hugging Face's initialisation ([encoder.init]).
   struct InitOptions {
@@ -80,6 +85,11 @@ class BertEncoderPlugin : public rubrika::Encoder {
   void set_training(bool training) override;
   void to(const torch::Device& device) override;
 
+  std::vector<std::string> vocabulary_tokens() const override { return tokenizer_->vocab(); }
+  torch::Tensor masked_token_logits(const TokenBatch& batch, const torch::Tensor& predict) override;
+  NamedParameters masked_lm_head_parameters() override;
+  void save_with_masked_lm_head(const std::filesystem::path& dir) const override;
+
   BertModel& model() { return model_; }
   const BertTokenizer& tokenizer() const { return *tokenizer_; }
 
@@ -91,6 +101,10 @@ class BertEncoderPlugin : public rubrika::Encoder {
   void warn_if_bf16_is_emulated() const;
   // Encodings as one right-padded batch, honouring pad_to_multiple_of.
   TokenBatch pad(const std::vector<Encoding>& encodings) const;
+  // The MLM head, made on first use (see the class comment).
+  BertMlmHead& mlm_head();
+  void save_folder_with(const std::filesystem::path& dir,
+                        const std::map<std::string, torch::Tensor>& extra) const;
 
   Options options_;
   torch::Device device_;
@@ -98,6 +112,9 @@ class BertEncoderPlugin : public rubrika::Encoder {
   BertModel bf16_model_{nullptr};  // CPU bf16 inference copy; reset when training starts
   std::unique_ptr<BertTokenizer> tokenizer_;
   bool training_ = false;
+  std::filesystem::path source_folder_;  // the folder the weights came from; empty for init
+  uint64_t seed_ = 42;
+  BertMlmHead mlm_head_{nullptr};
 };
 
 }  // namespace rubrika::bert

@@ -146,18 +146,18 @@ BertIntermediateImpl::BertIntermediateImpl(const BertConfig& c) : activation_(c.
 }
 
 torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& hidden) {
-  return activate(dense(hidden));
+  return activate(dense(hidden), activation_);
 }
 
 torch::Tensor BertIntermediateImpl::forward_2d(const torch::Tensor& hidden) {
   if (activation_ == Activation::gelu || activation_ == Activation::relu)
     return at::_addmm_activation(dense->bias, hidden, dense->weight.t(), 1, 1,
                                  /*use_gelu=*/activation_ == Activation::gelu);
-  return activate(torch::addmm(dense->bias, hidden, dense->weight.t()));
+  return activate(torch::addmm(dense->bias, hidden, dense->weight.t()), activation_);
 }
 
-torch::Tensor BertIntermediateImpl::activate(const torch::Tensor& x) const {
-  switch (activation_) {
+torch::Tensor activate(const torch::Tensor& x, Activation activation) {
+  switch (activation) {
     case Activation::gelu:
       return torch::gelu(x);
     case Activation::gelu_tanh:

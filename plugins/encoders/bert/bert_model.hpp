@@ -23,6 +23,9 @@ struct AttentionMask {
                                      // batch (see right_padded_lengths); empty otherwise
 };
 
+// `activation` applied elementwise to x (the feed-forward layers and the MLM head's transform).
+torch::Tensor activate(const torch::Tensor& x, Activation activation);
+
 // Word + position + token type embeddings, then LayerNorm and dropout.
 class BertEmbeddingsImpl : public torch::nn::Module {
  public:
@@ -99,7 +102,6 @@ class BertIntermediateImpl : public torch::nn::Module {
   torch::nn::Linear dense{nullptr};
 
  private:
-  torch::Tensor activate(const torch::Tensor& x) const;
   Activation activation_;
 };
 TORCH_MODULE(BertIntermediate);

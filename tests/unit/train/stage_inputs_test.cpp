@@ -13,6 +13,12 @@
 namespace rubrika {
 namespace {
 
+const StageInputs& stage_named(const std::string& name) {
+  for (const auto& stage : stage_inputs())
+    if (stage.name == name) return stage;
+  throw std::runtime_error("no stage " + name);
+}
+
 // A recipe with every table a stage may read, each with one key to change.
 std::string recipe_text(const std::string& changed_section = {}) {
   std::string text = "[run]\nname = \"t\"\nseed = 7\n";
@@ -65,8 +71,7 @@ TEST(StageInputs, EachDeclaredTableAndUpstreamStageChangesTheStampAndNothingElse
 
 TEST(StageInputs, ReadingAnUndeclaredTableIsAnErrorNamingStageAndTable) {
   const Recipe recipe = Recipe::parse(recipe_text(), "/r/recipe.toml");
-  const StageInputs& calibrate = stage_inputs()[4];
-  ASSERT_EQ(calibrate.name, "calibrate");
+  const StageInputs& calibrate = stage_named("calibrate");
   const StageRecipe tables(recipe, calibrate);
   EXPECT_NE(tables.section("calibrator"), nullptr);
   EXPECT_EQ(tables.plugin_type("calibrator"), "x");
@@ -82,7 +87,7 @@ TEST(StageInputs, ReadingAnUndeclaredTableIsAnErrorNamingStageAndTable) {
 }
 
 TEST(StageInputs, UsingAnUndeclaredUpstreamOutputIsAnErrorNamingBothStages) {
-  const StageInputs& calibrate = stage_inputs()[4];
+  const StageInputs& calibrate = stage_named("calibrate");
   EXPECT_NO_THROW(check_upstream_declared(calibrate, "classifier"));
   EXPECT_NO_THROW(check_upstream_declared(calibrate, "data"));
   try {

@@ -30,6 +30,7 @@ detail::StageFn stage_function(const std::string& name) {
       {"data", &detail::run_data_stage},
       {"baseline", &detail::run_baseline_stage},
       {"vocab", &detail::run_vocab_stage},
+      {"pretrain", &detail::run_pretrain_stage},
       {"classifier", &detail::run_classifier_stage},
       {"calibrate", &detail::run_calibrate_stage},
       {"thresholds", &detail::run_thresholds_stage},
@@ -146,7 +147,7 @@ void check_resumed_recipe(const detail::RunContext& context) {
 
 // Rank 0, or the only process: every stage, every file.
 void run_as_lead(Run& run, size_t last) {
-  const size_t classifier = stage_index("classifier");
+  const size_t pretrain = stage_index("pretrain");
   const detail::RunContext& context = run.context;
   nlohmann::json& metrics = run.outputs.record.metrics;
   check_resumed_recipe(context);
@@ -159,8 +160,9 @@ void run_as_lead(Run& run, size_t last) {
   for (size_t i = 0; i <= last; ++i) {
     const auto start = std::chrono::steady_clock::now();
     const std::string& name = stage_inputs()[i].name;
-    // The workers load the data and vocabulary once they are written.
-    if (i == classifier && context.request.communicator) context.request.communicator->barrier();
+    // The workers load the data and vocabulary once they are written, then pretrain (when
+    // the recipe asks) and train the classifier with rank 0.
+    if (i == pretrain && context.request.communicator) context.request.communicator->barrier();
     // The report is the last stage and the page that shows when the run finished, so the
     // run's end is stamped before it is written (it takes milliseconds).
     if (name == "report") metrics["run"]["finished"] = utc_now();
@@ -173,10 +175,11 @@ void run_as_lead(Run& run, size_t last) {
   write_file_atomically(run.layout().metrics(), metrics.dump(2) + "\n");
 }
 
-// Ranks 1..W-1: wait for rank 0's data and vocabulary, load them, train the classifier.
+// Ranks 1..W-1: wait for rank 0's data and vocabulary, load them, pretrain and train the
+// classifier with it.
 void run_as_worker(Run& run, size_t last) {
-  const size_t classifier = stage_index("classifier");
-  if (last < classifier) return;  // nothing to train: rank 0 needs no help
+  const size_t pretrain = stage_index("pretrain"), classifier = stage_index("classifier");
+  if (last < pretrain) return;  // nothing to train: rank 0 needs no help
   TrainRequest& request = run.context.request;
   request.communicator->barrier();
   // Rank 0 has just run data and vocab (again, under --force): load what it wrote.
@@ -185,7 +188,8 @@ void run_as_worker(Run& run, size_t last) {
   run_stage(run, stage_index("data"));
   run_stage(run, stage_index("vocab"));
   request.force = force;
-  run_stage(run, classifier);
+  run_stage(run, pretrain);
+  if (last >= classifier) run_stage(run, classifier);
 }
 
 }  // namespace

@@ -7,8 +7,6 @@
 #include <rubrika/log.hpp>
 #include <rubrika/train/trainer.hpp>
 
-#include <fstream>
-
 namespace rubrika::detail {
 namespace fs = std::filesystem;
 
@@ -31,26 +29,6 @@ ClassifierTraining classifier_training(const StageRun& s) {
   const toml::table* long_text = s.tables().section("long_text");
   training.task.long_text = LongTextOptions::from_toml(long_text ? *long_text : empty);
   return training;
-}
-
-// Reads train_log.jsonl into the "history" and "evaluations" arrays of metrics.json.
-void add_training_curves(const fs::path& log_file, nlohmann::json& out) {
-  out["history"] = nlohmann::json::array();
-  out["evaluations"] = nlohmann::json::array();
-  std::ifstream in(log_file);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto entry = nlohmann::json::parse(line, nullptr, false);
-    if (entry.is_discarded()) continue;
-    if (entry.contains("eval")) {
-      nlohmann::json e = entry["eval"];
-      e["step"] = entry["step"];
-      e["epoch"] = entry["epoch"];
-      out["evaluations"].push_back(e);
-    } else {
-      out["history"].push_back(entry);
-    }
-  }
 }
 
 // The encoder and head: loaded when the stage is current, else trained (rank 0 saves them).

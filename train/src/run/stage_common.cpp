@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdio>
+#include <fstream>
 
 namespace rubrika::detail {
 
@@ -95,6 +96,25 @@ std::string format_metric(const nlohmann::json& value) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "%.4f", value.is_number() ? value.get<double>() : 0.0);
   return buffer;
+}
+
+void add_training_curves(const std::filesystem::path& log_file, nlohmann::json& out) {
+  out["history"] = nlohmann::json::array();
+  out["evaluations"] = nlohmann::json::array();
+  std::ifstream in(log_file);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto entry = nlohmann::json::parse(line, nullptr, false);
+    if (entry.is_discarded()) continue;
+    if (entry.contains("eval")) {
+      nlohmann::json e = entry["eval"];
+      e["step"] = entry["step"];
+      e["epoch"] = entry["epoch"];
+      out["evaluations"].push_back(e);
+    } else {
+      out["history"].push_back(entry);
+    }
+  }
 }
 
 }  // namespace rubrika::detail

@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ nlohmann::json classification_json(const std::vector<int64_t>& truth, const torc
                                    const LabelSet& labels);
 
 std::string format_metric(const nlohmann::json& value);
+
+// Reads a trainer's train_log.jsonl into the "history" (step lines) and "evaluations" arrays
+// of `out` (a stage's part of metrics.json).
+void add_training_curves(const std::filesystem::path& log_file, nlohmann::json& out);
 
 // A component's recipe table for pipeline.toml, made independent of where the run folder
 // lives: without `type`, and — for tables that load a model from `model` or build one from

@@ -53,6 +53,7 @@ const DataOutput& StageRun::data() const {
 
 const toml::table* StageRun::trained_encoder_table() const {
   check_input("vocab");
+  if (stage_.name != "vocab") check_input("pretrain");  // pretrain may have replaced it
   return outputs_.encoder_table ? &*outputs_.encoder_table : nullptr;
 }
 
@@ -81,7 +82,7 @@ void StageRun::set_data(DataOutput data) {
 }
 
 void StageRun::set_encoder_table(toml::table table) {
-  check_output("vocab");
+  if (stage_.name != "pretrain") check_output("vocab");
   outputs_.encoder_table = std::move(table);
 }
 

@@ -68,7 +68,8 @@ struct RunRecord {
 // Every stage's output, owned by the driver.
 struct RunOutputs {
   std::optional<DataOutput> data;
-  std::optional<toml::table> encoder_table;  // [encoder] with the vocab stage's vocabulary
+  // [encoder] with the vocab stage's vocabulary, then pointing at the pretrained encoder
+  std::optional<toml::table> encoder_table;
   std::optional<ModelOutput> model;
   RunRecord record;
 };
@@ -105,7 +106,8 @@ class StageRun {
   // The recipe's [decision] table read (defaults when the recipe has none).
   DecisionOptions decision_options() const;
   const DataOutput& data() const;
-  // [encoder] with the trained vocabulary, or nullptr when the run has no [vocab].
+  // [encoder] as the vocab and pretrain stages left it (a trained vocabulary, a pretrained
+  // model), or nullptr when the run has neither [vocab] nor [pretrain].
   const toml::table* trained_encoder_table() const;
   ModelOutput& model() const;
   const ForwardResult& forward(const std::string& split) const;
@@ -149,6 +151,7 @@ using StageFn = void (*)(StageRun&);
 void run_data_stage(StageRun& s);
 void run_baseline_stage(StageRun& s);
 void run_vocab_stage(StageRun& s);
+void run_pretrain_stage(StageRun& s);
 void run_classifier_stage(StageRun& s);
 void run_calibrate_stage(StageRun& s);
 void run_thresholds_stage(StageRun& s);

@@ -21,8 +21,9 @@ inline constexpr EnumName<TrainingMetric> kTrainingMetricNames[] = {
     {"mrr", TrainingMetric::mrr},           {"pair_f1", TrainingMetric::pair_f1}};
 
 struct TrainerOptions {
-  int64_t epochs = 3;                       // passes over the training set
-  int64_t batch_size = 16;                  // examples per optimiser step (before accumulation)
+  int64_t epochs = 3;       // passes over the training set
+  int64_t max_steps = 0;    // optimiser steps to take; > 0 overrides epochs (as in Hugging Face)
+  int64_t batch_size = 16;  // examples per optimiser step (before accumulation)
   int64_t gradient_accumulation_steps = 1;  // micro-batches summed per optimiser step
   double learning_rate = 2e-5;              // peak learning rate (encoder and head)
   double head_learning_rate = 0.0;          // head's own peak rate; 0 = learning_rate
