@@ -49,6 +49,7 @@ struct Section {
 constexpr Section kSections[] = {
     {"summary", "Run summary", report::summary_section},
     {"lineage", "Lineage and extension", report::lineage_section, report::is_extended_run},
+    {"pretrain", "Pretraining", report::pretrain_section, report::is_pretrained_run},
     {"classifier", "Classifier", report::classifier_section},
     {"multilabel", "Multi-label decisions", report::multilabel_section, report::is_multi_label_run},
     {"cooccurrence", "Label co-occurrence", report::cooccurrence_section,

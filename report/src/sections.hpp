@@ -30,6 +30,10 @@ std::string cooccurrence_section(const nlohmann::json& metrics);  // true / pred
 std::string multilabel_calibration_section(const nlohmann::json& metrics);
 std::string multilabel_baseline_section(const nlohmann::json& metrics);
 
+// Runs with a [pretrain] stage (pretrain_section.cpp): shown only when is_pretrained_run.
+bool is_pretrained_run(const nlohmann::json& metrics);  // metrics.pretrain is an object
+std::string pretrain_section(const nlohmann::json& metrics);
+
 // Runs `rubrika extend` made (extend_sections.cpp): shown only when is_extended_run.
 bool is_extended_run(const nlohmann::json& metrics);  // metrics.lineage is a non-empty list
 std::string lineage_section(const nlohmann::json& metrics);

@@ -540,6 +540,34 @@ TEST(MultiLabelReportEdges, SingleLabelRunsRenderAsBefore) {
   EXPECT_NE(bare.find("<p>Calibrator: vector, fitted on validation"), std::string::npos) << bare;
 }
 
+// A run with [pretrain] shows its MLM curves before the classifier; a run without has none.
+TEST(PretrainReport, DrawsTheMaskedLanguageModelCurves) {
+  json m = json::parse(read_text(sample("metrics_full.json")));
+  EXPECT_EQ(section(render_html_report(m.dump()), "pretrain"), "");
+  m["pretrain"] = {{"encoder", "bert"},
+                   {"texts", 7203},
+                   {"corpus_texts", 3},
+                   {"tokens", 251000},
+                   {"mask_probability", 0.15},
+                   {"whole_word_mask", true},
+                   {"best_step", 450},
+                   {"steps", 450},
+                   {"best_validation", {{"loss", 3.21}, {"accuracy", 0.41}, {"perplexity", 24.8}}},
+                   {"history", {{{"step", 10}, {"loss", 8.9}}, {{"step", 20}, {"loss", 7.5}}}},
+                   {"evaluations",
+                    {{{"step", 225}, {"loss", 4.1}, {"accuracy", 0.3}},
+                     {{"step", 450}, {"loss", 3.21}, {"accuracy", 0.41}}}}};
+  const std::string page = render_html_report(m.dump());
+  const std::string s = section(page, "pretrain");
+  ASSERT_NE(s, "");
+  EXPECT_LT(page.find("<h2 id='pretrain'>"), page.find("<h2 id='classifier'>"));
+  EXPECT_EQ(count(s, "<svg"), 2u);
+  EXPECT_EQ(count(s, "<polyline"), 3u);  // training loss; held-out loss and accuracy
+  EXPECT_EQ(count(s, "<circle"), 4u);    // 2 evaluations × 2 series
+  EXPECT_NE(s.find("masked-token accuracy <b>0.41</b>"), std::string::npos) << s;
+  EXPECT_NE(s.find("by whole words"), std::string::npos) << s;
+}
+
 TEST(WriteHtmlReport, WritesThePageAndReportsAMissingFile) {
   const fs::path dir = report_test::temp_dir("write");
   write_html_report(sample("metrics_minimal.json"), dir / "sub" / "report.html");
