@@ -84,7 +84,7 @@ run() {
 import json, sys
 m = json.load(open(sys.argv[1])); t = m["timings_s"]
 pre = t.get("pretrain", 0.0) if "pretrain" in m else 0.0
-b = m.get("baseline", {}).get("test", {}).get("macro_f1")
+b = m.get("baseline", {}).get("macro_f1")
 acc = m.get("pretrain", {}).get("best_validation", {}).get("accuracy")
 print(f"| {sys.argv[2]} | {pre:.0f} | {t['classifier']:.0f} | {pre + t['classifier']:.0f} | "
       f"{m['classifier']['test']['macro_f1']:.4f} | {'' if b is None else f'{b:.4f}'} | "

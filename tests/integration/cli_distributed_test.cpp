@@ -84,6 +84,39 @@ TEST_F(Distributed, TwoWorkersTrainTheModelOneProcessTrainsWithTwiceTheBatch) {
               b["test"]["macro_f1"].get<double>(), 1e-9);
 }
 
+// [pretrain] trains with every worker too: each masks its own share of a batch, rank 0 writes
+// pretraining/encoder/, and the workers then fine-tune that encoder together.
+TEST_F(Distributed, TwoWorkersPretrainTheEncoderThenFineTuneIt) {
+  const std::string text =
+      "[run]\nname = \"pre\"\noutput_dir = \"" + (dir_ / "runs").string() +
+      "\"\nseed = 7\ndevice = \"cpu\"\n\n[run.distributed]\ntimeout_s = 30\n\n[data]\ntrain = \"" +
+      (dir_ / "ads.csv").string() +
+      "\"\ntext_fields = [\"title\", \"description\"]\nlabel_field = \"category\"\n\n"
+      "[encoder]\ntype = \"bert\"\nmax_length = 64\n\n[encoder.init]\nvocab = \"" +
+      (fs::path(RUBRIKA_TEST_DATA_DIR) / "hf-tiny-bert" / "vocab.txt").string() +
+      "\"\nhidden_size = 32\nnum_hidden_layers = 1\nnum_attention_heads = 2\n"
+      "intermediate_size = 64\nmax_position_embeddings = 64\n\n"
+      "[pretrain]\nmax_steps = 6\nbatch_size = 8\nlearning_rate = 1e-3\n\n"
+      "[head]\ntype = \"linear\"\nfeatures = \"mean\"\n\n[train]\nepochs = 1\nbatch_size = 8\n"
+      "\n[baseline]\nenabled = false\n";
+  const fs::path file = dir_ / "pre.toml";
+  std::ofstream(file) << text;
+  const ProcessResult two =
+      run_process({kCli, "train", file.string(), "--stages", "classifier", "--nproc-per-node", "2",
+                   "--master-port", std::to_string(testing::free_loopback_port())});
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_NE(two.err.find("[pretrain] "), std::string::npos) << two.err;
+  const size_t first = two.err.find("(2 workers x 8)");
+  ASSERT_NE(first, std::string::npos) << two.err;
+  EXPECT_NE(two.err.find("(2 workers x 8)", first + 1), std::string::npos)
+      << "the classifier trains with both workers too: " << two.err;
+  std::ifstream in(dir_ / "runs" / "pre" / "metrics.json");
+  const nlohmann::json m = nlohmann::json::parse(in);
+  EXPECT_EQ(m["pretrain"]["steps"], 6);
+  EXPECT_TRUE(m["classifier"].contains("test"));
+  EXPECT_TRUE(fs::exists(dir_ / "runs" / "pre" / "pretraining" / "encoder" / "config.json"));
+}
+
 std::string read_all(const fs::path& file) {
   std::ifstream in(file);
   std::stringstream text;
