@@ -27,7 +27,7 @@ constexpr size_t kTokenizePiece = 256;  // texts tokenised at a time
 // stage normalises, so pretraining sees the text serving sees).
 struct PretrainTexts {
   TokenizedCorpus train, held_out;
-  int64_t split_texts = 0, corpus_texts = 0;
+  int64_t split_texts = 0, corpus_texts = 0, tokens = 0;
 };
 
 PretrainTexts tokenize_texts(const StageRun& s, const Encoder& encoder,
@@ -52,6 +52,7 @@ PretrainTexts tokenize_texts(const StageRun& s, const Encoder& encoder,
                          out.train.add(encoder, texts);
                        });
   out.corpus_texts = out.train.size() - out.split_texts;
+  out.tokens = out.train.tokens();
   add_all(out.held_out, data.validation.texts);
   out.held_out.truncate(options.max_eval_texts);
   log_info(kSource, std::to_string(out.train.size()) + " texts (" +
@@ -73,6 +74,30 @@ MaskedLanguageModel& masked_language_model(const StageRun& s, Encoder& encoder,
   return *model;
 }
 
+// Rank 0's record of the stage in metrics.json: what it read, the best held-out figures and
+// the curves of pretraining/train_log.jsonl.
+void record_metrics(StageRun& s, const std::string& type, const PretrainTexts& texts,
+                    const PretrainOptions& options, const TrainingResult& result) {
+  s.metrics() = {{"encoder", type},
+                 {"texts", texts.split_texts + texts.corpus_texts},
+                 {"corpus_texts", texts.corpus_texts},
+                 {"tokens", texts.tokens},
+                 {"whole_word_mask", options.masking.whole_word},
+                 {"mask_probability", options.masking.probability},
+                 {"best_step", result.best_step},
+                 {"steps", result.steps},
+                 {"train_seconds", result.seconds},
+                 {"best_validation", result.best_evaluation}};
+  add_training_curves(s.layout().pretraining().train_log(), s.metrics());
+  const auto accuracy = result.best_evaluation.find("accuracy");
+  log_info(kSource,
+           "held-out masked-token accuracy " +
+               format_metric(accuracy == result.best_evaluation.end() ? 0.0 : accuracy->second) +
+               ", loss " +
+               format_metric(
+                   result.best_evaluation.count("loss") ? result.best_evaluation.at("loss") : 0.0));
+}
+
 void pretrain(StageRun& s, const PretrainOptions& options, const toml::table& encoder_table) {
   const std::string type = s.tables().plugin_type("encoder");
   const RunLayout work = s.layout().pretraining();
@@ -81,8 +106,6 @@ void pretrain(StageRun& s, const PretrainOptions& options, const toml::table& en
   MaskingVocabulary vocabulary =
       MaskingVocabulary::from_tokens(model.vocabulary_tokens(), "[encoder] vocabulary");
   PretrainTexts texts = tokenize_texts(s, *encoder, vocabulary, options);
-  const int64_t split_texts = texts.split_texts, corpus_texts = texts.corpus_texts,
-                tokens = texts.train.tokens();
   const uint64_t seed = s.recipe().run().seed;
   PretrainTask task(*encoder, model, std::move(texts.train), std::move(texts.held_out), vocabulary,
                     options.masking, options.eval_batch_size, seed);
@@ -91,22 +114,7 @@ void pretrain(StageRun& s, const PretrainOptions& options, const toml::table& en
   const TrainingResult result = trainer.train(task, s.request().resume);
   if (s.lead()) {
     model.save_with_masked_lm_head(work.encoder());
-    s.metrics() = {{"encoder", type},
-                   {"texts", split_texts + corpus_texts},
-                   {"corpus_texts", corpus_texts},
-                   {"tokens", tokens},
-                   {"whole_word_mask", options.masking.whole_word},
-                   {"mask_probability", options.masking.probability},
-                   {"best_step", result.best_step},
-                   {"steps", result.steps},
-                   {"train_seconds", result.seconds},
-                   {"best_validation", result.best_evaluation}};
-    add_training_curves(work.train_log(), s.metrics());
-    log_info(kSource, "held-out masked-token accuracy " +
-                          format_metric(result.best_evaluation.count("accuracy")
-                                            ? result.best_evaluation.at("accuracy")
-                                            : 0.0) +
-                          ", loss " + format_metric(result.best_metric));
+    record_metrics(s, type, texts, options, result);
   }
   // The workers load pretraining/encoder in the classifier stage once rank 0 has written it.
   if (s.request().communicator) s.request().communicator->barrier();
