@@ -23,9 +23,9 @@ std::string pretrain_section(const json& m) {
             ? " by whole words"
             : "")
     << ". Best held-out loss at step " << cell(p, "best_step", 8) << " of " << cell(p, "steps", 8)
-    << ": loss <b>" << cell(child(p, "best_validation"), "loss") << "</b>, masked-token accuracy <b>"
-    << cell(child(p, "best_validation"), "accuracy") << "</b>, perplexity "
-    << cell(child(p, "best_validation"), "perplexity") << ".</p>";
+    << ": loss <b>" << cell(child(p, "best_validation"), "loss")
+    << "</b>, masked-token accuracy <b>" << cell(child(p, "best_validation"), "accuracy")
+    << "</b>, perplexity " << cell(child(p, "best_validation"), "perplexity") << ".</p>";
   Series training{"training MLM loss", "#2b6cb0", {}, {}};
   for (const auto& h : child(p, "history"))
     if (has_number(h, "loss"))
