@@ -25,7 +25,10 @@ BertMlmHeadImpl::BertMlmHeadImpl(const BertConfig& c) : activation_(c.activation
 
 torch::Tensor BertMlmHeadImpl::forward(const torch::Tensor& hidden,
                                        const torch::Tensor& word_embeddings) {
-  const torch::Tensor transformed = layer_norm(activate(dense(hidden), activation_));
+  // Under autocast the dense layer gives bf16/fp16; LayerNorm runs in its weights' fp32, as
+  // autocast runs layer_norm on CUDA (the CPU autocast of libtorch 1.13 leaves it alone).
+  const torch::Tensor activated = activate(dense(hidden), activation_);
+  const torch::Tensor transformed = layer_norm(activated.to(layer_norm->weight.scalar_type()));
   return torch::nn::functional::linear(transformed, word_embeddings, bias);
 }
 

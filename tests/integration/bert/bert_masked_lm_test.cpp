@@ -7,6 +7,7 @@
 #include <rubrika/error.hpp>
 #include <rubrika/io/checkpoint.hpp>
 #include <rubrika/masked_language_model.hpp>
+#include <rubrika/mixed_precision.hpp>
 #include <rubrika/registry.hpp>
 
 #include <gtest/gtest.h>
@@ -97,6 +98,33 @@ TEST(BertMaskedLm, HeadLogitsMatchAnIndependentComputationFromTiedWeights) {
   const at::Tensor two = model.masked_token_logits(batch, some);
   ASSERT_EQ(two.size(0), 2);
   EXPECT_LE(max_abs_diff(two[1], expected[5]), 1e-4);
+}
+
+// [pretrain] mixed_precision = "bf16" runs the head under autocast: bf16 matmuls, LayerNorm
+// in fp32, fp32 logits close to the fp32 ones, and gradients that reach the head.
+TEST(BertMaskedLm, TrainsUnderBf16Autocast) {
+  auto encoder = create(kTinyBert);
+  rubrika::MaskedLanguageModel& model = as_mlm(*encoder);
+  randomise_head(model);
+  encoder->set_training(false);
+  const rubrika::TokenBatch batch = encoder->tokenize({reference()["single"][0]["text"]});
+  const at::Tensor predict = batch.attention_mask.to(at::kBool);
+  at::Tensor fp32;
+  {
+    at::NoGradGuard no_grad;
+    fp32 = model.masked_token_logits(batch, predict);
+  }
+  at::Tensor bf16;
+  {
+    rubrika::AutocastScope autocast(at::kCPU, rubrika::Precision::bf16);
+    bf16 = model.masked_token_logits(batch, predict);
+  }
+  EXPECT_EQ(bf16.scalar_type(), at::kFloat);
+  EXPECT_LE(max_abs_diff(bf16, fp32), 0.05 * fp32.abs().max().item<double>());
+  bf16.sum().backward();
+  const auto head = head_of(model);
+  ASSERT_TRUE(head.at("cls.predictions.transform.dense.weight").grad().defined());
+  EXPECT_GT(head.at("cls.predictions.transform.dense.weight").grad().abs().sum().item<double>(), 0);
 }
 
 TEST(BertMaskedLm, SavesABertForMaskedLmFolderThatLoadsBackWithItsHead) {
