@@ -22,7 +22,7 @@ std::string pretrain_section(const json& m) {
     << (child(p, "whole_word_mask").is_boolean() && child(p, "whole_word_mask").get<bool>()
             ? " by whole words"
             : "")
-    << ". Best held-out loss at step " << cell(p, "best_step", 8) << " of " << cell(p, "steps", 8)
+    << ". Best evaluation at step " << cell(p, "best_step", 8) << " of " << cell(p, "steps", 8)
     << ": loss <b>" << cell(child(p, "best_validation"), "loss")
     << "</b>, masked-token accuracy <b>" << cell(child(p, "best_validation"), "accuracy")
     << "</b>, perplexity " << cell(child(p, "best_validation"), "perplexity") << ".</p>";

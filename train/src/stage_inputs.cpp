@@ -26,6 +26,7 @@ const std::vector<StageInputs>& stage_inputs() {
        {"pretrain", "encoder"},
        {"data", "vocab"},
        {[](L l) { return l.pretraining().encoder(); }},
+       "pretrain",
        "pretrain"},
       {"classifier",
        {"encoder", "head", "train", "long_text"},
@@ -46,6 +47,7 @@ const std::vector<StageInputs>& stage_inputs() {
 
 std::string stage_stamp(const Recipe& recipe, const StageInputs& stage,
                         const std::map<std::string, std::string>& stamps) {
+  if (!stage.runs_only_with.empty() && recipe.section(stage.runs_only_with) == nullptr) return "";
   std::ostringstream text;
   for (const auto& name : stage.sections) {
     text << "[" << name << "]\n";
@@ -54,6 +56,7 @@ std::string stage_stamp(const Recipe& recipe, const StageInputs& stage,
   text << "seed=" << recipe.run().seed << "\n";
   for (const auto& upstream : stage.upstream) {
     auto found = stamps.find(upstream);
+    if (found != stamps.end() && found->second.empty()) continue;
     text << upstream << "=" << (found == stamps.end() ? "" : found->second) << "\n";
   }
   return content_hash(text.str());

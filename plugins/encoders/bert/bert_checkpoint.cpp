@@ -22,14 +22,6 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 }
 
 // "a.b.c.weight" → "a.b.c.gamma" style names written by TensorFlow-era checkpoints.
-std::string legacy_name(const std::string& key) {
-  if (key.find("LayerNorm.") == std::string::npos) return {};
-  if (key.size() > 7 && key.compare(key.size() - 7, 7, ".weight") == 0)
-    return key.substr(0, key.size() - 7) + ".gamma";
-  if (key.size() > 5 && key.compare(key.size() - 5, 5, ".bias") == 0)
-    return key.substr(0, key.size() - 5) + ".beta";
-  return {};
-}
 
 std::string list_some(const std::vector<std::string>& names, size_t most = 6) {
   std::string out;
@@ -53,6 +45,15 @@ std::string prefix_of(const std::map<std::string, torch::Tensor>& tensors) {
 }
 
 }  // namespace
+
+std::string legacy_name(const std::string& key) {
+  if (key.find("LayerNorm.") == std::string::npos) return {};
+  if (key.size() > 7 && key.compare(key.size() - 7, 7, ".weight") == 0)
+    return key.substr(0, key.size() - 7) + ".gamma";
+  if (key.size() > 5 && key.compare(key.size() - 5, 5, ".bias") == 0)
+    return key.substr(0, key.size() - 5) + ".beta";
+  return {};
+}
 
 LoadReport load_weights(BertModel& model, const std::map<std::string, torch::Tensor>& tensors,
                         const std::string& source) {
@@ -101,7 +102,9 @@ LoadReport load_weights(BertModel& model, const std::map<std::string, torch::Ten
   }
   if (!groups.empty()) {
     std::ostringstream line;
-    line << source << ": " << report.unused.size() << " tensors not used by the encoder:";
+    int unused = 0;
+    for (const auto& [group, count] : groups) unused += count;
+    line << source << ": " << unused << " tensors not used by the encoder:";
     for (const auto& [group, count] : groups) line << " " << group << " (" << count << ")";
     log_warn(kLog, line.str());
   }

@@ -19,6 +19,10 @@ struct LoadReport {
   bool pooler_missing = false;      // BertForMaskedLM has no pooler: left as initialised
 };
 
+// The old TensorFlow name of a LayerNorm tensor ("….LayerNorm.weight" → "….LayerNorm.gamma",
+// ".bias" → ".beta"), or "" for any other key.
+std::string legacy_name(const std::string& key);
+
 // Copies `tensors` (any float dtype; converted to the parameter's dtype) into `model`.
 // Keys may carry the "bert." prefix or not; LayerNorm gamma/beta (old TensorFlow names) are
 // accepted; "embeddings.position_ids" is ignored. Missing encoder weights or a shape

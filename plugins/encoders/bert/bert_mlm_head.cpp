@@ -1,5 +1,6 @@
 #include "bert_mlm_head.hpp"
 
+#include "bert_checkpoint.hpp"
 #include "bert_model.hpp"
 
 #include <rubrika/error.hpp>
@@ -51,10 +52,14 @@ std::map<std::string, torch::Tensor> BertMlmHeadImpl::checkpoint_tensors() const
 
 bool BertMlmHeadImpl::load(const std::map<std::string, torch::Tensor>& tensors,
                            const std::string& source) {
+  // Each key as the checkpoint spells it: LayerNorm gamma/beta in old TensorFlow exports.
+  const auto spelled = [&](const std::string& key) {
+    return tensors.count(key) || legacy_name(key).empty() ? key : legacy_name(key);
+  };
   std::vector<std::string> missing;
   const auto own = checkpoint_tensors();
   for (const auto& [key, parameter] : own)
-    if (tensors.count(key) == 0) missing.push_back(key);
+    if (tensors.count(spelled(key)) == 0) missing.push_back(key);
   if (missing.size() == own.size()) return false;
   if (!missing.empty())
     throw ArtifactError("the checkpoint has part of a masked-language-model head: " +
@@ -62,7 +67,7 @@ bool BertMlmHeadImpl::load(const std::map<std::string, torch::Tensor>& tensors,
                         source, "use a complete BertForMaskedLM checkpoint, or one without cls.*");
   torch::NoGradGuard no_grad;
   for (const auto& [key, parameter] : own) {
-    const torch::Tensor& value = tensors.at(key);
+    const torch::Tensor& value = tensors.at(spelled(key));
     if (value.sizes() != parameter.sizes())
       throw ArtifactError(key + " has shape " + c10::str(value.sizes()) + ", the model needs " +
                               c10::str(parameter.sizes()),

@@ -52,6 +52,15 @@ TEST(PretrainCorpus, CsvRecordsMayHoldQuotedNewlines) {
   EXPECT_EQ(texts, (std::vector<std::string>{"две\nстроки", "с \"кавычками\"", "15\" экран"}));
 }
 
+// Pieces of one record: a boundary after every record, the literal quote of 15" before a
+// quoted field that spans lines included.
+TEST(PretrainCorpus, CsvPiecesEndOnlyBetweenRecords) {
+  const auto [texts, pieces] = read_all(
+      write("d.csv", "id,text\n1,15\" экран\n2,\"строка\nещё, \"\"да\"\"\"\r\n3,конец"), 1);
+  EXPECT_EQ(texts, (std::vector<std::string>{"15\" экран", "строка\nещё, \"да\"", "конец"}));
+  EXPECT_EQ(pieces, (std::vector<size_t>{1, 1, 1}));
+}
+
 TEST(PretrainCorpus, ErrorsNameTheFileAndLine) {
   try {
     read_all(write("bad.txt", "хорошо\nплохо \xff\n"), 10);

@@ -69,6 +69,25 @@ TEST(StageInputs, EachDeclaredTableAndUpstreamStageChangesTheStampAndNothingElse
   }
 }
 
+// A recipe without [pretrain] gives the classifier the stamp it had before the stage existed
+// (run folders trained then stay current); with [pretrain] the stage's stamp counts.
+TEST(StageInputs, AStageTheRecipeDoesNotRunAddsNothingDownstream) {
+  const Recipe without =
+      Recipe::parse("[run]\nname = \"t\"\n[encoder]\ntype = \"x\"\n", "/r/recipe.toml");
+  EXPECT_EQ(stage_stamp(without, stage_named("pretrain"), upstream_stamps()), "");
+  auto stamps = upstream_stamps();
+  stamps["pretrain"] = "";
+  auto before_the_stage = upstream_stamps();
+  before_the_stage.erase("pretrain");
+  StageInputs classifier_then = stage_named("classifier");
+  classifier_then.upstream = {"data", "vocab"};  // the classifier before pretrain existed
+  EXPECT_EQ(stage_stamp(without, stage_named("classifier"), stamps),
+            stage_stamp(without, classifier_then, before_the_stage));
+  const Recipe with = Recipe::parse(
+      "[run]\nname = \"t\"\n[encoder]\ntype = \"x\"\n[pretrain]\nepochs = 2\n", "/r/recipe.toml");
+  EXPECT_NE(stage_stamp(with, stage_named("pretrain"), upstream_stamps()), "");
+}
+
 TEST(StageInputs, ReadingAnUndeclaredTableIsAnErrorNamingStageAndTable) {
   const Recipe recipe = Recipe::parse(recipe_text(), "/r/recipe.toml");
   const StageInputs& calibrate = stage_named("calibrate");

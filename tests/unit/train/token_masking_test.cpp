@@ -60,13 +60,14 @@ TEST(TokenMasking, ChoosesFifteenPercentAndAppliesTheEightyTenTenRule) {
   EXPECT_TRUE(at::equal(out.input_ids.index({~chosen}), ids.index({~chosen})));
 }
 
-TEST(TokenMasking, NeverChoosesSpecialsOrPadding) {
+TEST(TokenMasking, NeverChoosesSpecialsUnknownOrPadding) {
   const auto [ids, mask] = batch(200, 4);
+  ids.select(1, 1).fill_(4);  // every first word [UNK]
   MaskingOptions options;
   options.probability = 0.9;
   const MaskedTokens out = mask_tokens(ids, mask, vocabulary(), options, seeded(2));
   const at::Tensor chosen = out.labels != kIgnoredLabel;
-  const at::Tensor special = (ids <= 3) | (mask == 0);
+  const at::Tensor special = (ids <= 4) | (mask == 0);
   EXPECT_EQ((chosen & special).sum().item<int64_t>(), 0);
   EXPECT_GT(out.chosen, 0);
 }

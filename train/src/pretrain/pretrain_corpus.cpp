@@ -14,9 +14,27 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// CSV records may span lines (quoted newlines): a piece ends only where the quotes seen so
-// far balance. A literal quote in an unquoted field makes the piece longer, never wrong.
-constexpr size_t kCsvPieceBytes = 4 << 20;
+// Whether a quoted field is still open after `line`, read as parse_csv reads quotes: a quote
+// opens a field only at its start (elsewhere, as in 15" экран, it is a literal character);
+// inside one, "" is a quote and a lone " closes it.
+bool quote_open_after(const std::string& line, bool in_quotes) {
+  bool field_start = !in_quotes;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_quotes) {
+      if (c != '"') continue;
+      if (i + 1 < line.size() && line[i + 1] == '"')
+        ++i;
+      else
+        in_quotes = field_start = false;
+    } else if (c == '"' && field_start) {
+      in_quotes = true;
+    } else {
+      field_start = c == ',';
+    }
+  }
+  return in_quotes;
+}
 
 class PieceSink {
  public:
@@ -89,23 +107,27 @@ void parse_csv_piece(const std::string& header, const std::string& piece, size_t
   }
 }
 
-void stream_csv(std::ifstream& in, const fs::path& file, const std::string& field, PieceSink& out) {
+// Records may span lines (quoted newlines), so a piece of `records` records ends only where
+// no quoted field is open.
+void stream_csv(std::ifstream& in, const fs::path& file, const std::string& field, size_t records,
+                PieceSink& out) {
   std::string header, piece;
-  size_t number = 0, piece_line = 2;
+  size_t number = 0, piece_line = 2, in_piece = 0;
   bool header_done = false, open_quote = false;
   for (std::string line; std::getline(in, line);) {
     ++number;
     line += '\n';
-    open_quote ^= std::count(line.begin(), line.end(), '"') % 2 == 1;
+    open_quote = quote_open_after(line, open_quote);
     (header_done ? piece : header) += line;
     if (open_quote) continue;
     if (!header_done) {
       header_done = true;
       piece_line = number + 1;
-    } else if (piece.size() >= kCsvPieceBytes) {
+    } else if (++in_piece >= records) {
       parse_csv_piece(header, piece, piece_line, file, field, out);
       piece.clear();
       piece_line = number + 1;
+      in_piece = 0;
     }
   }
   if (!header_done) throw InputError("the CSV file has no header", file.string());
@@ -123,7 +145,7 @@ void stream_corpus_file(const fs::path& file, const std::string& text_field, siz
   PieceSink out(std::max<size_t>(piece, 1), sink);
   const std::string extension = file.extension().string();
   if (extension == ".csv")
-    stream_csv(in, file, text_field, out);
+    stream_csv(in, file, text_field, std::max<size_t>(piece, 1), out);
   else if (extension == ".jsonl")
     stream_jsonl(in, file, text_field, out);
   else
@@ -143,6 +165,7 @@ void TokenizedCorpus::add(const Encoder& encoder, const std::vector<std::string>
   for (int64_t r = 0; r < ids.size(0); ++r) {
     const int64_t* row = ids.data_ptr<int64_t>() + r * width;
     const int64_t length = std::min(lengths.data_ptr<int64_t>()[r], max_length_);
+    if (length <= 2) continue;  // [CLS] [SEP] alone (a blank text): nothing to predict
     for (int64_t j = 0; j < length; ++j) ids_.push_back(static_cast<int32_t>(row[j]));
     if (length < lengths.data_ptr<int64_t>()[r]) ids_.back() = static_cast<int32_t>(sep_id_);
     offsets_.push_back(static_cast<int64_t>(ids_.size()));

@@ -11,6 +11,20 @@ namespace rubrika {
 
 namespace {
 
+// A generator for one batch's masks: seeded by the run seed and the batch's examples
+// (splitmix64 over them), so every batch of every epoch and every worker's share draws its
+// own masks, and a resumed run draws the same ones again.
+at::Generator batch_generator(uint64_t seed, const std::vector<int64_t>& batch) {
+  uint64_t h = seed ^ 0x9e3779b97f4a7c15ULL;
+  for (int64_t index : batch) {
+    h += static_cast<uint64_t>(index) + 0x9e3779b97f4a7c15ULL;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+  }
+  return at::make_generator<at::CPUGeneratorImpl>(h);
+}
+
 std::vector<int64_t> rows_from(int64_t begin, int64_t end) {
   std::vector<int64_t> rows(static_cast<size_t>(end - begin));
   std::iota(rows.begin(), rows.end(), begin);
@@ -28,7 +42,8 @@ PretrainTask::PretrainTask(Encoder& encoder, MaskedLanguageModel& model, Tokeniz
       held_out_(std::move(held_out)),
       vocabulary_(std::move(vocabulary)),
       masking_(masking),
-      eval_batch_size_(eval_batch_size) {
+      eval_batch_size_(eval_batch_size),
+      seed_(seed) {
   if (train_.size() == 0) throw InputError("no texts to pretrain on", "[pretrain]");
   if (held_out_.size() == 0)
     throw InputError("no validation texts to measure pretraining on", "[pretrain]",
@@ -59,9 +74,9 @@ std::pair<torch::Tensor, int64_t> PretrainTask::score(const TokenBatch& batch,
 
 torch::Tensor PretrainTask::loss(const std::vector<int64_t>& batch) {
   const TokenBatch tokens = train_.batch(batch);
-  const MaskedTokens masked =
-      mask_tokens(tokens.input_ids, tokens.attention_mask, vocabulary_, masking_);
-  return score(tokens, masked).first / static_cast<double>(masked.chosen);
+  const MaskedTokens masked = mask_tokens(tokens.input_ids, tokens.attention_mask, vocabulary_,
+                                          masking_, batch_generator(seed_, batch));
+  return score(tokens, masked).first / static_cast<double>(std::max<int64_t>(masked.chosen, 1));
 }
 
 std::map<std::string, double> PretrainTask::evaluate() {

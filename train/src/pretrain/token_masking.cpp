@@ -19,7 +19,8 @@ int64_t required_id(const std::vector<std::string>& tokens, const std::string& t
 // Whether position (row, j) starts a new word: not a "##" piece, or one after a special.
 bool starts_word(const at::TensorAccessor<int64_t, 1>& ids, int64_t j, const MaskingVocabulary& v) {
   if (j == 0 || !v.continuation[static_cast<size_t>(ids[j])]) return true;
-  return v.special[static_cast<size_t>(ids[j - 1])];
+  const int64_t before = ids[j - 1];
+  return before < 0 || before >= v.size || v.special[static_cast<size_t>(before)];
 }
 
 }  // namespace
@@ -34,6 +35,9 @@ MaskingVocabulary MaskingVocabulary::from_tokens(const std::vector<std::string>&
   v.special.assign(tokens.size(), false);
   for (const char* token : {"[CLS]", "[SEP]", "[PAD]", "[MASK]"})
     v.special[static_cast<size_t>(required_id(tokens, token, source))] = true;
+  // Nothing can be learnt from predicting [UNK] (Hugging Face never masks it either).
+  for (size_t i = 0; i < tokens.size(); ++i)
+    if (tokens[i] == "[UNK]") v.special[i] = true;
   v.continuation.resize(tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i)
     v.continuation[i] = tokens[i].size() > 2 && tokens[i].compare(0, 2, "##") == 0;

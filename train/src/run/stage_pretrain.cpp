@@ -124,7 +124,10 @@ void pretrain(StageRun& s, const PretrainOptions& options, const toml::table& en
 
 void run_pretrain_stage(StageRun& s) {
   const toml::table* table = s.tables().section("pretrain");
-  if (table == nullptr) return;
+  if (table == nullptr) {
+    s.drop_metrics();  // figures of an earlier run of this folder that had [pretrain]
+    return;
+  }
   const PretrainOptions options = PretrainOptions::from_toml(*table);
   const toml::table* trained = s.trained_encoder_table();
   const toml::table* recipe_encoder = s.tables().section("encoder");

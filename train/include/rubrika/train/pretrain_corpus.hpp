@@ -28,7 +28,8 @@ class TokenizedCorpus {
   // truncated row ends with, `pad_id` what batches pad with.
   TokenizedCorpus(int64_t max_length, int64_t sep_id, int64_t pad_id);
 
-  // Tokenises `texts` with `encoder` and adds a row for each.
+  // Tokenises `texts` with `encoder` and adds a row for each that has a token besides
+  // [CLS] and [SEP] (a text of spaces alone has nothing to predict).
   void add(const Encoder& encoder, const std::vector<std::string>& texts);
   // Keeps the first `rows` rows.
   void truncate(int64_t rows);

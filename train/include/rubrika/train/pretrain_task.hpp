@@ -2,10 +2,11 @@
 // Trainer gives it batching, AdamW, the schedule, mixed precision, checkpoints, resume and
 // data-parallel workers.
 //
-// Each batch is masked afresh when it is drawn (dynamic masking), from the default CPU
-// generator, whose state the trainer's checkpoints keep: a resumed run draws the masks an
-// uninterrupted one would. The held-out texts are masked once, from a fixed seed, so every
-// evaluation scores the same positions.
+// Each batch is masked when it is drawn, from a generator seeded by the run seed and the
+// batch's examples: batches differ from epoch to epoch, so a text is masked afresh each epoch
+// (dynamic masking); data-parallel workers mask their shares independently; a resumed run
+// draws the masks an uninterrupted one would. The held-out texts are masked once, from the
+// run seed, so every evaluation scores the same positions.
 #pragma once
 
 #include <rubrika/encoder.hpp>
@@ -44,6 +45,7 @@ class PretrainTask : public TrainingTask {
   MaskingVocabulary vocabulary_;
   MaskingOptions masking_;
   int64_t eval_batch_size_;
+  uint64_t seed_;
   std::vector<MaskedTokens> held_out_masks_;  // one per evaluation batch, drawn once
 };
 

@@ -31,13 +31,18 @@ struct StageInputs {
   std::vector<std::string> upstream;  // stages whose outputs it uses: "data", "vocab"
   std::vector<RunFile> files;         // what it writes in the run folder (resume needs them)
   std::string metrics_key;            // its part of metrics.json ("" = none)
+  // The recipe table without which the stage does nothing ("" = it always runs). Without
+  // it the stage's stamp is empty and adds nothing to the stamps downstream, so a stage
+  // added to rubrika later (pretrain) leaves the stamps of older run folders as they were.
+  std::string runs_only_with;
 };
 
 // Every stage of `rubrika train`, in order, with its inputs.
 const std::vector<StageInputs>& stage_inputs();
 
 // Hash of the declared tables (as TOML text), the run seed and the upstream stamps (a
-// stage missing from `stamps` counts as empty).
+// stage missing from `stamps` counts as empty; an upstream stamp that is empty, a stage the
+// recipe does not run, is left out). Empty for a stage whose runs_only_with table is absent.
 std::string stage_stamp(const Recipe& recipe, const StageInputs& stage,
                         const std::map<std::string, std::string>& stamps);
 

@@ -1,7 +1,7 @@
 // Token masking for masked-language-model pretraining (BERT's recipe, as Hugging Face's
 // DataCollatorForLanguageModeling and DataCollatorForWholeWordMask apply it).
 //
-// Of the real tokens of each text (never [CLS], [SEP], [PAD] or [MASK]), each is chosen with
+// Of the real tokens of each text (never [CLS], [SEP], [PAD], [MASK] or [UNK]), each is chosen with
 // probability `probability` (0.15); with `whole_word`, each word is chosen with that
 // probability and all its WordPiece pieces ("##" continuations) go with it. A chosen token
 // becomes [MASK] 80% of the time, a uniformly random token 10% and stays itself 10%; the
@@ -25,7 +25,7 @@ struct MaskingVocabulary {
   int64_t mask_id = -1;
   int64_t pad_id = -1;
   int64_t sep_id = -1;
-  std::vector<bool> special;       // [CLS], [SEP], [PAD], [MASK]: never chosen
+  std::vector<bool> special;       // [CLS], [SEP], [PAD], [MASK], [UNK]: never chosen
   std::vector<bool> continuation;  // "##…" pieces: part of the word before them
 
   // Throws rubrika::ArtifactError when `tokens` has no [MASK] (or [CLS]/[SEP]/[PAD]);
