@@ -28,11 +28,7 @@ const fs::path kRecipe = fs::path(RUBRIKA_SOURCE_DIR) / "recipes" / "news_multil
 const std::vector<std::string> kTopics = {"политика", "экономика", "культура"};
 
 fs::path work_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("rubrika_news_e2e_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
+  static const fs::path dir = testing::process_work_dir("rubrika_news_e2e");
   return dir;
 }
 

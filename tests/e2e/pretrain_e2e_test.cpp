@@ -25,8 +25,7 @@ const fs::path kRecipe = fs::path(RUBRIKA_SOURCE_DIR) / "recipes" / "quickstart.
 
 fs::path work_dir() {
   static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("rubrika_pretrain_e2e_" + std::to_string(::getpid()));
-    fs::create_directories(d);
+    const fs::path d = testing::process_work_dir("rubrika_pretrain_e2e");
     std::ofstream(d / "corpus.txt") << "Продаю велосипед, почти новый\n\nСдаю гараж у дома\n"
                                        "Куплю диван недорого\n";
     return d;

@@ -31,11 +31,7 @@ const std::string kCli = RUBRIKA_CLI;
 const fs::path kRecipe = fs::path(RUBRIKA_SOURCE_DIR) / "recipes" / "quickstart.toml";
 
 fs::path work_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("rubrika_e2e_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
+  static const fs::path dir = testing::process_work_dir("rubrika_e2e");
   return dir;
 }
 

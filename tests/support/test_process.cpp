@@ -118,4 +118,11 @@ bool run_until_file_appears(const std::vector<std::string>& argv,
   return std::filesystem::exists(appears);
 }
 
+std::filesystem::path process_work_dir(const std::string& prefix) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / (prefix + "_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 }  // namespace rubrika::testing

@@ -21,6 +21,10 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {},
                           const std::string& working_dir = {});
 
+// A folder of its own for this test process, created on first call: the temporary folder's
+// `<prefix>_<pid>` (tests of one binary run side by side under ctest -j).
+std::filesystem::path process_work_dir(const std::string& prefix);
+
 // Starts argv[0] with `argv` (output discarded), kills it with SIGKILL as soon as `appears`
 // exists or `timeout` has passed, and waits for it: a run interrupted at the worst moment,
 // for resume tests. True when the file appeared.

@@ -1,5 +1,6 @@
 // Hugging Face folders in and out: key layouts, dtypes, errors, initialisation, save/reload.
 #include "bert_checkpoint.hpp"
+#include "bert_mlm_head.hpp"
 #include "reference.hpp"
 
 #include <rubrika/error.hpp>
@@ -211,6 +212,39 @@ TEST_F(BertCheckpoint, SequenceClassifierIsSavedWithBertPrefixAndLabels) {
   BertConfig c = BertConfig::from_file(target / "config.json");
   EXPECT_EQ(c.architecture, "BertForSequenceClassification");
   EXPECT_EQ(c.id2label.size(), 3u);
+}
+
+// The MLM head's checkpoint keys: none (no head: nothing loaded), all of them (old TensorFlow
+// gamma/beta names too), part of them or a wrong shape (an error naming the key).
+TEST(BertMlmHeadLoad, ReadsAWholeHeadAndRefusesPartOfOne) {
+  const BertConfig config = BertConfig::from_file(kTinyBert / "config.json");
+  rubrika::bert::BertMlmHead head(config);
+  head->init_weights(0.02, 1);
+  std::map<std::string, at::Tensor> tensors;
+  EXPECT_FALSE(head->load(tensors, "empty"));
+  for (const auto& [key, tensor] : head->checkpoint_tensors())
+    tensors[key] = at::full_like(tensor, 0.5);
+  tensors["cls.predictions.transform.LayerNorm.gamma"] =
+      tensors.extract("cls.predictions.transform.LayerNorm.weight").mapped();
+  tensors["cls.predictions.transform.LayerNorm.beta"] =
+      tensors.extract("cls.predictions.transform.LayerNorm.bias").mapped();
+  EXPECT_TRUE(head->load(tensors, "tf-names"));
+  for (const auto& [key, tensor] : head->checkpoint_tensors())
+    EXPECT_TRUE(at::allclose(tensor, at::full_like(tensor, 0.5))) << key;
+
+  auto partial = tensors;
+  partial.erase("cls.predictions.bias");
+  try {
+    head->load(partial, "partial.safetensors");
+    FAIL() << "part of a head accepted";
+  } catch (const rubrika::ArtifactError& e) {
+    EXPECT_NE(std::string(e.what()).find("cls.predictions.bias is missing"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("partial.safetensors"), std::string::npos) << e.what();
+  }
+  auto wrong = tensors;
+  wrong["cls.predictions.bias"] = at::zeros({7});
+  EXPECT_THROW(head->load(wrong, "wrong"), rubrika::ArtifactError);
 }
 
 }  // namespace
